@@ -1,0 +1,232 @@
+"""Apply a rule set to records: prepare each record once, run every rule that covers it, collect outcomes."""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .frameworks import Framework
+from .kinds import Failure, Unknown, View
+from .readers import discover, read_path
+from .records import Origin, Record, Unreadable, record_from_mapping
+from .report import Finding, Report, RuleError, RuleStats, Undecided
+from .rulesets import Rule, RuleSet, load_ruleset
+from .values import MISSING
+
+__all__ = ["check", "check_paths", "prepare"]
+
+_JUDGEMENT = "judgements."
+_COUNT = "grade_counts."
+
+
+def prepare(record: Record, ruleset: RuleSet) -> View | Unreadable:
+    """
+    Resolve aliases and spellings once, so that every rule sees canonical names and grades.
+
+    A record whose framework is unknown cannot be checked at all (no scale, no judgements), so it
+    is unreadable rather than silently passing every rule.
+    """
+    framework = _framework(record.framework, ruleset.frameworks)
+    if framework is None:
+        known = ", ".join(sorted(ruleset.frameworks))
+        return Unreadable(record.origin, f"record {record.id!r}: field 'framework': unknown framework "
+                                         f"{record.framework!r}; expected one of {known}")
+    aliases = ruleset.field_aliases
+    scale = framework.scale
+    values: dict[str, Any] = {}
+    for name, value in record.fields.items():
+        name = aliases.get(name, name)
+        if name.startswith(_JUDGEMENT):
+            short = name[len(_JUDGEMENT):]
+            name = _JUDGEMENT + framework.judgement_aliases.get(short, short)
+            if scale is not None and isinstance(value, str):
+                value = scale.canonical(value)
+                if value is MISSING:
+                    continue
+        elif name.startswith(_COUNT) and scale is not None:
+            grade = scale.canonical(name[len(_COUNT):])
+            if isinstance(grade, str):
+                name = _COUNT + grade
+        values[name] = value
+    values["framework"] = framework.id
+    view = View(record, framework, framework.versions[-1], values)
+    view.version = framework.version_at(view.day)
+    return view
+
+
+def _framework(name: str, frameworks: Mapping[str, Framework]) -> Framework | None:
+    found = frameworks.get(name)
+    if found is None:
+        folded = name.strip().lower().replace("_", "-").replace(" ", "-")
+        found = frameworks.get(folded)
+    return found
+
+
+class _Run:
+    """Accumulates outcomes over one or more datasets; one per call to check or check_paths."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.record_rules = [r for r in ruleset.rules if not r.dataset]
+        self.dataset_rules = [r for r in ruleset.rules if r.dataset]
+        self.by_framework: dict[str, list[Rule]] = {
+            fid: [r for r in self.record_rules if r.covers(fid)] for fid in ruleset.frameworks
+        }
+        self.records = 0
+        self.checked = 0
+        self.findings: list[Finding] = []
+        self.undecided: list[Undecided] = []
+        self.errors: list[RuleError] = []
+        self.unreadable: list[Unreadable] = []
+        self.tally: dict[str, list[int]] = {r.code: [0, 0, 0, 0, 0] for r in ruleset.rules}
+        self.files = 0
+
+    def dataset(self, items: Iterable[Record | Unreadable]) -> None:
+        """Check one dataset: every record on its own, then the dataset rules over all of them."""
+        views: list[View] = []
+        for item in items:
+            self.records += 1
+            if isinstance(item, Unreadable):
+                self.unreadable.append(item)
+                continue
+            view = prepare(item, self.ruleset)
+            if isinstance(view, Unreadable):
+                self.unreadable.append(view)
+                continue
+            self.checked += 1
+            for rule in self.by_framework[view.framework.id]:
+                self.apply(rule, view)
+            if self.dataset_rules:
+                views.append(view)
+        for rule in self.dataset_rules:
+            self.apply_dataset(rule, [v for v in views if rule.covers(v.framework.id)])
+
+    def apply(self, rule: Rule, view: View) -> None:
+        undated = False
+        if rule.dated:
+            if view.day is None:
+                undated = True
+            elif not rule.in_dates(view.day):
+                return
+        try:
+            outcomes = rule.check.evaluate(view)
+        except Exception as err:  # noqa: BLE001 - a broken rule is reported, and the run goes on
+            self.error(rule, view, err)
+            return
+        if outcomes is None:
+            return
+        if undated and outcomes:
+            span = f"{rule.start or '…'} to {rule.end or '…'}"
+            outcomes = tuple(Unknown(f"no date, so cannot tell whether the rule (in force {span}) applies", o.fields)
+                             for o in outcomes)
+        self.record(rule, view, outcomes)
+
+    def apply_dataset(self, rule: Rule, views: Sequence[View]) -> None:
+        try:
+            applicable, pairs = rule.check.evaluate_dataset(views)
+        except Exception as err:  # noqa: BLE001 - as in apply
+            origin = views[0].record.origin if views else Origin("-", 0)
+            self.errors.append(RuleError(rule.code, "(dataset)", origin, _describe(err)))
+            self.tally[rule.code][3] += 1
+            return
+        by_view: dict[int, tuple[View, list[Failure | Unknown]]] = {}
+        for view, outcome in pairs:
+            by_view.setdefault(id(view), (view, []))[1].append(outcome)
+        for view, outcomes in by_view.values():
+            self.record(rule, view, tuple(outcomes), count_pass=False)
+        self.tally[rule.code][0] += max(0, applicable - len(by_view))
+
+    def record(self, rule: Rule, view: View, outcomes: tuple[Failure | Unknown, ...], count_pass: bool = True) -> None:
+        tally = self.tally[rule.code]
+        record = view.record
+        failed = False
+        for outcome in outcomes:
+            if isinstance(outcome, Failure):
+                failed = True
+                self.findings.append(Finding(
+                    rule=rule.code, severity=rule.severity, record=record.id, source=record.origin,
+                    message=outcome.message, fields=outcome.fields, expected=outcome.expected, actual=outcome.actual,
+                    title=rule.title, authority=_text(view.get("authority")), framework=view.framework.id,
+                ))
+                tally[4] += 1
+            else:
+                self.undecided.append(Undecided(rule.code, record.id, record.origin, outcome.reason, outcome.fields))
+        if failed:
+            tally[1] += 1
+        elif outcomes:
+            tally[2] += 1
+        elif count_pass:
+            tally[0] += 1
+
+    def error(self, rule: Rule, view: View, err: Exception) -> None:
+        self.errors.append(RuleError(rule.code, view.record.id, view.record.origin, _describe(err)))
+        self.tally[rule.code][3] += 1
+
+    def report(self) -> Report:
+        stats = {code: RuleStats(*t) for code, t in sorted(self.tally.items())}
+        return Report(
+            records=self.records,
+            checked=self.checked,
+            findings=tuple(sorted(self.findings, key=Finding.sort_key)),
+            unreadable=tuple(sorted(self.unreadable, key=lambda u: (u.origin.path, u.origin.line, u.error))),
+            undecided=tuple(sorted(self.undecided, key=Undecided.sort_key)),
+            errors=tuple(sorted(self.errors, key=RuleError.sort_key)),
+            stats=stats,
+            files=self.files,
+        )
+
+
+def _describe(err: Exception) -> str:
+    frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    return f"{type(err).__name__}: {err}{where}"
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _as_items(records: Iterable[Any]) -> Iterable[Record | Unreadable]:
+    for i, item in enumerate(records, start=1):
+        if isinstance(item, (Record, Unreadable)):
+            yield item
+        else:
+            yield record_from_mapping(item, Origin("<records>", i))
+
+
+def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: RuleSet | None = None) -> Report:
+    """
+    Check records as one dataset and return the report.
+
+    *records* may be Record objects (from the readers) or plain dicts in the native JSON shape,
+    which is what the hypothesis strategies produce; dicts are placed as ``<records>:N``.
+    """
+    run = _Run(ruleset or default_ruleset())
+    run.dataset(_as_items(records))
+    return run.report()
+
+
+def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None) -> Report:
+    """
+    Check files and directories; each file is its own dataset (ids unique, histories, group totals).
+
+    Raises:
+        InputError: a path does not exist or a directory has no data files.
+    """
+    run = _Run(ruleset or default_ruleset())
+    for path in discover(paths):
+        run.files += 1
+        run.dataset(read_path(path))
+    return run.report()
+
+
+_DEFAULT: list[RuleSet] = []
+
+
+def default_ruleset() -> RuleSet:
+    """The built-in rule set, loaded once per process."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_ruleset())
+    return _DEFAULT[0]

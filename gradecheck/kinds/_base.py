@@ -1,0 +1,180 @@
+"""What every rule kind shares: the prepared record it reads, its outcomes, and its declared parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from ..frameworks import Framework, Version
+from ..records import Record
+from ..values import MISSING, Interval, Invalid, UnknownGrade, bounds, show
+
+__all__ = [
+    "REFERENCES",
+    "Failure",
+    "Param",
+    "Unknown",
+    "View",
+    "fmt_sum",
+    "num",
+    "param",
+]
+
+#: Names a rule may use to mean "whatever the record's framework version says".
+REFERENCES = ("@overall", "@feeds_overall", "@judgements", "@counted", "@graded_items")
+
+
+@frozen
+class Failure:
+    """A rule failed on a record: the fields it read, what it expected, what it found, and the arithmetic."""
+
+    message: str
+    fields: Mapping[str, Any]
+    expected: Any = None
+    actual: Any = None
+
+
+@frozen
+class Unknown:
+    """A rule could not be decided on a record (a value missing, suppressed, rounded or unreadable)."""
+
+    reason: str
+    fields: Mapping[str, Any]
+
+
+class View:
+    """
+    A record prepared for checking: field aliases resolved, grades canonical, framework version chosen.
+
+    A plain slotted class rather than attrs: one is built per record on the hot path, and kinds only
+    read from it.
+    """
+
+    __slots__ = ("day", "framework", "record", "values", "version")
+
+    def __init__(self, record: Record, framework: Framework, version: Version, values: dict[str, Any]) -> None:
+        self.record = record
+        self.framework = framework
+        self.version = version
+        self.values = values
+        day = values.get("start", MISSING)
+        for name in ("end", "published"):
+            if isinstance(day, dt.date):
+                break
+            day = values.get(name, MISSING)
+        self.day: dt.date | None = day if isinstance(day, dt.date) else None
+
+    def get(self, name: str) -> Any:
+        """The canonical value of a dotted field, or MISSING."""
+        return self.values.get(name, MISSING)
+
+    def matching(self, pattern: str) -> list[tuple[str, Any]]:
+        """Fields whose names match a glob pattern (``grade_counts.*``), in name order."""
+        if pattern.endswith(".*") and not any(c in pattern[:-2] for c in "*?["):
+            prefix = pattern[:-1]
+            return sorted((n, v) for n, v in self.values.items() if n.startswith(prefix))
+        if not any(c in pattern for c in "*?["):
+            value = self.values.get(pattern, MISSING)
+            return [] if value is MISSING else [(pattern, value)]
+        return sorted((n, v) for n, v in self.values.items() if fnmatch.fnmatchcase(n, pattern))
+
+    def expand(self, names: Sequence[str]) -> list[str]:
+        """Resolve ``@`` references to the framework version's judgement names (``judgements.`` prefixed)."""
+        out: list[str] = []
+        for name in names:
+            if name == "@overall":
+                if self.version.overall:
+                    out.append("judgements." + self.version.overall)
+            elif name in ("@feeds_overall", "@judgements", "@counted"):
+                attr = name[1:]
+                out.extend("judgements." + j for j in getattr(self.version, attr))
+            else:
+                out.append(name)
+        return out
+
+    def number(self, ref: Any) -> Any:
+        """An integer constant, ``@graded_items``, or a field's value."""
+        if isinstance(ref, int):
+            return ref
+        if ref == "@graded_items":
+            return MISSING if self.version.graded_items is None else self.version.graded_items
+        return self.get(ref)
+
+    def grade_rank(self, value: Any) -> int | None:
+        """0 for the best grade; None when the value is not a grade of the record's scale."""
+        scale = self.framework.scale
+        if scale is None or not isinstance(value, str) or not scale.knows(value):
+            return None
+        return scale.rank(value)
+
+
+def undecidable(value: Any) -> bool:
+    """Values that make a rule unknown rather than failed: unparsed, unknown spellings."""
+    return isinstance(value, (Invalid, UnknownGrade))
+
+
+def num(value: Any) -> str:
+    """Show a number without a trailing ``.0``."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return show(value)
+
+
+def short(name: str) -> str:
+    """``grade_counts.outstanding`` → ``outstanding``: messages name the part, the group is obvious."""
+    return name.split(".", 1)[1] if "." in name else name
+
+
+def fmt_sum(parts: Sequence[tuple[str, Any]], lo: float, hi: float) -> str:
+    """``outstanding 5 + good 17 + adequate 1 = 23``; an interval total shows its range."""
+    terms = " + ".join(f"{short(n)} {show(v)}" for n, v in parts) or "nothing"
+    total = num(lo) if lo == hi else f"{num(lo)} to {num(hi)}"
+    if len(parts) == 1 and lo == hi:
+        return terms
+    return f"{terms} = {total}"
+
+
+def total_bounds(parts: Sequence[tuple[str, Any]]) -> tuple[float, float] | None:
+    """Sum the admissible ranges of the parts; None when a part is not a number at all."""
+    lo = hi = 0.0
+    for _, value in parts:
+        b = bounds(value)
+        if b is None:
+            return None
+        lo += b[0]
+        hi += b[1]
+    return (int(lo) if float(lo).is_integer() else lo, int(hi) if math.isfinite(hi) and float(hi).is_integer() else hi)
+
+
+def read(parts: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    """The fields a rule read, for the finding."""
+    return dict(parts)
+
+
+# --- declared parameters -------------------------------------------------------------------------
+
+Checker = Callable[[Any, Any], "str | None"]
+
+
+@frozen
+class Param:
+    """How a rule-file key is checked, and what it means (shown by ``explain``)."""
+
+    check: Checker
+    doc: str
+
+
+def param(check: Checker, doc: str, default: Any = attrs.NOTHING, **kw: Any) -> Any:
+    """An attrs field that is also a rule-file key, type-checked by the loader before the kind is built."""
+    return attrs.field(default=default, metadata={"param": Param(check, doc)}, **kw)
+
+
+def is_interval(value: Any) -> bool:
+    """Whether a value is known only as a range."""
+    return isinstance(value, Interval)

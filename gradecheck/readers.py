@@ -1,0 +1,246 @@
+"""Read datasets (JSON, JSON Lines, CSV) into records, one file at a time, never losing a record silently."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .records import Origin, Record, Unreadable, record_from_mapping
+
+__all__ = ["DATA_SUFFIXES", "discover", "read_path", "read_text"]
+
+Item = Record | Unreadable
+
+#: File suffixes read as datasets, and the reader for each.
+DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
+# Files beside the fixtures that hold expected findings end in ".expected.json": they are not data.
+_NOT_DATA = (".expected.json",)
+
+# A 50 MB CSV cell is odd but legal; the csv module's default limit (128 KiB) would make it an error.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def discover(paths: Iterable[str]) -> list[str]:
+    """
+    Expand directories into the data files under them (sorted, so runs are deterministic).
+
+    Raises:
+        InputError: a path does not exist, or a directory holds no data files.
+    """
+    found: list[str] = []
+    for path in paths:
+        if path == "-":
+            found.append(path)
+            continue
+        p = Path(path)
+        if p.is_dir():
+            files = sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.is_file() and f.name.lower().endswith(DATA_SUFFIXES) and not f.name.endswith(_NOT_DATA)
+            )
+            if not files:
+                raise InputError(f"{path}: directory holds no data files ({', '.join(DATA_SUFFIXES)})")
+            found.extend(files)
+        elif p.exists():
+            found.append(str(p))
+        else:
+            raise InputError(f"{path}: no such file or directory")
+    return found
+
+
+def read_path(path: str) -> Iterator[Item]:
+    """Yield the records of one file (``-`` is stdin), and an Unreadable for each part that cannot be read."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        suffix = None
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as err:
+            yield Unreadable(Origin(path, 0), f"cannot read file: {err.strerror or err}")
+            return
+        suffix = os.path.splitext(path)[1].lower()
+    text = _decode(data)
+    if text is None:
+        yield Unreadable(Origin(path, 0), "not a text file (binary content, or an encoding that is not UTF-8 or Windows-1252)")
+        return
+    yield from read_text(text, path, suffix)
+
+
+def read_text(text: str, path: str = "-", suffix: str | None = None) -> Iterator[Item]:
+    """Read records from already decoded *text*; *suffix* picks the format, or it is sniffed from the content."""
+    fmt = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix or "")
+    if fmt is None:
+        fmt = _sniff(text)
+    if fmt == "json":
+        yield from _read_json(text, path)
+    elif fmt == "jsonl":
+        yield from _read_jsonl(text, path)
+    else:
+        yield from _read_csv(text, path)
+
+
+def _decode(data: bytes) -> str | None:
+    if b"\x00" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # DfE's older CSVs are Windows-1252; this decoding fails only on five undefined bytes.
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
+def _sniff(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        first = stripped.split("\n", 1)[0].strip()
+        try:
+            json.loads(first)
+        except ValueError:
+            return "json"
+        return "jsonl"
+    return "csv"
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(f"duplicate key '{key}' in one object (which value is meant?)")
+        obj[key] = value
+    return obj
+
+
+_STRICT = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+_LENIENT = json.JSONDecoder()
+
+
+def _decode_one(text: str, start: int) -> tuple[Any, int, str | None]:
+    """Decode one JSON value at *start*: (value, end, None) or (None, end, why) when it cannot be used."""
+    try:
+        value, end = _STRICT.raw_decode(text, start)
+        return value, end, None
+    except _DuplicateKey as err:
+        _, end = _LENIENT.raw_decode(text, start)
+        return None, end, str(err)
+    except RecursionError:
+        return None, -1, "JSON nested too deeply to read"
+    except json.JSONDecodeError as err:
+        return None, -1, f"invalid JSON: {err.msg} (line {err.lineno} column {err.colno})"
+    except ValueError as err:
+        # int() refuses numbers with thousands of digits; nobody means such a count.
+        return None, -1, f"invalid JSON: {err}"
+
+
+def _read_jsonl(text: str, path: str) -> Iterator[Item]:
+    for number, line in enumerate(io.StringIO(text), start=1):
+        if not line.strip():
+            continue
+        origin = Origin(path, number)
+        stripped = line.strip()
+        value, end, why = _decode_one(stripped, 0)
+        if why is None and stripped[end:].strip():
+            why = "invalid JSON: more than one value on the line"
+        if why is not None:
+            yield Unreadable(origin, why)
+            continue
+        yield record_from_mapping(value, origin)
+
+
+def _line_at(text: str, index: int, cache: list[int]) -> int:
+    # cache = [last_index, last_line]: counting newlines once, forwards, keeps this linear.
+    last_index, last_line = cache
+    line = last_line + text.count("\n", last_index, index)
+    cache[0], cache[1] = index, line
+    return line
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _read_json(text: str, path: str) -> Iterator[Item]:
+    cache = [0, 1]
+    i = _skip_ws(text, 0)
+    if i == len(text):
+        return
+    if text[i] != "[":
+        value, end, why = _decode_one(text, i)
+        origin = Origin(path, _line_at(text, i, cache))
+        if why is None and text[end:].strip():
+            why = "invalid JSON: text after the top-level value"
+        yield Unreadable(origin, why) if why else record_from_mapping(value, origin)
+        return
+    i = _skip_ws(text, i + 1)
+    if i < len(text) and text[i] == "]":
+        return
+    while i < len(text):
+        origin = Origin(path, _line_at(text, i, cache))
+        value, end, why = _decode_one(text, i)
+        if end < 0:
+            yield Unreadable(origin, f"{why}; the rest of the file cannot be read")
+            return
+        yield Unreadable(origin, why) if why else record_from_mapping(value, origin)
+        i = _skip_ws(text, end)
+        if i < len(text) and text[i] == ",":
+            i = _skip_ws(text, i + 1)
+        elif i < len(text) and text[i] == "]":
+            if text[i + 1 :].strip():
+                yield Unreadable(Origin(path, _line_at(text, i, cache)), "invalid JSON: text after the closing ']'")
+            return
+        else:
+            where = Origin(path, _line_at(text, min(i, len(text)), cache))
+            yield Unreadable(where, "invalid JSON: expected ',' or ']' after a record (file truncated?)")
+            return
+    yield Unreadable(Origin(path, _line_at(text, len(text), cache)), "invalid JSON: file ends before the closing ']'")
+
+
+def _read_csv(text: str, path: str) -> Iterator[Item]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    previous_line = 0
+    try:
+        for row in reader:
+            start = previous_line + 1
+            previous_line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [name.strip() for name in row]
+                duplicates = sorted({n for n in header if header.count(n) > 1 and n})
+                if duplicates:
+                    yield Unreadable(Origin(path, start), f"header repeats column(s) {', '.join(duplicates)}; file not read")
+                    return
+                continue
+            origin = Origin(path, start)
+            if len(row) != len(header):
+                # Trailing empty cells are a spreadsheet habit, not a different shape.
+                if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
+                    row = row[: len(header)]
+                else:
+                    yield Unreadable(origin, f"row has {len(row)} cells but the header has {len(header)} columns")
+                    continue
+            cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
+            yield record_from_mapping(cells, origin, cells_are_text=True)
+    except csv.Error as err:
+        yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")

@@ -1,0 +1,246 @@
+"""The record model: one inspection or visit, its fields parsed once at the edge, and where it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from attrs import field, frozen
+
+from .values import MISSING, Interval, Invalid, is_number
+
+__all__ = [
+    "COUNT_GROUPS",
+    "DATE_FIELDS",
+    "GROUPS",
+    "MARKERS",
+    "TEXT_FIELDS",
+    "Origin",
+    "Record",
+    "Unreadable",
+    "record_from_mapping",
+]
+
+#: Top-level fields holding text.
+TEXT_FIELDS = frozenset(
+    {"id", "authority", "authority_code", "framework", "source", "theme", "type", "url", "note"}
+)
+#: Top-level fields holding ISO dates.
+DATE_FIELDS = ("start", "end", "published")
+#: Nested groups and what each member holds.
+GROUPS = {"judgements": "grade", "grade_counts": "count", "populations": "count", "facts": "number"}
+COUNT_GROUPS = frozenset(g for g, what in GROUPS.items() if what == "count")
+
+#: Publishers' suppression markers (DfE and ONS conventions). ``z`` means "not applicable": no value.
+MARKERS = frozenset({"c", "x", "k", "..", ":", "[c]", "[x]", "[k]", "u", "[u]", "*"})
+NOT_APPLICABLE = frozenset({"z", "[z]"})
+
+# Nesting deeper than this is not a record shape anyone means; flattening stops rather than recursing.
+_MAX_DEPTH = 16
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_VALUE_KEYS = frozenset({"value", "rounded_to", "min", "max"})
+
+
+@frozen
+class Origin:
+    """Where a record was read: a file and a line (JSON Lines, CSV, JSON arrays) or ``-`` for stdin."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@frozen(eq=False)
+class Record:
+    """
+    One inspection or visit.
+
+    Domain rules are deliberately not enforced here: a record must be able to hold a *wrong* record,
+    because finding those is the job. Only what makes a record identifiable is required.
+    """
+
+    id: str
+    framework: str
+    fields: Mapping[str, Any] = field(repr=False)
+    origin: Origin
+
+    def get(self, name: str, default: Any = MISSING) -> Any:
+        """Return a dotted field's parsed value, or *default* when the record does not have it."""
+        return self.fields.get(name, default)
+
+
+@frozen
+class Unreadable:
+    """A record that could not be read at all, with its place and why; it is counted, never dropped."""
+
+    origin: Origin
+    error: str
+
+
+def record_from_mapping(obj: Any, origin: Origin, *, cells_are_text: bool = False) -> Record | Unreadable:
+    """
+    Build a record from a decoded JSON object or a CSV row.
+
+    *cells_are_text* says the values come from CSV, where every cell is text and "939" is a number;
+    in JSON the same "939" is a string where a number belongs, which is worth a finding.
+    """
+    if not isinstance(obj, Mapping):
+        return Unreadable(origin, f"expected a JSON object for a record, found {_type_name(obj)}")
+    flat: dict[str, Any] = {}
+    problem = _flatten(obj, "", flat, 0)
+    if problem:
+        return Unreadable(origin, problem)
+    for required in ("id", "framework"):
+        raw = flat.get(required, MISSING)
+        if raw is MISSING or raw is None or (isinstance(raw, str) and not raw.strip()):
+            return Unreadable(origin, f"field '{required}': required, but missing or empty")
+        if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+            return Unreadable(origin, f"field '{required}': expected text, found {_type_name(raw)} {raw!r}")
+    fields = {}
+    for name, raw in flat.items():
+        value = _parse(name, raw, cells_are_text)
+        if value is not MISSING:
+            fields[name] = value
+    return Record(
+        id=str(fields["id"]).strip(),
+        framework=str(fields["framework"]).strip(),
+        fields=fields,
+        origin=origin,
+    )
+
+
+def _flatten(obj: Mapping[str, Any], prefix: str, out: dict[str, Any], depth: int) -> str | None:
+    if depth > _MAX_DEPTH:
+        return f"field '{prefix.rstrip('.')}': nested more than {_MAX_DEPTH} levels deep"
+    for key, value in obj.items():
+        if not isinstance(key, str):
+            return f"field name {key!r}: expected text"
+        name = prefix + key.strip()
+        if isinstance(value, Mapping) and not _is_value_object(value):
+            problem = _flatten(value, name + ".", out, depth + 1)
+            if problem:
+                return problem
+        else:
+            out[name] = value
+    return None
+
+
+def _is_value_object(obj: Mapping[str, Any]) -> bool:
+    """``{"value": 940, "rounded_to": 10}`` and ``{"min": 1, "max": 5}`` are one value, not a nesting."""
+    return bool(obj) and set(obj) <= _VALUE_KEYS and ("value" in obj or "min" in obj or "max" in obj)
+
+
+def _group(name: str) -> str | None:
+    head, dot, _ = name.partition(".")
+    return GROUPS.get(head) if dot else None
+
+
+def _parse(name: str, raw: Any, text: bool) -> Any:
+    if raw is None:
+        return MISSING
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw == "":
+            return MISSING
+    if name in TEXT_FIELDS:
+        return raw if isinstance(raw, str) else (str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else Invalid(raw, "text"))
+    if name in DATE_FIELDS:
+        return _parse_date(raw)
+    what = _group(name)
+    if what == "grade":
+        if isinstance(raw, str):
+            return raw
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return str(raw)
+        return Invalid(raw, "a grade, written as text or a whole number")
+    if what in ("count", "number"):
+        return _parse_number(raw, text, whole=what == "count")
+    if isinstance(raw, (list, Mapping)):
+        return Invalid(raw, "a single value")
+    return raw
+
+
+def _parse_date(raw: Any) -> Any:
+    if isinstance(raw, str) and _ISO_DATE.match(raw):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError as err:
+            return Invalid(raw, f"an ISO date YYYY-MM-DD that exists ({err})")
+    return Invalid(raw, "an ISO date YYYY-MM-DD")
+
+
+def _parse_number(raw: Any, text: bool, *, whole: bool) -> Any:
+    expected = "a whole number" if whole else "a number"
+    lo_default = 0 if whole else -math.inf
+    if isinstance(raw, str):
+        if raw.lower() in MARKERS:
+            return Interval.suppressed(raw, lo=lo_default)
+        if raw.lower() in NOT_APPLICABLE:
+            return MISSING
+        if not text:
+            return Invalid(raw, f"{expected}, not text")
+        number = _number_from_text(raw)
+        if number is None:
+            return Invalid(raw, expected)
+        raw = number
+    if isinstance(raw, Mapping):
+        return _parse_value_object(raw, expected)
+    if not is_number(raw):
+        return Invalid(raw, expected)
+    if isinstance(raw, float):
+        if math.isnan(raw) or math.isinf(raw):
+            return Invalid(raw, f"{expected}, not {raw}")
+        if raw.is_integer():
+            return int(raw)
+        if whole:
+            return Invalid(raw, expected)
+    return raw
+
+
+def _number_from_text(raw: str) -> float | int | None:
+    cleaned = raw.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", raw) else raw
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return None
+    return number
+
+
+def _parse_value_object(obj: Mapping[str, Any], expected: str) -> Any:
+    if "value" in obj:
+        value, step = obj.get("value"), obj.get("rounded_to", 1)
+        if not is_number(value) or not is_number(step) or step <= 0 or not math.isfinite(value):
+            return Invalid(dict(obj), f'{expected} as {{"value": N, "rounded_to": STEP}}')
+        if step == 1:
+            return value
+        return Interval.rounded(value, step)
+    lo, hi = obj.get("min", -math.inf), obj.get("max", math.inf)
+    if not is_number(lo) or not is_number(hi) or lo > hi:
+        return Invalid(dict(obj), f'{expected} range as {{"min": LOW, "max": HIGH}} with LOW <= HIGH')
+    return Interval(lo, hi, f"{lo} to {hi}")
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "true/false", type(None): "null", list: "a list", dict: "an object", str: "text"}
+    for typ, label in names.items():
+        if isinstance(value, typ):
+            return label
+    if is_number(value):
+        return "a number"
+    return type(value).__name__
+
+
+def iter_fields(record: Record, prefix: str) -> Iterator[tuple[str, Any]]:
+    """Yield the record's fields under a dotted *prefix*, in name order."""
+    for name in sorted(record.fields):
+        if name.startswith(prefix):
+            yield name, record.fields[name]
