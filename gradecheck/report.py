@@ -89,10 +89,11 @@ class Report:
     stats: Mapping[str, RuleStats] = field(factory=dict)
     files: int = 0
     omitted: int = 0
+    hidden: Mapping[str, int] = field(factory=dict)
 
     def count(self, severity: str) -> int:
-        """How many findings have *severity*."""
-        return sum(1 for f in self.findings if f.severity == severity)
+        """How many findings have *severity*, including any left out by :meth:`truncate`."""
+        return sum(1 for f in self.findings if f.severity == severity) + self.hidden.get(severity, 0)
 
     @property
     def ok(self) -> bool:
@@ -102,8 +103,14 @@ class Report:
     def failing(self, fail_on: str = "error") -> bool:
         """Whether the run should fail: findings at or above *fail_on*, unreadable records, or broken rules."""
         levels = ("error",) if fail_on == "error" else ("error", "warning")
-        return bool(self.unreadable or self.errors or any(f.severity in levels for f in self.findings))
+        return bool(self.unreadable or self.errors or any(self.count(level) for level in levels))
 
-    def with_findings(self, findings: tuple[Finding, ...]) -> Report:
-        """The same report with a different list of findings (after a cap or a filter)."""
-        return attrs.evolve(self, findings=findings)
+    def truncate(self, limit: int) -> Report:
+        """Keep the first *limit* findings; the rest are counted (by severity), not listed."""
+        if limit < 0 or len(self.findings) <= limit:
+            return self
+        left = self.findings[limit:]
+        hidden = dict(self.hidden)
+        for finding in left:
+            hidden[finding.severity] = hidden.get(finding.severity, 0) + 1
+        return attrs.evolve(self, findings=self.findings[:limit], omitted=self.omitted + len(left), hidden=hidden)

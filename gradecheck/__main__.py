@@ -1,0 +1,5 @@
+"""Run the command line: ``python -m gradecheck``."""
+
+from gradecheck.cli import main
+
+raise SystemExit(main())

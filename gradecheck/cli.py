@@ -1,0 +1,133 @@
+"""The command line: ``python -m gradecheck [PATH ...]``, ``rules`` and ``explain CODE``; exit codes 0, 1, 2."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .engine import check_paths
+from .errors import GradecheckError
+from .render import FORMATS, render, render_explain, render_rules
+from .rulesets import RuleSet, load_ruleset
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on bad arguments already; this only keeps its message to one clear line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_CANNOT_RUN, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", action="append", default=[], metavar="PATH",
+                        help="extra rule file or directory; a rule with a built-in code replaces it (repeatable)")
+    parser.add_argument("--no-builtin-rules", action="store_true", help="use only the rules given with --rules")
+    parser.add_argument("--select", type=_codes, default=[], metavar="CODES",
+                        help="only these rules: codes or prefixes, comma-separated (e.g. C,J101)")
+    parser.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="skip these rules: codes or prefixes")
+    parser.add_argument("--debug", action="store_true", help="show a traceback when gradecheck cannot run")
+
+
+def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+    prog = "python -m gradecheck"
+    check = _Parser(
+        prog=prog,
+        description="Check Ofsted children's-services inspection records for internal consistency.",
+        epilog=f"Other commands: '{prog} rules' lists the rules in force; '{prog} explain CODE' explains one. "
+               "Exit codes: 0 nothing at or above --fail-on, 1 findings or unreadable records, 2 could not run.",
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (JSON, JSON Lines, CSV); - for stdin")
+    check.add_argument("--format", choices=sorted(FORMATS), default=None,
+                       help="report format (default: table on a terminal, text otherwise)")
+    check.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                       help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument("--statistics", action="store_true", help="add a count per rule")
+    check.add_argument("--max-findings", type=int, default=-1, metavar="N",
+                       help="list at most N findings; the rest are counted in the summary")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--version", action="version", version=f"gradecheck {__version__}")
+    _common(check)
+
+    rules = _Parser(prog=f"{prog} rules", description="List the rules in force.")
+    rules.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+    _common(rules)
+
+    explain = _Parser(prog=f"{prog} explain", description="Explain what a rule checks, why, and its source.")
+    explain.add_argument("code", help="a rule code, e.g. C101")
+    _common(explain)
+    return check, rules, explain
+
+
+def _ruleset(args: argparse.Namespace) -> RuleSet:
+    ruleset = load_ruleset(args.rules, builtin=not args.no_builtin_rules)
+    codes = [r.code for r in ruleset.rules]
+    for option in ("select", "ignore"):
+        unknown = [p for p in getattr(args, option) if not any(c.startswith(p) for c in codes)]
+        if unknown:
+            raise GradecheckError(f"--{option}: no rule code starts with {', '.join(unknown)} "
+                                  f"(see 'python -m gradecheck rules')")
+    return ruleset.select(args.select, args.ignore)
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """Run the command line and return its exit code (testable without a subprocess)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = stdout or sys.stdout
+    check, rules, explain = _parsers()
+    command = argv[0] if argv and argv[0] in ("rules", "explain") else "check"
+    parser = {"check": check, "rules": rules, "explain": explain}[command]
+    args = parser.parse_args(argv[1:] if command != "check" else argv)
+    width = shutil.get_terminal_size((80, 24)).columns
+    try:
+        ruleset = _ruleset(args)
+        if command == "rules":
+            out.write(render_rules(ruleset, args.format, width))
+            return EXIT_OK
+        if command == "explain":
+            try:
+                rule = ruleset.rule(args.code.upper())
+            except KeyError:
+                raise GradecheckError(f"no rule {args.code!r} (see 'python -m gradecheck rules')") from None
+            out.write(render_explain(rule, width))
+            return EXIT_OK
+        return _check(args, ruleset, out, width)
+    except GradecheckError as err:
+        if args.debug:
+            raise
+        sys.stderr.write(f"gradecheck: {err}\n")
+        return EXIT_CANNOT_RUN
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other command-line tools do.
+        sys.stderr.close()
+        return EXIT_FINDINGS
+
+
+def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) -> int:
+    if not args.paths:
+        raise GradecheckError("no input: give files or directories to check, or - for stdin (see --help)")
+    report = check_paths(args.paths, ruleset)
+    shown = report.truncate(args.max_findings)
+    to_terminal = args.output is None and out.isatty()
+    fmt = args.format or ("table" if to_terminal else "text")
+    text = render(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as err:
+            raise GradecheckError(f"--output {args.output}: {err.strerror or err}") from err
+    else:
+        out.write(text)
+    return EXIT_FINDINGS if report.failing(args.fail_on) else EXIT_OK

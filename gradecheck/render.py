@@ -1,0 +1,265 @@
+"""Turn reports and rule sets into text: tables for people, JSON and CSV for programs. Returns strings, never prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from tabulate import tabulate
+
+from .kinds import KINDS
+from .report import Finding, Report
+from .rulesets import Rule, RuleSet
+from .values import jsonable, show
+
+__all__ = [
+    "FORMATS",
+    "render",
+    "render_csv",
+    "render_explain",
+    "render_json",
+    "render_jsonl",
+    "render_rules",
+    "render_table",
+    "render_text",
+    "report_to_dict",
+]
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "record": f.record,
+        "source": str(f.source),
+        "message": f.message,
+        "fields": {k: jsonable(v) for k, v in f.fields.items()},
+        "expected": jsonable(f.expected),
+        "actual": jsonable(f.actual),
+        "title": f.title,
+        "authority": f.authority,
+        "framework": f.framework,
+    }
+
+
+def _summary(report: Report) -> dict[str, Any]:
+    return {
+        "records": report.records,
+        "checked": report.checked,
+        "unreadable": len(report.unreadable),
+        "findings": {"error": report.count("error"), "warning": report.count("warning")},
+        "unknown": len(report.undecided),
+        "rule_errors": len(report.errors),
+        "files": report.files,
+        "omitted_findings": report.omitted,
+    }
+
+
+def _statistics(report: Report) -> dict[str, dict[str, int]]:
+    return {code: attrs.asdict(s) for code, s in report.stats.items()}
+
+
+def report_to_dict(report: Report, *, statistics: bool = False) -> dict[str, Any]:
+    """The JSON report of DESIGN.md section 5 as plain data."""
+    out: dict[str, Any] = {
+        "summary": _summary(report),
+        "findings": [_finding_dict(f) for f in report.findings],
+        "unreadable": [{"source": str(u.origin), "error": u.error} for u in report.unreadable],
+        "unknown": [{"rule": u.rule, "record": u.record, "source": str(u.source), "reason": u.reason,
+                     "fields": {k: jsonable(v) for k, v in u.fields.items()}} for u in report.undecided],
+        "rule_errors": [{"rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
+                        for e in report.errors],
+    }
+    if statistics:
+        out["statistics"] = _statistics(report)
+    return out
+
+
+def render_json(report: Report, *, statistics: bool = False, **_: Any) -> str:
+    """One JSON object: summary, findings, unreadable records, undecided checks, broken rules."""
+    return json.dumps(report_to_dict(report, statistics=statistics), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
+    """One JSON object a line, each with a ``type``: findings, then unreadable records, then the summary."""
+    lines = [{"type": "finding", **_finding_dict(f)} for f in report.findings]
+    lines += [{"type": "unreadable", "source": str(u.origin), "error": u.error} for u in report.unreadable]
+    lines += [{"type": "rule_error", "rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
+              for e in report.errors]
+    summary: dict[str, Any] = {"type": "summary", **_summary(report)}
+    if statistics:
+        summary["statistics"] = _statistics(report)
+    lines.append(summary)
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+
+
+_CSV_COLUMNS = ("source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected", "actual")
+
+
+def _cell(value: Any) -> str:
+    value = jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def render_csv(report: Report, **_: Any) -> str:
+    """One finding a row, for spreadsheets; unreadable records are rows with severity ``unreadable``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for f in report.findings:
+        writer.writerow([str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
+                         f.title, f.message, _cell(f.expected), _cell(f.actual)])
+    for u in report.unreadable:
+        writer.writerow([str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""])
+    for e in report.errors:
+        writer.writerow([str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""])
+    return out.getvalue()
+
+
+def _summary_line(report: Report) -> str:
+    errors, warnings = report.count("error"), report.count("warning")
+    parts = [
+        f"{report.records} record{'s' if report.records != 1 else ''} read",
+        f"{report.checked} checked",
+        f"{len(report.unreadable)} unreadable",
+        f"{errors} error{'s' if errors != 1 else ''}",
+        f"{warnings} warning{'s' if warnings != 1 else ''}",
+        f"{len(report.undecided)} unknown",
+    ]
+    if report.errors:
+        parts.append(f"{len(report.errors)} rule error{'s' if len(report.errors) != 1 else ''}")
+    if report.omitted:
+        parts.append(f"{report.omitted} more findings not shown (--max-findings)")
+    return ", ".join(parts) + "."
+
+
+def render_text(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> str:
+    """``path:line: CODE [severity] record: message``, one a line, like flake8: for grep and editors."""
+    lines = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in report.findings]
+    lines += [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
+    lines += [f"{e.source}: {e.rule} [rule error] {e.record}: {e.error}" for e in report.errors]
+    if statistics:
+        lines += ["", _statistics_table(report, width)]
+    lines.append(_summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=max(width, 8), break_long_words=True, break_on_hyphens=False)) or text
+
+
+def render_table(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> str:
+    """Findings as a table that fits the terminal (80 columns or more), then the summary."""
+    blocks: list[str] = []
+    if report.findings:
+        where_w = min(max(len(str(f.source)) for f in report.findings), max(14, width // 5))
+        record_w = min(max(len(f.record) for f in report.findings), max(12, width // 6))
+        message_w = max(20, width - where_w - record_w - 7 - 8)
+        rows = [[_wrap(str(f.source), where_w), _wrap(f.record, record_w),
+                 f"{f.rule}{'' if f.severity == 'error' else ' (w)'}", _wrap(f.message, message_w)]
+                for f in report.findings]
+        blocks.append(tabulate(rows, headers=["where", "record", "rule", "message"], tablefmt="simple"))
+    if report.unreadable:
+        where_w = min(max(len(str(u.origin)) for u in report.unreadable), max(14, width // 4))
+        rows = [[_wrap(str(u.origin), where_w), _wrap(u.error, max(20, width - where_w - 4))] for u in report.unreadable]
+        blocks.append("Unreadable records\n" + tabulate(rows, headers=["where", "why"], tablefmt="simple"))
+    if report.errors:
+        rows = [[str(e.source), e.rule, _wrap(e.error, max(20, width - 30))] for e in report.errors]
+        blocks.append("Rules that broke (please report this)\n" + tabulate(rows, headers=["where", "rule", "error"]))
+    if statistics:
+        blocks.append(_statistics_table(report, width))
+    blocks.append(_summary_line(report) + (" (w) = warning." if any(f.severity == "warning" for f in report.findings) else ""))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _statistics_table(report: Report, width: int) -> str:
+    rows = [[code, s.findings, s.failed, s.unknown, s.passed, s.errors] for code, s in report.stats.items()
+            if s.failed or s.unknown or s.passed or s.errors]
+    return "Per rule\n" + tabulate(rows, headers=["rule", "findings", "records failed", "unknown", "passed", "broke"],
+                                   tablefmt="simple")
+
+
+#: Report formats by name: the single source of the CLI's ``--format`` choices.
+FORMATS: Mapping[str, Callable[..., str]] = {
+    "table": render_table,
+    "text": render_text,
+    "json": render_json,
+    "jsonl": render_jsonl,
+    "csv": render_csv,
+}
+
+
+def render(report: Report, fmt: str = "table", **options: Any) -> str:
+    """Render *report* in format *fmt* (one of FORMATS)."""
+    return FORMATS[fmt](report, **options)
+
+
+def _rule_dict(rule: Rule) -> dict[str, Any]:
+    return {
+        "code": rule.code, "title": rule.title, "kind": rule.kind, "severity": rule.severity,
+        "frameworks": list(rule.frameworks), "from": rule.start.isoformat() if rule.start else None,
+        "to": rule.end.isoformat() if rule.end else None, "source": rule.source, "why": rule.why,
+        "example": rule.example, "parameters": {k: jsonable(v) for k, v in rule.params.items()}, "file": rule.path,
+    }
+
+
+def render_rules(ruleset: RuleSet, fmt: str = "table", width: int = 80) -> str:
+    """The rules in force: code, severity, kind, where they apply, title."""
+    if fmt == "json":
+        return json.dumps([_rule_dict(r) for r in ruleset.rules], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(_rule_dict(r), ensure_ascii=False) + "\n" for r in ruleset.rules)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["code", "severity", "kind", "frameworks", "from", "to", "title", "source"])
+        for r in ruleset.rules:
+            writer.writerow([r.code, r.severity, r.kind, " ".join(r.frameworks), r.start or "", r.end or "", r.title, r.source])
+        return out.getvalue()
+    title_w = max(20, width - 40)
+    rows = [[r.code, r.severity, r.kind, _wrap(_scope(r), 18), _wrap(r.title, title_w)] for r in ruleset.rules]
+    return tabulate(rows, headers=["code", "severity", "kind", "applies to", "title"], tablefmt="simple") + "\n"
+
+
+def _scope(rule: Rule) -> str:
+    frameworks = "all" if "*" in rule.frameworks else ", ".join(rule.frameworks)
+    if rule.start and rule.end:
+        return f"{frameworks} {rule.start}..{rule.end}"
+    if rule.start:
+        return f"{frameworks} from {rule.start}"
+    if rule.end:
+        return f"{frameworks} to {rule.end}"
+    return frameworks
+
+
+def render_explain(rule: Rule, width: int = 80) -> str:
+    """What a rule checks, why, its source, its parameters and an example finding."""
+    kind = KINDS[rule.kind]
+    docs = {f.name: f.metadata["param"].doc for f in attrs.fields(kind) if "param" in f.metadata}
+    w = max(40, width)
+    lines = [f"{rule.code}  {rule.title}", "",
+             f"severity:   {rule.severity}",
+             f"applies to: {_scope(rule)}",
+             f"kind:       {rule.kind} - {(kind.__doc__ or '').strip().splitlines()[0]}",
+             f"defined in: {rule.path}"]
+    if rule.params:
+        lines += ["", "parameters:"]
+        for key, value in rule.params.items():
+            shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else show(value)
+            lines.append(f"  {key} = {shown}")
+            lines += textwrap.wrap(docs.get(key, ""), w - 6, initial_indent="      ", subsequent_indent="      ")
+    if rule.why:
+        lines += ["", "why:", *textwrap.wrap(rule.why, w - 2, initial_indent="  ", subsequent_indent="  ")]
+    lines += ["", "source:", *textwrap.wrap(rule.source, w - 2, initial_indent="  ", subsequent_indent="  ")]
+    if rule.example:
+        lines += ["", "example finding:", *textwrap.wrap(rule.example, w - 2, initial_indent="  ", subsequent_indent="  ")]
+    return "\n".join(lines) + "\n"
