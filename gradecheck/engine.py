@@ -100,6 +100,9 @@ class _Run:
                 self.apply(rule, view)
             if self.dataset_rules:
                 views.append(view)
+        # Dataset rules see records in file order, not input order: which of two duplicates is "the
+        # repeat", and the order a group's rows are added up in, must not depend on how records were passed.
+        views.sort(key=lambda v: (v.record.origin.path, v.record.origin.line))
         for rule in self.dataset_rules:
             self.apply_dataset(rule, [v for v in views if rule.covers(v.framework.id)])
 

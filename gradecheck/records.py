@@ -218,13 +218,14 @@ def _number_from_text(raw: str) -> float | int | None:
 def _parse_value_object(obj: Mapping[str, Any], expected: str) -> Any:
     if "value" in obj:
         value, step = obj.get("value"), obj.get("rounded_to", 1)
-        if not is_number(value) or not is_number(step) or step <= 0 or not math.isfinite(value):
+        if not is_number(value) or not is_number(step) or step <= 0 or not math.isfinite(value) or not math.isfinite(step):
             return Invalid(dict(obj), f'{expected} as {{"value": N, "rounded_to": STEP}}')
         if step == 1:
             return value
         return Interval.rounded(value, step)
     lo, hi = obj.get("min", -math.inf), obj.get("max", math.inf)
-    if not is_number(lo) or not is_number(hi) or lo > hi:
+    # NaN compares false with everything, so it would pass as a bound and reach the JSON report.
+    if not is_number(lo) or not is_number(hi) or math.isnan(lo) or math.isnan(hi) or lo > hi:
         return Invalid(dict(obj), f'{expected} range as {{"min": LOW, "max": HIGH}} with LOW <= HIGH')
     return Interval(lo, hi, f"{lo} to {hi}")
 

@@ -161,23 +161,25 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, *
     """Findings as a table that fits the terminal (80 columns or more), then the summary."""
     blocks: list[str] = []
     if report.findings:
-        where_w = min(max(len(str(f.source)) for f in report.findings), max(14, width // 5))
-        record_w = min(max(len(f.record) for f in report.findings), max(12, width // 6))
+        # A column is never narrower than its header, so the headers count in the width budget.
+        where_w = max(len("where"), min(max(len(str(f.source)) for f in report.findings), max(14, width // 5)))
+        record_w = max(len("record"), min(max(len(f.record) for f in report.findings), max(12, width // 6)))
         message_w = max(20, width - where_w - record_w - 7 - 8)
         rows = [[_wrap(str(f.source), where_w), _wrap(f.record, record_w),
                  f"{f.rule}{'' if f.severity == 'error' else ' (w)'}", _wrap(f.message, message_w)]
                 for f in report.findings]
         blocks.append(tabulate(rows, headers=["where", "record", "rule", "message"], tablefmt="simple"))
     if report.unreadable:
-        where_w = min(max(len(str(u.origin)) for u in report.unreadable), max(14, width // 4))
+        where_w = max(len("where"), min(max(len(str(u.origin)) for u in report.unreadable), max(14, width // 4)))
         rows = [[_wrap(str(u.origin), where_w), _wrap(u.error, max(20, width - where_w - 4))] for u in report.unreadable]
         blocks.append("Unreadable records\n" + tabulate(rows, headers=["where", "why"], tablefmt="simple"))
     if report.errors:
-        rows = [[str(e.source), e.rule, _wrap(e.error, max(20, width - 30))] for e in report.errors]
+        rows = [[_wrap(str(e.source), 18), e.rule, _wrap(e.error, max(20, width - 30))] for e in report.errors]
         blocks.append("Rules that broke (please report this)\n" + tabulate(rows, headers=["where", "rule", "error"]))
     if statistics:
         blocks.append(_statistics_table(report, width))
-    blocks.append(_summary_line(report) + (" (w) = warning." if any(f.severity == "warning" for f in report.findings) else ""))
+    summary = _summary_line(report) + (" (w) = warning." if any(f.severity == "warning" for f in report.findings) else "")
+    blocks.append(_wrap(summary, width))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -463,7 +463,9 @@ class _Loader:
         try:
             check = cls(**kwargs)
         except (TypeError, ValueError) as err:
-            self.problem(path, where, None, str(err))
+            # A kind names the key at fault as a second argument: ValueError(reason, key).
+            reason, key = (str(err.args[0]), str(err.args[1])) if len(err.args) == 2 else (str(err), None)
+            self.problem(path, where, key, reason)
             return None
         return Rule(
             code=table["code"], title=table["title"], kind=kind_name, severity=table["severity"],

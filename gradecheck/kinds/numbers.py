@@ -110,7 +110,7 @@ class Within:
     def __attrs_post_init__(self) -> None:
         if self.exact and not self.disjoint:
             msg = "'exact' needs 'disjoint': overlapping parts cannot add up to their whole"
-            raise ValueError(msg)
+            raise ValueError(msg, "exact")
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         whole = view.get(self.whole)
@@ -173,10 +173,10 @@ class Range:
     def __attrs_post_init__(self) -> None:
         if self.min is None and self.max is None:
             msg = "give 'min', 'max' or both"
-            raise ValueError(msg)
+            raise ValueError(msg, "min")
         if self.min is not None and self.max is not None and self.min > self.max:
             msg = f"'min' {self.min} is more than 'max' {self.max}: no value could pass"
-            raise ValueError(msg)
+            raise ValueError(msg, "max")
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         found: list[tuple[str, Any]] = []
