@@ -86,8 +86,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     argv = list(sys.argv[1:] if argv is None else argv)
     out = stdout or sys.stdout
     check, rules, explain = _parsers()
-    command = argv[0] if argv and argv[0] in ("rules", "explain") else "check"
-    parser = {"check": check, "rules": rules, "explain": explain}[command]
+    command = argv[0] if argv and argv[0] in ("rules", "explain", "selftest") else "check"
+    parser = {"check": check, "rules": rules, "explain": explain, "selftest": _selftest_parser()}[command]
     args = parser.parse_args(argv[1:] if command != "check" else argv)
     width = shutil.get_terminal_size((80, 24)).columns
     try:
@@ -95,6 +95,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if command == "rules":
             out.write(render_rules(ruleset, args.format, width))
             return EXIT_OK
+        if command == "selftest":
+            return _selftest(args, ruleset, out, width)
         if command == "explain":
             try:
                 rule = ruleset.rule(args.code.upper())
@@ -112,6 +114,38 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         # The reader went away (`| head`): stop quietly, as other command-line tools do.
         sys.stderr.close()
         return EXIT_FINDINGS
+
+
+def _selftest_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m gradecheck selftest",
+                     description="Check that every rule stays silent on consistent records and fires on its own mutant.")
+    parser.add_argument("--examples", type=int, default=30, metavar="N", help="mutants per rule (default 30)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    _common(parser)
+    return parser
+
+
+def _selftest(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) -> int:
+    try:
+        from .selftest import selftest
+    except ImportError as err:  # hypothesis is in the 'test' extra, not a runtime dependency
+        raise GradecheckError(f"selftest needs hypothesis: pip install 'gradecheck[test]' ({err})") from err
+    import json
+
+    from tabulate import tabulate
+
+    verdicts = list(selftest(ruleset, max(1, args.examples)))
+    if args.format == "json":
+        out.write(json.dumps([{"rule": v.code, "consistent_datasets": v.valid_examples, "fired_on_consistent": v.fired_on_valid,
+                               "mutants": v.mutants, "caught": v.caught, "overlaps": dict(v.overlaps),
+                               "problem": v.problem} for v in verdicts], indent=2) + "\n")
+    else:
+        rows = [[v.code, v.valid_examples, v.fired_on_valid, f"{v.caught}/{v.mutants}",
+                 ", ".join(f"{c} x{n}" for c, n in v.overlaps) or "-", v.problem or "ok"] for v in verdicts]
+        out.write(tabulate(rows, headers=["rule", "consistent", "fired", "caught", "also fired on mutant", "verdict"]) + "\n")
+        bad = sum(not v.ok for v in verdicts)
+        out.write(f"{len(verdicts)} rules, {bad} with problems.\n")
+    return EXIT_FINDINGS if any(not v.ok for v in verdicts) else EXIT_OK
 
 
 def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) -> int:
