@@ -13,6 +13,7 @@ from .render import FORMATS, render, render_explain, render_rules, report_to_dic
 from .report import Finding, Report, RuleError, RuleStats, Undecided
 from .rulesets import Rule, RuleSet, builtin_rules_dir, load_ruleset
 from .values import MISSING, Interval, Invalid, UnknownGrade
+from .writers import write_csv, write_json, write_jsonl
 
 __all__ = [
     "FORMATS",
@@ -53,4 +54,7 @@ __all__ = [
     "render_explain",
     "render_rules",
     "report_to_dict",
+    "write_csv",
+    "write_json",
+    "write_jsonl",
 ]

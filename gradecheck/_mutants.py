@@ -113,6 +113,18 @@ class Draft:
         scale = self.framework.scale
         return scale.rank(grade) if scale is not None and isinstance(grade, str) and scale.knows(grade) else None
 
+    def bounds_for(self, name: str, lo: int, hi: int) -> tuple[int, int]:
+        """Narrow [lo, hi] to what every range rule over *name* allows."""
+        import math
+
+        for rule in self.applicable("range"):
+            if any(fnmatch.fnmatchcase(name, p) for p in rule.check.fields):
+                if rule.check.min is not None:
+                    lo = max(lo, math.ceil(rule.check.min))
+                if rule.check.max is not None:
+                    hi = min(hi, math.floor(rule.check.max))
+        return lo, max(lo, hi)
+
     def required_judgements(self) -> set[str]:
         names = {n for r in self.applicable("present") for n in self.expand(r.check.fields)}
         return {n.split(".", 1)[1] for n in names if n.startswith("judgements.")}
@@ -185,7 +197,7 @@ class Draft:
             if tally[grade] + more:
                 self.set(f"grade_counts.{grade}", tally[grade] + more)
 
-    def fill_populations(self, number: Callable[[], int], maybe: Callable[[], bool]) -> None:
+    def fill_populations(self, number: Callable[[str], int], maybe: Callable[[], bool]) -> None:
         """Draw the smallest parts, then every whole from its parts, so no part exceeds its whole."""
         rules = [r for r in self.applicable("within") + self.applicable("total")
                  if r.kind == "within" or not isinstance(r.check.equals, int) and r.check.equals != "@graded_items"]
@@ -200,7 +212,7 @@ class Draft:
             parts.update(explicit)
         for leaf in sorted(parts - set(wholes)):
             if maybe():
-                self.set(leaf, number())
+                self.set(leaf, number(leaf))
         pending = dict(wholes)
         for _ in range(len(pending) + 1):
             for whole, its_rules in list(pending.items()):
@@ -210,7 +222,14 @@ class Draft:
                 del pending[whole]
                 self._fill_whole(whole, its_rules, number, maybe)
 
-    def _fill_whole(self, whole: str, rules: list[Rule], number: Callable[[], int], maybe: Callable[[], bool]) -> None:
+    def _fill_whole(self, whole: str, rules: list[Rule], number: Callable[[str], int], maybe: Callable[[], bool]) -> None:
+        exact_parts = {p for r in rules if r.kind == "total" or r.check.exact for p in self.expand(r.check.parts)}
+        if exact_parts:
+            # The whole is pinned to the sum of some parts; parts outside that sum must then be zero.
+            for rule in rules:
+                for part in self.expand(rule.check.parts):
+                    if part not in exact_parts and isinstance(self.values.get(part), int):
+                        self.set(part, 0)
         lowest, exact = 0, None
         for rule in rules:
             present = [self.values[p] for p in self.expand(rule.check.parts) if isinstance(self.values.get(p), int)]
@@ -223,7 +242,7 @@ class Draft:
         if exact is not None:
             self.set(whole, exact)
         elif lowest or maybe():
-            self.set(whole, lowest + number() // 10)
+            self.set(whole, lowest + number(whole) // 10)
 
     def remove_absent(self) -> None:
         for rule in self.applicable("absent"):

@@ -36,8 +36,9 @@ def prepare(record: Record, ruleset: RuleSet) -> View | Unreadable:
     aliases = ruleset.field_aliases
     scale = framework.scale
     values: dict[str, Any] = {}
-    for name, value in record.fields.items():
-        name = aliases.get(name, name)
+    written: dict[str, str] = {}
+    for raw_name, value in record.fields.items():
+        name = aliases.get(raw_name, raw_name)
         if name.startswith(_JUDGEMENT):
             short = name[len(_JUDGEMENT):]
             name = _JUDGEMENT + framework.judgement_aliases.get(short, short)
@@ -49,6 +50,12 @@ def prepare(record: Record, ruleset: RuleSet) -> View | Unreadable:
             grade = scale.canonical(name[len(_COUNT):])
             if isinstance(grade, str):
                 name = _COUNT + grade
+        if name in written:
+            # Two spellings of one field (children_looked_after and looked_after, RI and requires
+            # improvement): keeping either value silently would hide the other.
+            return Unreadable(record.origin, f"record {record.id!r}: fields '{written[name]}' and '{raw_name}' "
+                                             f"both mean '{name}'; which value is meant?")
+        written[name] = raw_name
         values[name] = value
     values["framework"] = framework.id
     view = View(record, framework, framework.versions[-1], values)
@@ -114,7 +121,10 @@ class _Run:
             elif not rule.in_dates(view.day):
                 return
         try:
-            outcomes = rule.check.evaluate(view)
+            if view.day is None and len(view.framework.versions) > 1:
+                outcomes = _across_versions(rule, view)
+            else:
+                outcomes = rule.check.evaluate(view)
         except Exception as err:  # noqa: BLE001 - a broken rule is reported, and the run goes on
             self.error(rule, view, err)
             return
@@ -179,6 +189,36 @@ class _Run:
             stats=stats,
             files=self.files,
         )
+
+
+def _across_versions(rule: Rule, view: View) -> tuple[Failure | Unknown, ...] | None:
+    """
+    Judge an undated record under every version of its framework.
+
+    Without a date the version is unknown, so the record fails only if it fails under every
+    version where the rule applies, and is unknown if it fails under some of them.
+    """
+    results = []
+    for version in view.framework.versions:
+        variant = View(view.record, view.framework, version, view.values)
+        variant.day = None
+        results.append((version, rule.check.evaluate(variant)))
+    applicable = [(v, r) for v, r in results if r is not None]
+    if not applicable:
+        return None
+    failing = [(v, r) for v, r in applicable if any(isinstance(o, Failure) for o in r)]
+    if failing and len(failing) == len(applicable):
+        return failing[0][1]
+    if failing:
+        fields = next(o.fields for o in failing[0][1] if isinstance(o, Failure))
+        passing = [v for v, r in applicable if (v, r) not in failing]
+        return (Unknown(f"no date, so the {view.framework.id} version is unknown: fails under "
+                        f"{_versions(v for v, _ in failing)}, not under {_versions(passing)}", fields),)
+    return next((r for _, r in applicable if r), ())
+
+
+def _versions(versions: Iterable[Any]) -> str:
+    return " and ".join(f"{v.start or '…'}..{v.end or '…'}" for v in versions)
 
 
 def _describe(err: Exception) -> str:

@@ -102,12 +102,15 @@ def _draft(
             draft.fill_counts(lambda n, k: draw(_composition(n, k)))
     elif maybe():
         draft.set("theme", draw(st.sampled_from(_THEMES)))
+    def number(name: str, lo: int = 0, hi: int = 1000) -> int:
+        return draw(st.integers(*draft.bounds_for(name, lo, hi)))
+
     if maybe():
-        draft.fill_populations(lambda: draw(st.integers(0, 1000)), maybe)
+        draft.fill_populations(number, maybe)
     if maybe():
-        draft.set("facts.case_files_reviewed", draw(st.integers(0, 200)))
+        draft.set("facts.case_files_reviewed", number("facts.case_files_reviewed", 0, 200))
     if maybe():
-        draft.set("facts.seen_within_timescale_percent", draw(st.integers(0, 100)))
+        draft.set("facts.seen_within_timescale_percent", number("facts.seen_within_timescale_percent", 0, 100))
     draft.remove_absent()
     return draft
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from attrs import frozen
@@ -46,12 +46,28 @@ class Unique:
         return applicable, outcomes
 
 
-def _authority(view: View) -> str | None:
-    for name in ("authority_code", "authority"):
-        value = view.get(name)
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.lower().split())
-    return None
+def _text(view: View, name: str) -> str | None:
+    value = view.get(name)
+    return " ".join(value.lower().split()) if isinstance(value, str) and value.strip() else None
+
+
+def _authorities(views: Sequence[View]) -> Callable[[View], str | None]:
+    """
+    Key records by authority: the ONS code, or the code another record gives for the same name.
+
+    One record may give "Liverpool" and E08000012, another only "Liverpool": both are one history.
+    """
+    code_of = {}
+    for view in views:
+        name, code = _text(view, "authority"), _text(view, "authority_code")
+        if name and code:
+            code_of.setdefault(name, code)
+
+    def key(view: View) -> str | None:
+        code, name = _text(view, "authority_code"), _text(view, "authority")
+        return code or code_of.get(name or "") or name
+
+    return key
 
 
 @frozen(kw_only=True)
@@ -73,8 +89,9 @@ class VisitsFollow:
         histories: dict[str, list[View]] = defaultdict(list)
         outcomes: Outcomes = []
         applicable = 0
+        authority_of = _authorities(views)
         for view in views:
-            authority = _authority(view)
+            authority = authority_of(view)
             is_visit = view.framework.id in self.visits
             if is_visit:
                 applicable += 1

@@ -101,8 +101,8 @@ class Known:
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         outcomes = []
         for name in sorted(view.record.fields):
-            if name.startswith("judgements."):
-                continue  # judgement names are checked against the framework by the scale kind
+            if name.startswith("judgements.") or isinstance(view.record.get(name), Invalid):
+                continue  # judgement names are the scale kind's business; unreadable values the valid kind's
             if not self.known_field(name):
                 close = difflib.get_close_matches(name, self.suggestions, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""

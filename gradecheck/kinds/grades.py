@@ -145,6 +145,11 @@ class Agree:
                 outcomes.append(Failure(
                     f"{n} judgement{'s' if n > 1 else ''} listed as {grade_name} ({', '.join(which)}), "
                     f"but grade_counts {said}", fields, expected=f"at most {show(count)}", actual=n))
+            elif n > b[0]:
+                # A suppressed or rounded count may be below n: some admissible values agree, some do not.
+                outcomes.append(Unknown(
+                    f"{n} judgement{'s' if n > 1 else ''} listed as {grade_name}, grade_counts states {show(count)}: "
+                    "rounded or suppressed values could go either way", fields))
         return tuple(outcomes)
 
 

@@ -1,0 +1,78 @@
+"""Write records in the native formats (JSON, JSON Lines, CSV with dotted headers), so generated data can feed any tool."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .records import Record
+
+__all__ = ["flatten", "write_csv", "write_json", "write_jsonl"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def flatten(record: Mapping[str, Any] | Record, prefix: str = "") -> dict[str, Any]:
+    """Nested groups to dotted names, as CSV headers name them."""
+    if isinstance(record, Record):
+        return {k: _plain(v) for k, v in record.fields.items()}
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, Mapping) and not ({"value", "min", "max"} & set(value)):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = _plain(value)
+    return out
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in flat.items():
+        head, dot, rest = name.partition(".")
+        if dot:
+            out.setdefault(head, {})[rest] = value
+        else:
+            out[name] = value
+    return out
+
+
+def _native(record: Mapping[str, Any] | Record) -> dict[str, Any]:
+    return _nest(flatten(record))
+
+
+def write_jsonl(records: Iterable[Mapping[str, Any] | Record]) -> str:
+    """One JSON object a line."""
+    return "".join(json.dumps(_native(r), ensure_ascii=False) + "\n" for r in records)
+
+
+def write_json(records: Iterable[Mapping[str, Any] | Record]) -> str:
+    """A JSON array, one record an element."""
+    return json.dumps([_native(r) for r in records], indent=1, ensure_ascii=False) + "\n"
+
+
+def write_csv(records: Iterable[Mapping[str, Any] | Record]) -> str:
+    """CSV with a dotted header naming every field any record has (sorted, id and framework first)."""
+    rows = [flatten(r) for r in records]
+    names = sorted({n for row in rows for n in row}, key=lambda n: (n not in ("id", "framework"), n != "id", n))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow(["" if row.get(n) is None else _cell(row.get(n)) for n in names])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, Mapping):
+        if "value" in value:
+            return str(value["value"])
+        return json.dumps(value)
+    return str(value)
