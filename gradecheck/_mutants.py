@@ -129,6 +129,15 @@ class Draft:
         names = {n for r in self.applicable("present") for n in self.expand(r.check.fields)}
         return {n.split(".", 1)[1] for n in names if n.startswith("judgements.")}
 
+    def forbidden_judgements(self) -> set[str]:
+        """Judgements some applicable absent rule forbids: never drawn, so nothing is chosen around them."""
+        names = self.version.judgements
+        out = set()
+        for rule in self.applicable("absent"):
+            for pattern in self.expand(rule.check.fields):
+                out.update(n for n in names if fnmatch.fnmatchcase(f"judgements.{n}", pattern))
+        return out
+
     def apply_implications(self) -> None:
         """Rules like "help and protection inadequate ⇒ X inadequate" that do not involve the overall grade."""
         overall = self.expand(["@overall"])

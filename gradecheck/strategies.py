@@ -119,13 +119,14 @@ def _judgements(draw: Any, draft: Draft, maybe: Callable[[], bool], pick: Callab
     scale = draft.framework.scale
     version = draft.version
     required = draft.required_judgements()
+    forbidden = draft.forbidden_judgements()
     for name in version.judgements:
-        if name == version.overall:
+        if name == version.overall or name in forbidden:
             continue
         if name in required or maybe():
             draft.set("judgements." + name, draw(pick(scale.names)))
     draft.apply_implications()
-    if version.overall and (version.overall in required or maybe()):
+    if version.overall and version.overall not in forbidden and (version.overall in required or maybe()):
         allowed = draft.overall_candidates()
         if allowed:
             draft.set("judgements." + version.overall, draw(st.sampled_from(allowed)))
