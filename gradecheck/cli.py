@@ -114,6 +114,15 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         # The reader went away (`| head`): stop quietly, as other command-line tools do.
         sys.stderr.close()
         return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        sys.stderr.write("gradecheck: interrupted\n")
+        return 130
+    except Exception as err:  # noqa: BLE001 - a bug must still end in one clear line, not a traceback
+        if args.debug:
+            raise
+        sys.stderr.write(f"gradecheck: internal error: {type(err).__name__}: {err} "
+                         "(run with --debug for a traceback, and please report it)\n")
+        return EXIT_CANNOT_RUN
 
 
 def _selftest_parser() -> argparse.ArgumentParser:
@@ -151,8 +160,11 @@ def _selftest(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: in
 def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) -> int:
     if not args.paths:
         raise GradecheckError("no input: give files or directories to check, or - for stdin (see --help)")
-    report = check_paths(args.paths, ruleset)
-    shown = report.truncate(args.max_findings)
+    report = check_paths(args.paths, ruleset, max_findings=args.max_findings if args.max_findings >= 0 else None)
+    shown = report
+    for item in report.unreadable:
+        if item.origin.line == 0:  # a whole file, not one record: say so where people look first
+            sys.stderr.write(f"gradecheck: {item.origin.path}: {item.error}\n")
     to_terminal = args.output is None and out.isatty()
     fmt = args.format or ("table" if to_terminal else "text")
     text = render(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100))

@@ -18,6 +18,8 @@ from .values import MISSING
 __all__ = ["check", "check_paths", "prepare"]
 
 _JUDGEMENT = "judgements."
+# Undecided checks are listed up to this many; past it they are only counted.
+_MAX_UNDECIDED = 10_000
 _COUNT = "grade_counts."
 
 
@@ -74,8 +76,13 @@ def _framework(name: str, frameworks: Mapping[str, Framework]) -> Framework | No
 class _Run:
     """Accumulates outcomes over one or more datasets; one per call to check or check_paths."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, max_findings: int | None = None) -> None:
         self.ruleset = ruleset
+        # With a cap, only the first findings (in report order) are kept: memory stays bounded
+        # however many records fail. The rest are counted by severity.
+        self.max_findings = max_findings
+        self.hidden: dict[str, int] = {}
+        self.more_undecided = 0
         self.record_rules = [r for r in ruleset.rules if not r.dataset]
         self.dataset_rules = [r for r in ruleset.rules if r.dataset]
         self.by_framework: dict[str, list[Rule]] = {
@@ -164,8 +171,12 @@ class _Run:
                     title=rule.title, authority=_text(view.get("authority")), framework=view.framework.id,
                 ))
                 tally[4] += 1
-            else:
+                if self.max_findings is not None and len(self.findings) > 2 * self.max_findings + 1000:
+                    self._trim()
+            elif len(self.undecided) < _MAX_UNDECIDED:
                 self.undecided.append(Undecided(rule.code, record.id, record.origin, outcome.reason, outcome.fields))
+            else:
+                self.more_undecided += 1
         if failed:
             tally[1] += 1
         elif outcomes:
@@ -173,16 +184,29 @@ class _Run:
         elif count_pass:
             tally[0] += 1
 
+    def _trim(self) -> list[Finding]:
+        self.findings.sort(key=Finding.sort_key)
+        keep = self.max_findings or 0
+        for finding in self.findings[keep:]:
+            self.hidden[finding.severity] = self.hidden.get(finding.severity, 0) + 1
+        del self.findings[keep:]
+        return self.findings
+
     def error(self, rule: Rule, view: View, err: Exception) -> None:
         self.errors.append(RuleError(rule.code, view.record.id, view.record.origin, _describe(err)))
         self.tally[rule.code][3] += 1
 
     def report(self) -> Report:
         stats = {code: RuleStats(*t) for code, t in sorted(self.tally.items())}
+        if self.max_findings is not None:
+            self._trim()
         return Report(
             records=self.records,
             checked=self.checked,
             findings=tuple(sorted(self.findings, key=Finding.sort_key)),
+            omitted=sum(self.hidden.values()),
+            hidden=dict(self.hidden),
+            more_undecided=self.more_undecided,
             unreadable=tuple(sorted(self.unreadable, key=lambda u: (u.origin.path, u.origin.line, u.error))),
             undecided=tuple(sorted(self.undecided, key=Undecided.sort_key)),
             errors=tuple(sorted(self.errors, key=RuleError.sort_key)),
@@ -251,14 +275,17 @@ def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: R
     return run.report()
 
 
-def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None) -> Report:
+def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_findings: int | None = None) -> Report:
     """
     Check files and directories; each file is its own dataset (ids unique, histories, group totals).
+
+    With *max_findings*, only the first that many findings are listed (the rest are counted), and
+    memory stays bounded however many records fail.
 
     Raises:
         InputError: a path does not exist or a directory has no data files.
     """
-    run = _Run(ruleset or default_ruleset())
+    run = _Run(ruleset or default_ruleset(), max_findings)
     for path in discover(paths):
         run.files += 1
         run.dataset(read_path(path))

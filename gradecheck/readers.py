@@ -57,20 +57,63 @@ def discover(paths: Iterable[str]) -> list[str]:
 
 
 def read_path(path: str) -> Iterator[Item]:
-    """Yield the records of one file (``-`` is stdin), and an Unreadable for each part that cannot be read."""
+    """
+    Yield the records of one file (``-`` is stdin), and an Unreadable for each part that cannot be read.
+
+    JSON Lines and CSV files are streamed line by line, so memory does not grow with the file; each
+    line is decoded on its own (UTF-8, else Windows-1252), so one badly encoded line does not spoil
+    the rest. A ``.json`` file is one document and is read whole.
+    """
     if path == "-":
-        data = sys.stdin.buffer.read()
-        suffix = None
-    else:
+        yield from _read_bytes(sys.stdin.buffer.read(), path, None)
+        return
+    suffix = os.path.splitext(path)[1].lower()
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
+    except OSError as err:
+        yield Unreadable(Origin(path, 0), f"cannot read file: {err.strerror or err}")
+        return
+    with handle:
         try:
-            data = Path(path).read_bytes()
+            head = handle.read(_SNIFF)
+            if not head.strip():
+                yield from _read_bytes(head + handle.read(), path, suffix)
+                return
+            if suffix not in (".jsonl", ".ndjson", ".csv") or _is_utf16(head) or b"\x00" in head:
+                yield from _read_bytes(head + handle.read(), path, suffix)
+                return
+            handle.seek(0)
+            lines = _decoded_lines(handle)
+            yield from (_read_jsonl(lines, path) if suffix != ".csv" else _read_csv(lines, path))
         except OSError as err:
             yield Unreadable(Origin(path, 0), f"cannot read file: {err.strerror or err}")
-            return
-        suffix = os.path.splitext(path)[1].lower()
+
+
+_SNIFF = 8192
+
+
+def _is_utf16(data: bytes) -> bool:
+    return data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
+    for number, raw in enumerate(handle):
+        if number == 0 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # DfE's older CSVs are Windows-1252; the five bytes it leaves undefined become U+FFFD.
+            yield raw.decode("cp1252", errors="replace")
+
+
+def _read_bytes(data: bytes, path: str, suffix: str | None) -> Iterator[Item]:
+    if not data.strip():
+        yield Unreadable(Origin(path, 0), "empty file: no records")
+        return
     text = _decode(data)
     if text is None:
-        yield Unreadable(Origin(path, 0), "not a text file (binary content, or an encoding that is not UTF-8 or Windows-1252)")
+        yield Unreadable(Origin(path, 0), "not a text file (binary content, or an encoding that is not UTF-8, UTF-16 or Windows-1252)")
         return
     yield from read_text(text, path, suffix)
 
@@ -83,23 +126,25 @@ def read_text(text: str, path: str = "-", suffix: str | None = None) -> Iterator
     if fmt == "json":
         yield from _read_json(text, path)
     elif fmt == "jsonl":
-        yield from _read_jsonl(text, path)
+        yield from _read_jsonl(io.StringIO(text), path)
     else:
-        yield from _read_csv(text, path)
+        yield from _read_csv(io.StringIO(text, newline=""), path)
 
 
 def _decode(data: bytes) -> str | None:
-    if b"\x00" in data[:8192]:
+    if _is_utf16(data):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in data[:_SNIFF]:
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        # DfE's older CSVs are Windows-1252; this decoding fails only on five undefined bytes.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
+    # Mixed encodings: decode line by line, each as UTF-8 else Windows-1252.
+    return "".join(_decoded_lines(data.splitlines(keepends=True)))
 
 
 def _sniff(text: str) -> str:
@@ -150,8 +195,8 @@ def _decode_one(text: str, start: int) -> tuple[Any, int, str | None]:
         return None, -1, f"invalid JSON: {err}"
 
 
-def _read_jsonl(text: str, path: str) -> Iterator[Item]:
-    for number, line in enumerate(io.StringIO(text), start=1):
+def _read_jsonl(lines: Iterable[str], path: str) -> Iterator[Item]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         origin = Origin(path, number)
@@ -160,7 +205,8 @@ def _read_jsonl(text: str, path: str) -> Iterator[Item]:
         if why is None and stripped[end:].strip():
             why = "invalid JSON: more than one value on the line"
         if why is not None:
-            yield Unreadable(origin, why)
+            # One record a line: "(line 1 column 9)" would only confuse; the column is what helps.
+            yield Unreadable(origin, why.replace("(line 1 column", "(column"))
             continue
         yield record_from_mapping(value, origin)
 
@@ -215,8 +261,8 @@ def _read_json(text: str, path: str) -> Iterator[Item]:
     yield Unreadable(Origin(path, _line_at(text, len(text), cache)), "invalid JSON: file ends before the closing ']'")
 
 
-def _read_csv(text: str, path: str) -> Iterator[Item]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _read_csv(lines: Iterable[str], path: str) -> Iterator[Item]:
+    reader = csv.reader(lines)
     header: list[str] | None = None
     previous_line = 0
     try:

@@ -220,7 +220,8 @@ def _number_from_text(raw: str) -> float | int | None:
 def _parse_value_object(obj: Mapping[str, Any], expected: str) -> Any:
     if "value" in obj:
         value, step = obj.get("value"), obj.get("rounded_to", 1)
-        if not is_number(value) or not is_number(step) or step <= 0 or not math.isfinite(value) or not math.isfinite(step):
+        if (not is_number(value) or not is_number(step) or step <= 0
+                or not math.isfinite(value) or not math.isfinite(step)):
             return Invalid(dict(obj), f'{expected} as {{"value": N, "rounded_to": STEP}}')
         if step == 1:
             return value

@@ -53,7 +53,7 @@ def _summary(report: Report) -> dict[str, Any]:
         "checked": report.checked,
         "unreadable": len(report.unreadable),
         "findings": {"error": report.count("error"), "warning": report.count("warning")},
-        "unknown": len(report.undecided),
+        "unknown": report.unknown,
         "rule_errors": len(report.errors),
         "files": report.files,
         "omitted_findings": report.omitted,
@@ -133,7 +133,7 @@ def _summary_line(report: Report) -> str:
         f"{len(report.unreadable)} unreadable",
         f"{errors} error{'s' if errors != 1 else ''}",
         f"{warnings} warning{'s' if warnings != 1 else ''}",
-        f"{len(report.undecided)} unknown",
+        f"{report.unknown} unknown",
     ]
     if report.errors:
         parts.append(f"{len(report.errors)} rule error{'s' if len(report.errors) != 1 else ''}")
@@ -161,25 +161,27 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, *
     """Findings as a table that fits the terminal (80 columns or more), then the summary."""
     blocks: list[str] = []
     if report.findings:
-        # A column is never narrower than its header, so the headers count in the width budget.
-        where_w = max(len("where"), min(max(len(str(f.source)) for f in report.findings), max(14, width // 5)))
-        record_w = max(len("record"), min(max(len(f.record) for f in report.findings), max(12, width // 6)))
-        message_w = max(20, width - where_w - record_w - 7 - 8)
-        rows = [[_wrap(str(f.source), where_w), _wrap(f.record, record_w),
-                 f"{f.rule}{'' if f.severity == 'error' else ' (w)'}", _wrap(f.message, message_w)]
-                for f in report.findings]
+        # tabulate makes a column at least its header plus 2 wide, so that minimum counts in the width budget.
+        where_w = max(len("where") + 2, min(max(len(str(f.source)) for f in report.findings), max(14, width // 5)))
+        record_w = max(len("record") + 2, min(max(len(f.record) for f in report.findings), max(12, width // 6)))
+        rules = [f"{f.rule}{'' if f.severity == 'error' else ' (w)'}" for f in report.findings]
+        rule_w = max(len("rule") + 2, *(len(r) for r in rules))  # codes run to 7 characters, plus " (w)"
+        message_w = max(20, width - where_w - record_w - rule_w - 6)
+        rows = [[_wrap(str(f.source), where_w), _wrap(f.record, record_w), rule, _wrap(f.message, message_w)]
+                for f, rule in zip(report.findings, rules, strict=True)]
         blocks.append(tabulate(rows, headers=["where", "record", "rule", "message"], tablefmt="simple"))
     if report.unreadable:
-        where_w = max(len("where"), min(max(len(str(u.origin)) for u in report.unreadable), max(14, width // 4)))
-        rows = [[_wrap(str(u.origin), where_w), _wrap(u.error, max(20, width - where_w - 4))] for u in report.unreadable]
+        where_w = max(len("where") + 2, min(max(len(str(u.origin)) for u in report.unreadable), max(14, width // 4)))
+        why_w = max(20, width - where_w - 4)
+        rows = [[_wrap(str(u.origin), where_w), _wrap(u.error, why_w)] for u in report.unreadable]
         blocks.append("Unreadable records\n" + tabulate(rows, headers=["where", "why"], tablefmt="simple"))
     if report.errors:
         rows = [[_wrap(str(e.source), 18), e.rule, _wrap(e.error, max(20, width - 30))] for e in report.errors]
         blocks.append("Rules that broke (please report this)\n" + tabulate(rows, headers=["where", "rule", "error"]))
     if statistics:
         blocks.append(_statistics_table(report, width))
-    summary = _summary_line(report) + (" (w) = warning." if any(f.severity == "warning" for f in report.findings) else "")
-    blocks.append(_wrap(summary, width))
+    legend = " (w) = warning." if any(f.severity == "warning" for f in report.findings) else ""
+    blocks.append(_wrap(_summary_line(report) + legend, width))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -227,7 +229,8 @@ def render_rules(ruleset: RuleSet, fmt: str = "table", width: int = 80) -> str:
         for r in ruleset.rules:
             writer.writerow([r.code, r.severity, r.kind, " ".join(r.frameworks), r.start or "", r.end or "", r.title, r.source])
         return out.getvalue()
-    title_w = max(20, width - 40)
+    # code 7, severity 10 (tabulate pads headers by 2), kind 13, scope 18, and 4 gaps of 2: 56 columns.
+    title_w = max(20, width - 56)
     rows = [[r.code, r.severity, r.kind, _wrap(_scope(r), 18), _wrap(r.title, title_w)] for r in ruleset.rules]
     return tabulate(rows, headers=["code", "severity", "kind", "applies to", "title"], tablefmt="simple") + "\n"
 
@@ -243,21 +246,27 @@ def _scope(rule: Rule) -> str:
     return frameworks
 
 
+def _hang(head: str, text: str, width: int) -> list[str]:
+    """*head* then *text* wrapped to *width*, continuation lines indented under the text; words are never split."""
+    return textwrap.wrap(text, width, initial_indent=head, subsequent_indent=" " * len(head),
+                         break_long_words=False, break_on_hyphens=False) or [head.rstrip()]
+
+
 def render_explain(rule: Rule, width: int = 80) -> str:
     """What a rule checks, why, its source, its parameters and an example finding."""
     kind = KINDS[rule.kind]
     docs = {f.name: f.metadata["param"].doc for f in attrs.fields(kind) if "param" in f.metadata}
     w = max(40, width)
-    lines = [f"{rule.code}  {rule.title}", "",
+    lines = [*_hang(f"{rule.code}  ", rule.title, w), "",
              f"severity:   {rule.severity}",
-             f"applies to: {_scope(rule)}",
-             f"kind:       {rule.kind} - {(kind.__doc__ or '').strip().splitlines()[0]}",
-             f"defined in: {rule.path}"]
+             *_hang("applies to: ", _scope(rule), w),
+             *_hang("kind:       ", f"{rule.kind} - {(kind.__doc__ or '').strip().splitlines()[0]}", w),
+             f"defined in: {rule.path}"]  # a path is not wrapped: it must stay whole to be copied
     if rule.params:
         lines += ["", "parameters:"]
         for key, value in rule.params.items():
             shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else show(value)
-            lines.append(f"  {key} = {shown}")
+            lines += _hang(f"  {key} = ", shown, w)
             lines += textwrap.wrap(docs.get(key, ""), w - 6, initial_indent="      ", subsequent_indent="      ")
     if rule.why:
         lines += ["", "why:", *textwrap.wrap(rule.why, w - 2, initial_indent="  ", subsequent_indent="  ")]

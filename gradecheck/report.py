@@ -90,6 +90,12 @@ class Report:
     files: int = 0
     omitted: int = 0
     hidden: Mapping[str, int] = field(factory=dict)
+    more_undecided: int = 0
+
+    @property
+    def unknown(self) -> int:
+        """How many checks were undecided, including those not listed (past the listing cap)."""
+        return len(self.undecided) + self.more_undecided
 
     def count(self, severity: str) -> int:
         """How many findings have *severity*, including any left out by :meth:`truncate`."""

@@ -131,6 +131,9 @@ def jsonable(value: Any) -> Any:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        # A value kept as written (an unreadable {"value": Infinity}) may hold floats JSON cannot carry.
+        return {str(k): jsonable(v) for k, v in value.items()}
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
