@@ -57,6 +57,9 @@ def field_name(value: Any, ctx: Vocabulary) -> str | None:
     problem = text(value, ctx)
     if problem:
         return problem
+    if len(value) > 200:
+        return f"expected a field name, found {len(value)} characters of text"
+
     if value.startswith("@"):
         return None if value in REFERENCES else f"unknown reference {value!r}; expected one of {', '.join(REFERENCES)}"
     if not ctx.known_field(value):
