@@ -155,8 +155,8 @@ class TestReadPath:
         """Binary content is not read as text."""
         path = tmp_path / "x.jsonl"
         path.write_bytes(b"\x00\x01\x02{}")
-        expected = [Unreadable(Origin(str(path), 0),
-                               "not a text file (binary content, or an encoding that is not UTF-8, UTF-16 or Windows-1252)")]
+        expected = [Unreadable(Origin(str(path), 0), "not a text file (binary content, or an encoding that is not "
+                                                     "UTF-8, UTF-16 or Windows-1252)")]
         assert expected == list(read_path(str(path)))
 
     def test_bom_and_windows_1252(self, tmp_path):
@@ -167,6 +167,20 @@ class TestReadPath:
         cp1252.write_bytes(b"id,framework,note\na,sif,\xa3 spent\n")
         assert "Bristol" == next(read_path(str(bom))).get("authority")
         assert "\u00a3 spent" == next(read_path(str(cp1252))).get("note")
+
+    def test_each_line_decoded_on_its_own(self, tmp_path):
+        """In JSON Lines, one Windows-1252 line among UTF-8 ones spoils neither."""
+        path = tmp_path / "mixed.jsonl"
+        path.write_bytes('{"id": "a", "framework": "sif", "note": "caf\u00e9"}\n'.encode()
+                         + b'{"id": "b", "framework": "sif", "note": "\xa3 5"}\n')
+        assert ["caf\u00e9", "\u00a3 5"] == [r.get("note") for r in read_path(str(path))]
+
+    @pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv"])
+    def test_empty_file(self, tmp_path, suffix):
+        """An empty data file is reported, not silently passed as clean."""
+        path = tmp_path / f"empty{suffix}"
+        path.write_text("  \n")
+        assert [Unreadable(Origin(str(path), 0), "empty file: no records")] == list(read_path(str(path)))
 
     def test_suffix_picks_format(self, tmp_path):
         """The suffix (in any case) decides the format: CSV in a .json file is invalid JSON."""
