@@ -1,0 +1,109 @@
+"""The fast path and the parallel split change speed only: findings, unknowns and counts are identical."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import gradecheck
+from gradecheck import check, check_paths, load_ruleset, write_csv, write_jsonl
+from gradecheck import parallel
+from gradecheck.fastpath import FastPath
+from gradecheck.strategies import datasets, records, violating
+
+RULESET = load_ruleset()
+CODES = [r.code for r in RULESET.rules]
+FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _essence(report: gradecheck.Report) -> dict:
+    """Everything a user sees, minus nothing: findings in order with their details, unknowns, counts."""
+    out = json.loads(gradecheck.render(report, "json", statistics=True))
+    for item in out["findings"] + out["unknown"]:
+        item["source"] = item["source"].rsplit(":", 1)[1]  # the file names differ, the lines must not
+    for item in out["unreadable"]:
+        item["source"] = item["source"].rsplit(":", 1)[1]
+    out["summary"].pop("files", None)
+    out.pop("inputs", None)
+    return out
+
+
+def _both(tmp_path, batch: list[dict], writer, suffix: str) -> tuple[dict, dict]:
+    path = tmp_path / f"data{suffix}"
+    path.write_text(writer(batch))
+    slow = check([r.parse() if hasattr(r, "parse") else r for r in gradecheck.read_path(str(path))], RULESET)
+    fast = check_paths([str(path)], RULESET, workers=1)
+    return _essence(slow), _essence(fast)
+
+
+@FIXTURE
+@given(st.lists(records(), min_size=1, max_size=6, unique_by=lambda r: r["id"]), st.data())
+@pytest.mark.parametrize(("writer", "suffix"), [(write_jsonl, ".jsonl"), (write_csv, ".csv")])
+def test_fast_path_agrees_with_the_ordinary_path(tmp_path, writer, suffix, batch, data):
+    """Consistent records plus mutants of any rule: the same report whichever path checks them."""
+    batch = batch + data.draw(violating(data.draw(st.sampled_from(CODES))))
+    slow, fast = _both(tmp_path, batch, writer, suffix)
+    assert slow == fast
+
+
+@FIXTURE
+@given(datasets())
+def test_fast_path_agrees_on_histories(tmp_path, dataset):
+    """Dataset rules see the same records whether they passed the fast path or not."""
+    slow, fast = _both(tmp_path, dataset, write_jsonl, ".jsonl")
+    assert slow == fast
+
+
+def test_fast_path_decides_consistent_records():
+    """A plain consistent record is decided by the fast path (so it is worth having)."""
+    fast = FastPath(RULESET)
+    record = {"id": "x", "framework": "ilacs", "start": "2019-01-07", "judgements": {
+        "overall_effectiveness": "Good", "impact_of_leaders": "good", "help_and_protection": "Good",
+        "children_in_care": "Requires improvement to be good"}, "populations": {"looked_after": 10, "foster_care": 7}}
+    hit = fast.check(record, False)
+    assert hit is not None
+    assert {"I101", "J101", "P101", "R101"} <= {r.code for r in hit[4]}
+    assert "C102" not in {r.code for r in hit[4]}  # no grade counts: the rule does not apply
+
+
+@pytest.mark.parametrize("record", [
+    {"id": "x", "framework": "ilacs", "start": "2019-01-07", "judgements": {"overall_effectiveness": "Goood"}},
+    {"id": "x", "framework": "slac", "populations": {"looked_after": "939"}},
+    {"id": "x", "framework": "slac", "populations": {"looked_after": {"value": 940, "rounded_to": 10}}},
+    {"id": "x", "framework": "slac", "populations": {"foster_cre": 1}},
+    {"id": "x", "framework": "slac", "populations": {"looked_after": 5, "children_looked_after": 5}},
+    {"id": "x", "framework": "ILACS", "start": "2019-01-07"},
+    {"id": "x", "framework": "ilacs"},
+    {"id": "x", "framework": "slac", "start": "2011-02-30"},
+    {"id": "x", "framework": "slac", "grade_counts": {"good": True}},
+], ids=["unknown-grade", "text-count", "rounded", "unknown-field", "alias-collision", "folded-framework",
+        "undated-multi-version", "impossible-date", "bool-count"])
+def test_fast_path_leaves_the_unusual_to_the_ordinary_path(record):
+    """Anything unusual is 'not sure', so only the ordinary path ever reports."""
+    assert FastPath(RULESET).check(record, False) is None
+
+
+@FIXTURE
+@given(st.lists(records(), min_size=4, max_size=12, unique_by=lambda r: r["id"]), st.data())
+@pytest.mark.parametrize(("writer", "suffix"), [(write_jsonl, ".jsonl"), (write_csv, ".csv")])
+def test_parallel_split_gives_the_same_report(tmp_path, monkeypatch, writer, suffix, batch, data):
+    """Split over three workers (forced on a small file), the report is the single-process report."""
+    rules = RULESET.select(ignore=["X", "V102"])  # record rules only: dataset rules keep a file in one process
+    batch = batch + data.draw(violating(data.draw(st.sampled_from([c for c in CODES if not c.startswith(("X", "V102"))]))))
+    text = writer(batch)
+    if suffix == ".csv":  # a quoted cell with a newline in it must never be split
+        lines = text.splitlines()
+        header = lines[0].split(",")
+        if "source" not in header:
+            text = "\n".join([lines[0] + ",source"] + [line + ',"two\nlines, ""quoted"""' for line in lines[1:]]) + "\n"
+    path = tmp_path / f"data{suffix}"
+    path.write_text(text)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    one = check_paths([str(path)], rules, workers=1)
+    three = check_paths([str(path)], rules, workers=3)
+    assert gradecheck.render(one, "json", statistics=True) == gradecheck.render(three, "json", statistics=True)
+    assert one.records == len(batch)
