@@ -239,19 +239,50 @@ class Draft:
                 for part in self.expand(rule.check.parts):
                     if part not in exact_parts and isinstance(self.values.get(part), int):
                         self.set(part, 0)
-        lowest, exact = 0, None
+        lowest = 0
+        exact: list[Rule] = []
         for rule in rules:
             present = [self.values[p] for p in self.expand(rule.check.parts) if isinstance(self.values.get(p), int)]
             if rule.kind == "total" or rule.check.exact:
-                exact = sum(present)
+                exact.append(rule)
             elif rule.check.disjoint:
                 lowest = max(lowest, sum(present))
             else:
                 lowest = max(lowest, max(present, default=0))
-        if exact is not None:
-            self.set(whole, exact)
+        if exact:
+            self._settle_partitions(whole, exact, lowest)
         elif lowest or maybe():
             self.set(whole, lowest + number(whole) // 10)
+
+    def _settle_partitions(self, whole: str, exact: list[Rule], lowest: int) -> None:
+        """
+        Several partitions of one whole (DfE: by gender, by age, by placement...): the whole is the largest
+        of their sums, and each other partition makes up the difference in one of its parts. Where one
+        partition's parts are among another's, the other's extra parts are zero.
+        """
+        sets = [(rule, [p for p in self.expand(rule.check.parts) if not any(ch in p for ch in _GLOB)]) for rule in exact]
+        for _, small in sets:
+            for _, big in sets:
+                if set(small) < set(big):
+                    for part in set(big) - set(small):
+                        if isinstance(self.values.get(part), int):
+                            self.set(part, 0)
+
+        def total(parts: list[str]) -> int:
+            return sum(self.values[p] for p in parts if isinstance(self.values.get(p), int))
+
+        target = max(lowest, *(total(parts) for _, parts in sets))
+        settled: set[str] = set()
+        for index, (_, parts) in sorted(enumerate(sets), key=lambda item: len(item[1][1])):
+            gap = target - total(parts)
+            if gap > 0 and parts:
+                unsettled = {p for j, (_, other) in enumerate(sets) if j != index for p in other} - settled
+                free = [p for p in parts if p not in settled] or parts
+                present = [p for p in free if isinstance(self.values.get(p), int)] or free
+                part = next((p for p in present if p in unsettled), present[0])
+                self.set(part, (self.values.get(part) if isinstance(self.values.get(part), int) else 0) + gap)
+            settled.update(parts)
+        self.set(whole, target)
 
     def remove_absent(self) -> None:
         for rule in self.applicable("absent"):
@@ -573,20 +604,58 @@ def _break_visits(rule: Rule, make: Make, draw: Any) -> Candidates:
     return out
 
 
-def _break_group_total(rule: Rule, make: Make, draw: Any) -> Candidates:
+def _group_rows(rule: Rule, make: Make, total: str) -> list[Draft]:
     c = rule.check
-    k = _k(draw)
     rows = []
-    for i, label in enumerate(("first", "second", c.total_label)):
+    for i, label in enumerate(("first", "second", total)):
         d = make(ident=f"row-{i}")
         for name in c.group_by:
             d.set(name, "group-1" if not name.startswith(("populations.", "facts.", "grade_counts.")) else 1)
         d.set(c.label, label)
         rows.append(d)
+    return rows
+
+
+def _first_label(labels: Any) -> str:
+    return labels if isinstance(labels, str) else labels[0]
+
+
+def _break_group_total(rule: Rule, make: Make, draw: Any) -> Candidates:
+    c = rule.check
+    k = _k(draw)
+    rows = _group_rows(rule, make, _first_label(c.total_label))
     rows[0].set(c.value, 3)
     rows[1].set(c.value, 4)
-    rows[2].set(c.value, 7 + k)
+    # Sub-groups (subsets) must not exceed the total; partitions must add up to it.
+    rows[2].set(c.value, 7 + k if not getattr(c, "subsets", False) else 3 - min(k, 3))
     return [rows]
+
+
+def _break_group_share(rule: Rule, make: Make, draw: Any) -> Candidates:
+    c = rule.check
+    k = _k(draw)
+    rows = _group_rows(rule, make, _first_label(c.total_label))
+    per = c.per
+    for row, count in zip(rows, (3, 4, 7)):
+        row.set(c.value, count)
+        row.set(c.share, round(per * count / 7))
+    rows[0].set(c.share, round(per * 3 / 7) + max(c.rounded_to, 1) + k)
+    return [rows]
+
+
+def _break_ratio(rule: Rule, make: Make, draw: Any) -> Candidates:
+    c = rule.check
+    k = _k(draw)
+    base = make()
+    base.set(c.numerator, 20)
+    base.set(c.denominator, 1000)
+    right = c.per * 20 / 1000
+    out: Candidates = []
+    for wrong in (right + max(c.rounded_to, 1) + k, right - max(c.rounded_to, 1) - k):
+        d = base.copy()
+        d.set(c.value, int(wrong) if float(wrong).is_integer() else wrong)
+        out.append([d])
+    return out
 
 
 #: How to break each kind of rule; a kind without an entry here fails a test.
@@ -606,6 +675,8 @@ MUTATORS: dict[str, Callable[[Rule, Make, Any], Candidates]] = {
     "unique": _break_unique,
     "visits_follow": _break_visits,
     "group_total": _break_group_total,
+    "group_share": _break_group_share,
+    "ratio": _break_ratio,
 }
 
 

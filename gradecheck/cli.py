@@ -9,14 +9,19 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from . import __version__
+from .baseline import apply_baseline_options
 from .engine import check_paths
 from .errors import GradecheckError
+from .profiles import ProfileSet, load_profiles
+from .progress import Progress, should_show
 from .render import FORMATS, render, render_explain, render_rules
 from .rulesets import RuleSet, load_ruleset
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+#: Records summed up for the HTML page's timelines; past this they are counted, not drawn.
+HTML_EVENTS = 20_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +62,21 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpar
     check.add_argument("--max-findings", type=int, default=-1, metavar="N",
                        help="list at most N findings; the rest are counted in the summary")
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="processes for one large file (default: one per core; 1 to stay in one process)")
+    check.add_argument("--excel", "--bom", action="store_true",
+                       help="CSV for Excel: a UTF-8 byte-order mark, and text that looks like a formula quoted")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="compare with the findings recorded in FILE (recorded there first if it does not exist): "
+                            "only new findings count")
+    check.add_argument("--update-baseline", action="store_true", help="record today's findings in the --baseline FILE")
+    check.add_argument("--waivers", metavar="FILE", help="TOML file of accepted (rule, record) findings, with reasons")
+    check.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    check.add_argument("--profile", metavar="NAME_OR_PATH",
+                       help="read every CSV file or sheet through this profile (a name from 'python -m gradecheck "
+                            "profiles', or a .toml file holding one profile) instead of choosing one by its header")
+    check.add_argument("--profiles", action="append", default=[], metavar="PATH",
+                       help="extra profile file or directory, chosen by header like the built-in ones (repeatable)")
     check.add_argument("--version", action="version", version=f"gradecheck {__version__}")
     _common(check)
 
@@ -85,6 +105,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     """Run the command line and return its exit code (testable without a subprocess)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     out = stdout or sys.stdout
+    if argv and argv[0] in ("diff", "docs"):
+        return _more_commands(argv[0], argv[1:], out)
+    if argv and argv[0] == "profiles":
+        return _profiles_command(argv[1:], out)
     check, rules, explain = _parsers()
     command = argv[0] if argv and argv[0] in ("rules", "explain", "selftest") else "check"
     parser = {"check": check, "rules": rules, "explain": explain, "selftest": _selftest_parser()}[command]
@@ -157,17 +181,82 @@ def _selftest(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: in
     return EXIT_FINDINGS if any(not v.ok for v in verdicts) else EXIT_OK
 
 
+def _more_commands(command: str, argv: list[str], out: TextIO) -> int:
+    """``diff OLD.json NEW.json`` (baseline.py) and ``docs [--check]`` (docs.py): each parses its own arguments."""
+    if command == "diff":
+        from .baseline import diff_command
+
+        return diff_command(argv, out)
+    from .docs import docs_command
+
+    return docs_command(argv, out)
+
+
+def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | None) -> ProfileSet:
+    """The built-in profiles plus --profiles, with --profile forced; every field and framework checked against the rules."""
+    profiles = load_profiles(paths, ruleset=ruleset)
+    if forced:
+        try:
+            profiles = profiles.force(forced)
+        except KeyError:
+            names = ", ".join(p.name for p in profiles.profiles)
+            raise GradecheckError(f"--profile: no profile {forced!r} and no such file; profiles: {names}") from None
+    return profiles
+
+
+def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
+    parser = _Parser(prog="python -m gradecheck profiles",
+                     description="List the profiles: how published files (Ofsted, DfE) are read, chosen by their header.")
+    parser.add_argument("--profiles", action="append", default=[], metavar="PATH", help="extra profile file or directory")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    args = parser.parse_args(list(argv))
+    try:
+        profiles = load_profiles(args.profiles, ruleset=load_ruleset())
+    except GradecheckError as err:
+        sys.stderr.write(f"gradecheck: {err}\n")
+        return EXIT_CANNOT_RUN
+    rows = [{"name": p.name, "title": p.title, "framework": p.framework or p.framework_column and f"from {p.framework_column}"
+             or "by date", "needs columns": [m.text for m in p.match], "file": p.path, "source": p.source}
+            for p in profiles.profiles]
+    if args.format == "json":
+        import json
+
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    from tabulate import tabulate
+
+    table = [[r["name"], r["framework"], r["title"]] for r in rows]
+    out.write(tabulate(table, headers=["profile", "framework", "what it reads"], maxcolwidths=[None, 24, 70]) + "\n")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) -> int:
     if not args.paths:
         raise GradecheckError("no input: give files or directories to check, or - for stdin (see --help)")
-    report = check_paths(args.paths, ruleset, max_findings=args.max_findings if args.max_findings >= 0 else None)
+    if args.update_baseline and not args.baseline:
+        raise GradecheckError("--update-baseline needs --baseline FILE")
+    fmt = args.format or ("table" if args.output is None and out.isatty() else "text")
+    triaging = bool(args.baseline or args.waivers)  # a baseline is compared with every finding, so none are dropped early
+    progress = None if args.no_progress or not should_show(sys.stderr, out, args.output) else Progress(sys.stderr)
+    try:
+        report = check_paths(args.paths, ruleset, max_findings=args.max_findings if args.max_findings >= 0 and not triaging
+                             else None, events=HTML_EVENTS if fmt == "html" else 0, progress=progress,
+                             profiles=_profile_set(args.profiles, args.profile, None if args.no_builtin_rules else ruleset),
+                             workers=args.workers)
+    finally:
+        if progress is not None:
+            progress.close()
+    if triaging:
+        report = apply_baseline_options(report, baseline=args.baseline, update=args.update_baseline,
+                                        waivers=args.waivers, note=sys.stderr.write).truncate(args.max_findings)
     shown = report
     for item in report.unreadable:
         if item.origin.line == 0:  # a whole file, not one record: say so where people look first
             sys.stderr.write(f"gradecheck: {item.origin.path}: {item.error}\n")
     to_terminal = args.output is None and out.isatty()
     fmt = args.format or ("table" if to_terminal else "text")
-    text = render(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100))
+    text = render(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100),
+                  ruleset=ruleset, fail_on=args.fail_on, excel=args.excel)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:

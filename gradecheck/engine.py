@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from .events import summarize
 from .frameworks import Framework
 from .kinds import Failure, Unknown, View
-from .readers import discover, read_path
-from .records import Origin, Record, Unreadable, record_from_mapping
-from .report import Finding, Report, RuleError, RuleStats, Undecided
+from .profiles import ProfileSet
+from .parallel import plan, run_parallel
+from .readers import discover, read_path, read_range
+from .fastpath import FastPath, flat_values
+from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
+from .report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from .rulesets import Rule, RuleSet, load_ruleset
 from .values import MISSING
 
@@ -96,12 +102,30 @@ class _Run:
         self.unreadable: list[Unreadable] = []
         self.tally: dict[str, list[int]] = {r.code: [0, 0, 0, 0, 0] for r in ruleset.rules}
         self.files = 0
+        # Optional extras for reports (HTML timelines, JUnit per file, progress on a terminal):
+        # each costs nothing unless asked for, and events are capped, so memory stays bounded.
+        # Records read raw go through the fast path first (gradecheck/fastpath.py); it never reports,
+        # it only spares passing records the work a finding needs.
+        self.fast: FastPath | None = FastPath(ruleset)
+        self.max_events = 0
+        self.events: list[Event] = []
+        self.inputs: list[str] = []
+        self.progress: Callable[[int, int, int], None] | None = None
 
     def dataset(self, items: Iterable[Record | Unreadable]) -> None:
         """Check one dataset: every record on its own, then the dataset rules over all of them."""
         views: list[View] = []
+        fast = self.fast
         for item in items:
             self.records += 1
+            if self.progress is not None and not self.records % 1024:
+                self.progress(self.records, self.files - 1, len(self.inputs))
+            if type(item) is RawRecord:
+                hit = fast.check(item.mapping, item.text) if fast is not None else None
+                if hit is not None:
+                    self._passed(item, hit, views)
+                    continue
+                item = item.parse()
             if isinstance(item, Unreadable):
                 self.unreadable.append(item)
                 continue
@@ -110,6 +134,8 @@ class _Run:
                 self.unreadable.append(view)
                 continue
             self.checked += 1
+            if len(self.events) < self.max_events:
+                self.events.append(summarize(view))
             for rule in self.by_framework[view.framework.id]:
                 self.apply(rule, view)
             if self.dataset_rules:
@@ -119,6 +145,53 @@ class _Run:
         views.sort(key=lambda v: (v.record.origin.path, v.record.origin.line))
         for rule in self.dataset_rules:
             self.apply_dataset(rule, [v for v in views if rule.covers(v.framework.id)])
+
+    def check_range(self, path: str, start: int, end: int, first_line: int, header: bytes,
+                    profiles: ProfileSet | None = None) -> None:
+        """Check bytes [start, end) of one file (a worker's share of a large file)."""
+        self.dataset(read_range(path, start, end, first_line, header, profiles=profiles, raw=True))
+
+    def state(self) -> dict[str, Any]:
+        """What a worker hands back: everything :meth:`merge` needs, all of it picklable."""
+        if self.max_findings is not None:
+            self._trim()
+        return {"records": self.records, "checked": self.checked, "findings": self.findings,
+                "undecided": self.undecided, "errors": self.errors, "unreadable": self.unreadable,
+                "tally": self.tally, "hidden": self.hidden, "more_undecided": self.more_undecided}
+
+    def merge(self, state: dict[str, Any]) -> None:
+        """Add a worker's results to this run."""
+        self.records += state["records"]
+        self.checked += state["checked"]
+        self.findings.extend(state["findings"])
+        self.errors.extend(state["errors"])
+        self.unreadable.extend(state["unreadable"])
+        room = max(0, _MAX_UNDECIDED - len(self.undecided))
+        self.undecided.extend(state["undecided"][:room])
+        self.more_undecided += state["more_undecided"] + max(0, len(state["undecided"]) - room)
+        for code, counts in state["tally"].items():
+            mine = self.tally[code]
+            for i, n in enumerate(counts):
+                mine[i] += n
+        for severity, n in state["hidden"].items():
+            self.hidden[severity] = self.hidden.get(severity, 0) + n
+        if self.max_findings is not None:
+            self._trim()
+
+    def _passed(self, item: RawRecord, hit: tuple, views: list[View]) -> None:
+        """A record the fast path found passing every rule: count it, and keep what dataset rules need."""
+        framework, version, top, groups, passed = hit
+        self.checked += 1
+        tally = self.tally
+        for rule in passed:
+            tally[rule.code][0] += 1
+        if self.dataset_rules or len(self.events) < self.max_events:
+            values = flat_values(top, groups, framework)
+            view = View(Record(top["id"], framework.id, values, item.origin), framework, version, values)
+            if len(self.events) < self.max_events:
+                self.events.append(summarize(view))
+            if self.dataset_rules:
+                views.append(view)
 
     def apply(self, rule: Rule, view: View) -> None:
         undated = False
@@ -212,6 +285,9 @@ class _Run:
             errors=tuple(sorted(self.errors, key=RuleError.sort_key)),
             stats=stats,
             files=self.files,
+            ruleset=self.ruleset.version,
+            inputs=tuple(self.inputs),
+            events=tuple(self.events),
         )
 
 
@@ -275,21 +351,48 @@ def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: R
     return run.report()
 
 
-def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_findings: int | None = None) -> Report:
+def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_findings: int | None = None,
+                events: int = 0, progress: Callable[[int, int, int], None] | None = None,
+                profiles: ProfileSet | None = None, workers: int | None = None) -> Report:
     """
     Check files and directories; each file is its own dataset (ids unique, histories, group totals).
 
+    Each sheet of a workbook is a dataset of its own. Files in a published layout are read through
+    *profiles* (the built-in ones by default; see :mod:`gradecheck.profiles`).
+
     With *max_findings*, only the first that many findings are listed (the rest are counted), and
-    memory stays bounded however many records fail.
+    memory stays bounded however many records fail. With *events*, up to that many checked records
+    are summed up in ``report.events`` (for timelines). *progress* is called now and then with
+    (records read, files done, files in all). *workers* caps the processes used for one large file
+    (default: every core; 1 for a single process).
 
     Raises:
         InputError: a path does not exist or a directory has no data files.
     """
-    run = _Run(ruleset or default_ruleset(), max_findings)
-    for path in discover(paths):
+    ruleset = ruleset or default_ruleset()
+    run = _Run(ruleset, max_findings)
+    run.max_events, run.progress = events, progress
+    run.inputs = discover(paths)
+    # Both cores, where a file is large enough and no dataset rule needs all of it in one place.
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    split = workers > 1 and not run.dataset_rules and not events and progress is None
+    for path in run.inputs:
         run.files += 1
-        run.dataset(read_path(path))
+        points = plan(path, workers) if split else None
+        if points:
+            for state in run_parallel(path, points, lambda: _Run(ruleset, max_findings)):
+                run.merge(state)
+            continue
+        # Records come grouped by place: one group per file, or per sheet of a workbook.
+        for _, items in itertools.groupby(read_path(path, profiles=profiles, raw=True), key=_place):
+            run.dataset(items)
+        if progress is not None:
+            progress(run.records, run.files, len(run.inputs))
     return run.report()
+
+
+def _place(item: Record | Unreadable) -> str:
+    return item.origin.path
 
 
 _DEFAULT: list[RuleSet] = []

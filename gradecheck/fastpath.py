@@ -104,7 +104,12 @@ class _Compiler:
 
     def compile(self, rule: Rule) -> Check | None:
         method = getattr(self, "_" + rule.kind, None)
-        return None if method is None else method(rule.check)
+        if method is None:
+            return None
+        try:
+            return method(rule.check)
+        except (AttributeError, TypeError, ValueError):
+            return None  # a rule object shaped unlike its kind: the ordinary path will judge (and report) it
 
     # --- kinds --------------------------------------------------------------------------------
     def _total(self, c: Any) -> Check | None:

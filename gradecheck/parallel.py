@@ -9,10 +9,8 @@ merged report is sorted as always, so the output is byte-identical to a single-p
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 __all__ = ["MIN_BYTES", "plan", "split_points"]
@@ -82,6 +80,8 @@ def plan(path: str, workers: int) -> list[tuple[int, int, int]] | None:
             return None
     except OSError:
         return None
+    import multiprocessing  # here, not at the top: most runs never split a file, and start-up counts
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     return split_points(path, workers)
@@ -99,6 +99,9 @@ def _work(path: str, start: int, end: int, first_line: int, header: bytes) -> di
 
 def run_parallel(path: str, points: list[tuple[int, int, int]], run_factory: Callable[[], Any]) -> list[dict[str, Any]]:
     """Check each range in a forked worker and return each worker's state, in file order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     header = b""
     if path.lower().endswith(".csv"):
         with open(path, "rb") as handle:

@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .records import Origin, Record, Unreadable, record_from_mapping
+from .profiles import ProfileSet, default_profiles
+from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
+from .workbooks import WORKBOOK_SUFFIXES, read_workbook
 
 __all__ = ["DATA_SUFFIXES", "discover", "read_path", "read_text"]
 
 Item = Record | Unreadable
 
 #: File suffixes read as datasets, and the reader for each.
-DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
+DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", *WORKBOOK_SUFFIXES)
 # Files beside the fixtures that hold expected findings end in ".expected.json": they are not data.
 _NOT_DATA = (".expected.json",)
 
@@ -56,18 +58,24 @@ def discover(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def read_path(path: str) -> Iterator[Item]:
+def read_path(path: str, *, profiles: ProfileSet | None = None, raw: bool = False) -> Iterator[Item]:
     """
     Yield the records of one file (``-`` is stdin), and an Unreadable for each part that cannot be read.
 
     JSON Lines and CSV files are streamed line by line, so memory does not grow with the file; each
     line is decoded on its own (UTF-8, else Windows-1252), so one badly encoded line does not spoil
-    the rest. A ``.json`` file is one document and is read whole.
+    the rest. A ``.json`` file is one document and is read whole. A CSV file or spreadsheet sheet
+    in a published layout is read through a profile (*profiles*, else the built-in ones): chosen by its
+    header, or forced with ``ProfileSet.force``. With *raw*, streamed records come as RawRecord
+    (decoded, not parsed), for the engine's fast path.
     """
     if path == "-":
-        yield from _read_bytes(sys.stdin.buffer.read(), path, None)
+        yield from _read_bytes(sys.stdin.buffer.read(), path, None, profiles)
         return
     suffix = os.path.splitext(path)[1].lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        yield from read_workbook(path, profiles or default_profiles())
+        return
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as err:
@@ -77,19 +85,47 @@ def read_path(path: str) -> Iterator[Item]:
         try:
             head = handle.read(_SNIFF)
             if not head.strip():
-                yield from _read_bytes(head + handle.read(), path, suffix)
+                yield from _read_bytes(head + handle.read(), path, suffix, profiles)
                 return
             if suffix not in (".jsonl", ".ndjson", ".csv") or _is_utf16(head) or b"\x00" in head:
-                yield from _read_bytes(head + handle.read(), path, suffix)
+                yield from _read_bytes(head + handle.read(), path, suffix, profiles)
                 return
             handle.seek(0)
             lines = _decoded_lines(handle)
-            yield from (_read_jsonl(lines, path) if suffix != ".csv" else _read_csv(lines, path))
+            yield from (_read_jsonl(lines, path, raw) if suffix != ".csv" else _read_csv(lines, path, profiles, raw))
         except OSError as err:
             yield Unreadable(Origin(path, 0), f"cannot read file: {err.strerror or err}")
 
 
 _SNIFF = 8192
+
+
+def read_range(path: str, start: int, end: int, first_line: int, header: bytes = b"", *,
+               profiles: ProfileSet | None = None, raw: bool = False) -> Iterator[Item]:
+    """
+    Read the records of bytes [start, end) of a JSON Lines or CSV file, numbering lines from *first_line*.
+
+    Used to check one large file on several cores: the caller splits it at line boundaries (outside
+    quoted CSV cells) and hands each worker its range, and for CSV the header line.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(start)
+
+        def raw_lines() -> Iterator[bytes]:
+            position = start
+            if header:
+                yield header
+            for line in handle:
+                if position >= end:
+                    return
+                position += len(line)
+                yield line
+
+        lines = _decoded_lines(raw_lines())
+        if path.lower().endswith(".csv"):
+            yield from _read_csv(lines, path, profiles, raw, line_offset=first_line - 2 if header else first_line - 1)
+        else:
+            yield from _read_jsonl(lines, path, raw, first_line)
 
 
 def _is_utf16(data: bytes) -> bool:
@@ -107,7 +143,7 @@ def _decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
             yield raw.decode("cp1252", errors="replace")
 
 
-def _read_bytes(data: bytes, path: str, suffix: str | None) -> Iterator[Item]:
+def _read_bytes(data: bytes, path: str, suffix: str | None, profiles: ProfileSet | None = None) -> Iterator[Item]:
     if not data.strip():
         yield Unreadable(Origin(path, 0), "empty file: no records")
         return
@@ -115,10 +151,10 @@ def _read_bytes(data: bytes, path: str, suffix: str | None) -> Iterator[Item]:
     if text is None:
         yield Unreadable(Origin(path, 0), "not a text file (binary content, or an encoding that is not UTF-8, UTF-16 or Windows-1252)")
         return
-    yield from read_text(text, path, suffix)
+    yield from read_text(text, path, suffix, profiles=profiles)
 
 
-def read_text(text: str, path: str = "-", suffix: str | None = None) -> Iterator[Item]:
+def read_text(text: str, path: str = "-", suffix: str | None = None, *, profiles: ProfileSet | None = None) -> Iterator[Item]:
     """Read records from already decoded *text*; *suffix* picks the format, or it is sniffed from the content."""
     fmt = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix or "")
     if fmt is None:
@@ -128,7 +164,7 @@ def read_text(text: str, path: str = "-", suffix: str | None = None) -> Iterator
     elif fmt == "jsonl":
         yield from _read_jsonl(io.StringIO(text), path)
     else:
-        yield from _read_csv(io.StringIO(text, newline=""), path)
+        yield from _read_csv(io.StringIO(text, newline=""), path, profiles)
 
 
 def _decode(data: bytes) -> str | None:
@@ -195,12 +231,24 @@ def _decode_one(text: str, start: int) -> tuple[Any, int, str | None]:
         return None, -1, f"invalid JSON: {err}"
 
 
-def _read_jsonl(lines: Iterable[str], path: str) -> Iterator[Item]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: int = 1) -> Iterator[Item]:
+    loads = json.loads
+    for number, line in enumerate(lines, start=first_line):
+        stripped = line.strip()
+        if not stripped:
             continue
         origin = Origin(path, number)
-        stripped = line.strip()
+        if raw:
+            # json.loads is C-fast but keeps the last of duplicate keys. Each key is followed by one
+            # ':', so when the line has exactly as many ':' as the object has keys, none repeats
+            # (and no ':' hides in a string); otherwise the strict decoder below decides.
+            try:
+                value = loads(stripped)
+            except (ValueError, RecursionError):
+                value = None
+            if type(value) is dict and stripped.count(":") == _keys(value):
+                yield RawRecord(origin, value, False)
+                continue
         value, end, why = _decode_one(stripped, 0)
         if why is None and stripped[end:].strip():
             why = "invalid JSON: more than one value on the line"
@@ -209,6 +257,21 @@ def _read_jsonl(lines: Iterable[str], path: str) -> Iterator[Item]:
             yield Unreadable(origin, why.replace("(line 1 column", "(column"))
             continue
         yield record_from_mapping(value, origin)
+
+
+def _keys(value: Any) -> int:
+    """How many keys a decoded JSON value holds, nested objects included."""
+    count = 0
+    for v in value.values() if type(value) is dict else value:
+        kind = type(v)
+        if kind is dict:
+            count += len(v)
+            for inner in v.values():
+                if type(inner) in (dict, list):
+                    count += _keys(inner)
+        elif kind is list:
+            count += _keys(v)
+    return count + (len(value) if type(value) is dict else 0)
 
 
 def _line_at(text: str, index: int, cache: list[int]) -> int:
@@ -261,14 +324,16 @@ def _read_json(text: str, path: str) -> Iterator[Item]:
     yield Unreadable(Origin(path, _line_at(text, len(text), cache)), "invalid JSON: file ends before the closing ']'")
 
 
-def _read_csv(lines: Iterable[str], path: str) -> Iterator[Item]:
+def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = None, raw: bool = False,
+              line_offset: int = 0) -> Iterator[Item]:
     reader = csv.reader(lines)
     header: list[str] | None = None
-    previous_line = 0
+    binding = None
+    previous_line = line_offset
     try:
         for row in reader:
             start = previous_line + 1
-            previous_line = reader.line_num
+            previous_line = reader.line_num + line_offset
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
@@ -276,6 +341,11 @@ def _read_csv(lines: Iterable[str], path: str) -> Iterator[Item]:
                 duplicates = sorted({n for n in header if header.count(n) > 1 and n})
                 if duplicates:
                     yield Unreadable(Origin(path, start), f"header repeats column(s) {', '.join(duplicates)}; file not read")
+                    return
+                # A published layout (Ofsted, DfE) is read through the profile its header fits.
+                binding, why = (profiles or default_profiles()).choose(header)
+                if why:
+                    yield Unreadable(Origin(path, 0), why)  # line 0: the whole file, not one record
                     return
                 continue
             origin = Origin(path, start)
@@ -286,7 +356,14 @@ def _read_csv(lines: Iterable[str], path: str) -> Iterator[Item]:
                 else:
                     yield Unreadable(origin, f"row has {len(row)} cells but the header has {len(header)} columns")
                     continue
+            if binding is not None:
+                built = binding.record(row)
+                if isinstance(built, str):
+                    yield Unreadable(origin, built)
+                else:
+                    yield RawRecord(origin, built, True) if raw else record_from_mapping(built, origin, cells_are_text=True)
+                continue
             cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
-            yield record_from_mapping(cells, origin, cells_are_text=True)
+            yield RawRecord(origin, cells, True) if raw else record_from_mapping(cells, origin, cells_are_text=True)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import field, frozen
 
@@ -19,6 +19,7 @@ __all__ = [
     "MARKERS",
     "TEXT_FIELDS",
     "Origin",
+    "RawRecord",
     "Record",
     "Unreadable",
     "record_from_mapping",
@@ -26,7 +27,9 @@ __all__ = [
 
 #: Top-level fields holding text.
 TEXT_FIELDS = frozenset(
-    {"id", "authority", "authority_code", "framework", "source", "theme", "type", "url", "note"}
+    {"id", "authority", "authority_code", "framework", "source", "theme", "type", "url", "note",
+     # statistical tables (DfE): the period, the area (any level), and which group and breakdown a row counts
+     "time_period", "geography_level", "area", "area_code", "group", "breakdown"}
 )
 #: Top-level fields holding ISO dates.
 DATE_FIELDS = ("start", "end", "published")
@@ -72,6 +75,23 @@ class Record:
     def get(self, name: str, default: Any = MISSING) -> Any:
         """Return a dotted field's parsed value, or *default* when the record does not have it."""
         return self.fields.get(name, default)
+
+
+class RawRecord(NamedTuple):
+    """
+    A record as decoded (a JSON object, a CSV row), not yet parsed.
+
+    The engine's fast path decides most records from this alone; only the rest are parsed into a
+    Record, so the work a finding needs is done only for records that might have one.
+    """
+
+    origin: Origin
+    mapping: Mapping[str, Any]
+    text: bool
+
+    def parse(self) -> Record | Unreadable:
+        """The record, parsed as the readers would have."""
+        return record_from_mapping(self.mapping, self.origin, cells_are_text=self.text)
 
 
 @frozen
@@ -143,6 +163,8 @@ def _group(name: str) -> str | None:
 def _parse(name: str, raw: Any, text: bool) -> Any:
     if raw is None:
         return MISSING
+    if isinstance(raw, Invalid) or (isinstance(raw, Interval) and _group(name) in ("count", "number")):
+        return raw  # already parsed by a profile (a rounded or summed figure, a date it could not read)
     if isinstance(raw, str):
         raw = raw.strip()
         if raw == "":

@@ -12,6 +12,8 @@ from typing import Any
 import attrs
 from tabulate import tabulate
 
+from .ci_formats import render_github, render_junit, render_sarif
+from .html import render_html
 from .kinds import KINDS
 from .report import Finding, Report
 from .rulesets import Rule, RuleSet
@@ -57,7 +59,38 @@ def _summary(report: Report) -> dict[str, Any]:
         "rule_errors": len(report.errors),
         "files": report.files,
         "omitted_findings": report.omitted,
+        "ruleset": report.ruleset,
+        **_triage_summary(report),
     }
+
+
+def _triage_summary(report: Report) -> dict[str, Any]:
+    t = report.triage
+    if t is None:
+        return {}
+    out: dict[str, Any] = {"waived": len(t.waived), "waiver_problems": len(t.problems)}
+    if t.baseline is not None:
+        out["baseline"] = {"file": t.baseline, "ruleset": t.baseline_ruleset, "known": len(t.baselined),
+                           "new": len(report.findings), "fixed": len(t.fixed)}
+    return out
+
+
+def _triage_dict(report: Report) -> dict[str, Any]:
+    """With a baseline or waivers: the findings that do not count, and the waivers that need looking at."""
+    t = report.triage
+    if t is None:
+        return {}
+    return {
+        "baselined": [_finding_dict(f) for f in t.baselined],
+        "fixed": [{"rule": rule, "record": record} for rule, record in t.fixed],
+        "waived": [{**_finding_dict(w.finding), "waiver": _waiver_dict(w.waiver)} for w in t.waived],
+        "waiver_problems": [{**_waiver_dict(p.waiver), "problem": p.problem} for p in t.problems],
+    }
+
+
+def _waiver_dict(w: Any) -> dict[str, Any]:
+    return {"rule": w.rule, "record": w.record, "reason": w.reason,
+            "expires": w.expires.isoformat() if w.expires else None, "where": w.where}
 
 
 def _statistics(report: Report) -> dict[str, dict[str, int]]:
@@ -74,6 +107,7 @@ def report_to_dict(report: Report, *, statistics: bool = False) -> dict[str, Any
                      "fields": {k: jsonable(v) for k, v in u.fields.items()}} for u in report.undecided],
         "rule_errors": [{"rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
                         for e in report.errors],
+        **_triage_dict(report),
     }
     if statistics:
         out["statistics"] = _statistics(report)
@@ -91,6 +125,10 @@ def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
     lines += [{"type": "unreadable", "source": str(u.origin), "error": u.error} for u in report.unreadable]
     lines += [{"type": "rule_error", "rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
               for e in report.errors]
+    triaged = _triage_dict(report)
+    lines += [{"type": "baselined", **f} for f in triaged.get("baselined", ())]
+    lines += [{"type": "waived", **f} for f in triaged.get("waived", ())]
+    lines += [{"type": "waiver_problem", **p} for p in triaged.get("waiver_problems", ())]
     summary: dict[str, Any] = {"type": "summary", **_summary(report)}
     if statistics:
         summary["statistics"] = _statistics(report)
@@ -110,19 +148,36 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render_csv(report: Report, **_: Any) -> str:
-    """One finding a row, for spreadsheets; unreadable records are rows with severity ``unreadable``."""
+def _excel_safe(cell: str) -> str:
+    """Text Excel would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe; numbers stay."""
+    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(cell)
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
+def render_csv(report: Report, *, excel: bool = False, **_: Any) -> str:
+    """
+    One finding a row, for spreadsheets; unreadable records are rows with severity ``unreadable``.
+
+    With *excel*, the text starts with a UTF-8 byte-order mark (so Excel reads it as UTF-8, not the
+    local code page) and text cells that Excel would take for formulas are prefixed with ``'``.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS)
+    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    rows: list[list[str]] = [list(_CSV_COLUMNS)]
     for f in report.findings:
-        writer.writerow([str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
-                         f.title, f.message, _cell(f.expected), _cell(f.actual)])
+        rows.append([str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
+                     f.title, f.message, _cell(f.expected), _cell(f.actual)])
     for u in report.unreadable:
-        writer.writerow([str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""])
+        rows.append([str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""])
     for e in report.errors:
-        writer.writerow([str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""])
-    return out.getvalue()
+        rows.append([str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""])
+    for row in rows:
+        writer.writerow([_excel_safe(c) for c in row] if excel else row)
+    return ("\ufeff" if excel else "") + out.getvalue()
 
 
 def _summary_line(report: Report) -> str:
@@ -139,6 +194,14 @@ def _summary_line(report: Report) -> str:
         parts.append(f"{len(report.errors)} rule error{'s' if len(report.errors) != 1 else ''}")
     if report.omitted:
         parts.append(f"{report.omitted} more findings not shown (--max-findings)")
+    if report.triage is not None:
+        t = report.triage
+        if t.baseline is not None:
+            parts.append(f"{len(t.baselined)} known from the baseline ({len(t.fixed)} fixed since)")
+        if t.waived:
+            parts.append(f"{len(t.waived)} waived")
+        if t.problems:
+            parts.append(f"{len(t.problems)} stale waiver{'s' if len(t.problems) != 1 else ''}")
     return ", ".join(parts) + "."
 
 
@@ -147,10 +210,17 @@ def render_text(report: Report, *, statistics: bool = False, width: int = 80, **
     lines = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in report.findings]
     lines += [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
     lines += [f"{e.source}: {e.rule} [rule error] {e.record}: {e.error}" for e in report.errors]
+    lines += _waiver_lines(report)
     if statistics:
         lines += ["", _statistics_table(report, width)]
     lines.append(_summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _waiver_lines(report: Report) -> list[str]:
+    if report.triage is None:
+        return []
+    return [f"{p.waiver.where}: waiver {p.waiver.rule} {p.waiver.record}: {p.problem}" for p in report.triage.problems]
 
 
 def _wrap(text: str, width: int) -> str:
@@ -178,6 +248,8 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, *
     if report.errors:
         rows = [[_wrap(str(e.source), 18), e.rule, _wrap(e.error, max(20, width - 30))] for e in report.errors]
         blocks.append("Rules that broke (please report this)\n" + tabulate(rows, headers=["where", "rule", "error"]))
+    if _waiver_lines(report):
+        blocks.append("Stale waivers\n" + "\n".join(_wrap(line, width) for line in _waiver_lines(report)))
     if statistics:
         blocks.append(_statistics_table(report, width))
     legend = " (w) = warning." if any(f.severity == "warning" for f in report.findings) else ""
@@ -199,6 +271,10 @@ FORMATS: Mapping[str, Callable[..., str]] = {
     "json": render_json,
     "jsonl": render_jsonl,
     "csv": render_csv,
+    "html": render_html,
+    "junit": render_junit,
+    "sarif": render_sarif,
+    "github": render_github,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ from attrs import field, frozen
 
 from .records import Origin, Unreadable
 
-__all__ = ["Finding", "Report", "RuleError", "RuleStats", "Undecided"]
+__all__ = ["Event", "Finding", "Report", "RuleError", "RuleStats", "Triage", "Undecided", "Waived", "Waiver", "WaiverProblem"]
 
 
 @frozen
@@ -32,6 +33,16 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         """Order by place, then rule: the same input always prints in the same order."""
         return (self.source.path, self.source.line, self.rule, self.record, self.message)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """
+        What makes this finding the same finding in another run: the rule and the record id.
+
+        Places and messages change when a file is edited; the rule and the record do not. Runs are
+        compared as multisets of identities, under a rule-set version (see :attr:`Report.ruleset`).
+        """
+        return (self.rule, self.record)
 
 
 @frozen
@@ -73,6 +84,67 @@ class RuleStats:
 
 
 @frozen
+class Event:
+    """
+    One checked record, summed up for pictures: whose, when, under which framework, and its headline grade.
+
+    *grade* is the overall judgement where the record has one (*overall* true), else its worst
+    judgement; *rank* counts down from the best grade (0) of a scale of *steps* grades.
+    """
+
+    authority: str | None
+    record: str
+    framework: str
+    graded: bool
+    day: dt.date | None
+    source: Origin
+    grade: str | None = None
+    label: str | None = None
+    rank: int | None = None
+    steps: int = 0
+    overall: bool = False
+
+
+@frozen
+class Waiver:
+    """A (rule, record) pair whose finding is accepted, with the reason and an optional last day."""
+
+    rule: str
+    record: str
+    reason: str
+    expires: dt.date | None = None
+    where: str = ""
+
+
+@frozen
+class Waived:
+    """A finding a waiver covers: listed, never counted."""
+
+    finding: Finding
+    waiver: Waiver
+
+
+@frozen
+class WaiverProblem:
+    """A waiver that has expired or matches no finding: reported as a warning."""
+
+    waiver: Waiver
+    problem: str
+
+
+@frozen
+class Triage:
+    """What a baseline and waivers did to a run: findings known before, findings waived, and stale entries."""
+
+    baselined: tuple[Finding, ...] = ()
+    fixed: tuple[tuple[str, str], ...] = ()
+    waived: tuple[Waived, ...] = ()
+    problems: tuple[WaiverProblem, ...] = ()
+    baseline: str | None = None
+    baseline_ruleset: str | None = None
+
+
+@frozen
 class Report:
     """
     The outcome of a run.
@@ -91,6 +163,14 @@ class Report:
     omitted: int = 0
     hidden: Mapping[str, int] = field(factory=dict)
     more_undecided: int = 0
+    #: The rule-set version the findings were made under (gradecheck version + hash of the rule files).
+    ruleset: str = ""
+    #: The files checked, in order (check_paths), for reports that list every file.
+    inputs: tuple[str, ...] = ()
+    #: A summary of checked records for pictures, when asked for (check_paths(..., events=N)).
+    events: tuple[Event, ...] = ()
+    #: Baseline and waivers applied (gradecheck.baseline.triage); findings then holds only the ones that count.
+    triage: Triage | None = None
 
     @property
     def unknown(self) -> int:
@@ -109,7 +189,8 @@ class Report:
     def failing(self, fail_on: str = "error") -> bool:
         """Whether the run should fail: findings at or above *fail_on*, unreadable records, or broken rules."""
         levels = ("error",) if fail_on == "error" else ("error", "warning")
-        return bool(self.unreadable or self.errors or any(self.count(level) for level in levels))
+        stale = fail_on == "warning" and self.triage is not None and bool(self.triage.problems)
+        return bool(self.unreadable or self.errors or stale or any(self.count(level) for level in levels))
 
     def truncate(self, limit: int) -> Report:
         """Keep the first *limit* findings; the rest are counted (by severity), not listed."""

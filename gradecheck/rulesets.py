@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -73,6 +74,9 @@ class RuleSet:
     field_aliases: Mapping[str, str] = field(factory=dict)
     populations: frozenset[str] = frozenset()
     sources: tuple[str, ...] = ()
+    #: Which rules these are: gradecheck's version and a hash of the rule files' names and bytes.
+    #: Findings are compared across runs under one version (rule, record id, version).
+    version: str = ""
 
     def rule(self, code: str) -> Rule:
         """The rule with this code.
@@ -134,6 +138,12 @@ def load_ruleset(paths: Sequence[str | Path] = (), *, builtin: bool = True) -> R
 
 
 # --- loading -------------------------------------------------------------------------------------
+
+def _gradecheck_version() -> str:
+    from . import __version__
+
+    return __version__
+
 
 _TOP_KEYS = {"scale", "framework", "fields", "rule"}
 _RULE_KEYS = {"code", "title", "kind", "severity", "frameworks", "from", "to", "source", "why", "example"}
@@ -231,6 +241,7 @@ class _Vocabulary:
 class _Loader:
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
+        self.digest = hashlib.sha256()
 
     def problem(self, path: Path, where: str, key: str | None, reason: str) -> None:
         self.problems.append(Problem(str(path), where, key, reason))
@@ -272,6 +283,7 @@ class _Loader:
             field_aliases=aliases,
             populations=frozenset(populations),
             sources=tuple(str(p) for p, _, _ in docs),
+            version=f"{_gradecheck_version()}+{self.digest.hexdigest()[:12]}",
         )
 
     def parse(self, path: Path) -> dict[str, Any] | None:
@@ -280,7 +292,9 @@ class _Loader:
             if size > _MAX_FILE_BYTES:
                 self.problem(path, "file", None, f"{size} bytes is too large for a rule file (limit {_MAX_FILE_BYTES})")
                 return None
-            doc = tomllib.loads(path.read_bytes().decode("utf-8"))
+            data = path.read_bytes()
+            self.digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
+            doc = tomllib.loads(data.decode("utf-8"))
         except (OSError, UnicodeDecodeError) as err:
             self.problem(path, "file", None, f"cannot read: {err}")
             return None

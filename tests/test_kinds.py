@@ -88,8 +88,8 @@ def populations(framework="sif", **counts):
 def test_registry():
     """Every kind of DESIGN.md section 3 is registered under its rule-file name."""
     record_kinds = {"total", "within", "range", "overall", "implies", "agree", "scale", "order", "present", "absent",
-                    "valid", "known"}
-    dataset_kinds = {"unique", "visits_follow", "group_total"}
+                    "valid", "known", "ratio"}
+    dataset_kinds = {"unique", "visits_follow", "group_total", "group_share"}
     assert (record_kinds, dataset_kinds, record_kinds | dataset_kinds) == (
         set(RECORD_KINDS), set(DATASET_KINDS), set(KINDS))
 

@@ -57,7 +57,7 @@ def _report(ruleset):
 
 def test_formats():
     """The report formats are the CLI's --format choices."""
-    assert {"table", "text", "json", "jsonl", "csv"} == set(FORMATS)
+    assert {"table", "text", "json", "jsonl", "csv", "html", "junit", "sarif", "github"} == set(FORMATS)
 
 
 def test_unknown_format():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -147,16 +148,65 @@ def _standing(view: View) -> tuple[str | None, str]:
     return value, f"worst judgement ({name.split('.', 1)[1]})"
 
 
+def _labels(value: Any, ctx: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return f"expected a label or a list of labels, found {value!r}"
+
+
+def labels_param(doc: str, default: Any) -> Any:
+    """A rule-file key holding one label or a list of them (a list becomes a tuple)."""
+    return param(_labels, doc, default=default, converter=lambda v: tuple(v) if isinstance(v, list) else v)
+
+
+_OUTLINE = re.compile(r"^(\d+)\.(?=\s|$)|^(\d+)([a-z])(?:\.(\d+)([ivx]+)?)?\.?(?=\s|$)")
+
+
+def outline(label: Any) -> tuple[str, ...] | None:
+    """
+    The outline code a label starts with, as a path: "1. Total foster" -> ("1",), "1a.1i With" -> ("1", "a", "1", "i").
+
+    DfE's tables number nested rows this way; "1 to 4 years" (no dot) and "N1. Abuse" carry no code.
+    """
+    if not isinstance(label, str):
+        return None
+    m = _OUTLINE.match(label.strip())
+    if m is None:
+        return None
+    if m.group(1):
+        return (m.group(1),)
+    return tuple(p for p in m.group(2, 3, 4, 5) if p)
+
+
 @frozen(kw_only=True)
 class GroupTotal:
-    """Within each group, the row labelled as the total equals the sum of the group's other rows."""
+    """
+    Within each group, the row labelled as the total equals the sum of the group's other rows.
+
+    With ``nested``, labels that start with an outline code ("1.", "1a", "1a.1", "1a.1i") are
+    nested: the total is the sum of the top-level rows, and each row with sub-rows is their sum. With
+    ``subsets``, the other rows are sub-groups of the total, not a partition: none may exceed it.
+    """
 
     kind: ClassVar[str] = "group_total"
     dataset: ClassVar[bool] = True
     group_by: tuple[str, ...] = param(c.field_list, "fields that identify a group", converter=tuple)
     label: str = param(c.field_name, "the field naming each row's breakdown")
-    total_label: str = param(c.text, "the label of the total row", default="Total")
+    total_label: Any = labels_param("the label of the total row (or a list of labels)", default="Total")
     value: str = param(c.field_name, "the numeric field to add up")
+    nested: bool = param(c.boolean, "labels with outline codes (1., 1a, 1a.1) nest: parents are the sum of their sub-rows", default=False)
+    subsets: bool = param(c.boolean, "the other rows are sub-groups of the total: each at most the total, not adding up to it", default=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.nested and self.subsets:
+            msg = "'nested' and 'subsets' exclude each other: nested rows add up, subsets do not"
+            raise ValueError(msg, "subsets")
+
+    @property
+    def totals(self) -> tuple[str, ...]:
+        return (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)
 
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
         groups: dict[tuple[str, ...], list[View]] = defaultdict(list)
@@ -165,26 +215,75 @@ class GroupTotal:
             groups[key].append(view)
         outcomes: Outcomes = []
         applicable = 0
+        totals = self.totals
         for members in groups.values():
-            totals = [v for v in members if v.get(self.label) == self.total_label]
-            parts = [v for v in members if v.get(self.label) not in (self.total_label, MISSING)]
-            if len(totals) != 1 or not parts:
+            total_rows = [v for v in members if v.get(self.label) in totals]
+            parts = [v for v in members if v.get(self.label) not in (*totals, MISSING)]
+            if len(total_rows) != 1 or not parts:
                 continue
             applicable += 1
-            total = totals[0]
-            expected = total.get(self.value)
-            pairs = [(str(p.get(self.label)), p.get(self.value)) for p in parts]
-            sums = total_bounds(pairs)
-            eb = bounds(expected)
-            fields = {self.value: expected, **{f"{self.label}={n}": v for n, v in pairs}}
-            if sums is None or eb is None:
-                outcomes.append((total, Unknown("a value in the group is not a number", fields)))
+            total = total_rows[0]
+            if self.subsets:
+                outcomes.extend(self._subsets(total, parts))
                 continue
-            lo, hi = sums
-            if hi < eb[0] or lo > eb[1]:
-                outcomes.append((total, Failure(f"{fmt_sum(pairs, lo, hi)}, expected {self.total_label} {show(expected)}",
-                                                fields, expected=expected, actual=lo if lo == hi else show(lo))))
-            elif not (lo == hi == eb[0] == eb[1]):
-                outcomes.append((total, Unknown(f"{fmt_sum(pairs, lo, hi)} vs {self.total_label} {show(expected)}: "
-                                                "rounding could go either way", fields)))
+            if not self.nested:
+                outcome = self._sum(total, parts)
+                if outcome is not None:
+                    outcomes.append((total, outcome))
+                continue
+            paths = {v: outline(v.get(self.label)) for v in parts}
+            by_path = {p: v for v, p in paths.items() if p is not None}
+            children: dict[View | None, list[View]] = defaultdict(list)
+            for view, path in paths.items():
+                parent = None
+                if path is not None:
+                    for cut in range(len(path) - 1, 0, -1):
+                        if path[:cut] in by_path:
+                            parent = by_path[path[:cut]]
+                            break
+                children[parent].append(view)
+            for parent, kids in [(total, children[None])] + [(p, k) for p, k in children.items() if p is not None]:
+                outcome = self._sum(parent, kids)
+                if outcome is not None:
+                    outcomes.append((parent, outcome))
         return applicable, outcomes
+
+    def _sum(self, whole: View, parts: Sequence[View]) -> Failure | Unknown | None:
+        expected = whole.get(self.value)
+        name = show(whole.get(self.label))
+        pairs = [(str(p.get(self.label)), p.get(self.value)) for p in parts]
+        sums = total_bounds(pairs)
+        eb = bounds(expected)
+        fields = {self.value: expected, **{f"{self.label}={n}": v for n, v in pairs}}
+        if sums is None or eb is None:
+            return Unknown("a value in the group is not a number", fields)
+        lo, hi = sums
+        # fmt_sum shortens "group.member" names; labels such as "1a.1 ..." must be shown whole.
+        shown = [(f"row.{n}", v) for n, v in pairs]
+        if hi < eb[0] or lo > eb[1]:
+            return Failure(f"{fmt_sum(shown, lo, hi)}, expected {name} {show(expected)}",
+                           fields, expected=expected, actual=lo if lo == hi else show(lo))
+        if not (lo == hi == eb[0] == eb[1]):
+            return Unknown(f"{fmt_sum(shown, lo, hi)} vs {name} {show(expected)}: rounding could go either way", fields)
+        return None
+
+    def _subsets(self, total: View, parts: Sequence[View]) -> Outcomes:
+        expected = total.get(self.value)
+        eb = bounds(expected)
+        name = show(total.get(self.label))
+        out: Outcomes = []
+        for part in parts:
+            value = part.get(self.value)
+            pb = bounds(value)
+            label = show(part.get(self.label))
+            fields = {f"{self.label}={label}": value, f"{self.label}={name}": expected}
+            if value is MISSING or expected is MISSING:
+                continue
+            if pb is None or eb is None:
+                out.append((part, Unknown("a value in the group is not a number", fields)))
+            elif pb[0] > eb[1]:
+                out.append((part, Failure(f"{label} {show(value)} is more than {name} {show(expected)}, the group it is part of",
+                                          fields, expected=f"at most {show(expected)}", actual=value)))
+            elif pb[1] > eb[0]:
+                out.append((part, Unknown(f"{label} {show(value)} may exceed {name} {show(expected)}: rounded or suppressed values", fields)))
+        return out

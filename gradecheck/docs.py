@@ -1,0 +1,263 @@
+"""
+docs/rules.md, generated from the rule files: every rule's code, title, severity, frameworks, source,
+and an example that passes and one that fails, drawn by the rule's own hypothesis strategies.
+
+``python -m gradecheck docs > docs/rules.md`` writes it; ``python -m gradecheck docs --check`` (and a
+test) says when the committed file is stale. Examples come from :func:`gradecheck.strategies.records`,
+:func:`~gradecheck.strategies.datasets` and :func:`~gradecheck.strategies.violating` with hypothesis
+derandomized (the same examples on every run), then cut down to the fields the outcome needs. This
+module needs hypothesis (the ``test`` extra) only for the examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .engine import check, default_ruleset
+from .kinds import KINDS
+from .records import Origin, record_from_mapping
+from .report import Report
+from .rulesets import Rule, RuleSet
+from .values import show
+
+__all__ = ["FAMILIES", "docs_command", "rules_markdown", "without_examples"]
+
+#: Rule families by code letter, in the order the document lists them.
+FAMILIES = {
+    "C": "Grade counts", "P": "Populations", "J": "Overall and limiting judgements", "S": "Grade scales",
+    "F": "Framework versions", "V": "Visits", "D": "Dates", "R": "Ranges", "I": "Input", "X": "Dataset rules",
+}
+REGENERATE = "python -m gradecheck docs > docs/rules.md"
+_EXAMPLES_START, _EXAMPLES_END = "<!-- examples -->", "<!-- /examples -->"
+_EXAMPLE_FILE = "example.jsonl"
+_KEEP = ("id", "framework")
+
+Dataset = list[dict[str, Any]]
+
+
+# --- examples -----------------------------------------------------------------------------------
+
+def _run(dataset: Dataset, ruleset: RuleSet) -> Report:
+    return check([record_from_mapping(r, Origin(_EXAMPLE_FILE, i)) for i, r in enumerate(dataset, start=1)], ruleset)
+
+
+def _prune(dataset: Dataset, ok: Callable[[Dataset], bool]) -> Dataset:
+    """Drop every record, then every field (whole groups first, then members) whose absence keeps *ok* true."""
+    current = [json.loads(json.dumps(r)) for r in dataset]
+    for i in reversed(range(len(current))):
+        trial = current[:i] + current[i + 1:]
+        if trial and ok(trial):
+            current = trial
+    for i in range(len(current)):
+        for key in sorted(current[i]):
+            if key in _KEEP:
+                continue
+            trial = [dict(r) for r in current]
+            del trial[i][key]
+            if ok(trial):
+                current = trial
+                continue
+            value = current[i][key]
+            if isinstance(value, dict):
+                for member in sorted(value):
+                    trial = [dict(r) for r in current]
+                    trial[i][key] = {k: v for k, v in value.items() if k != member}
+                    if not trial[i][key]:
+                        continue
+                    if ok(trial):
+                        current, value = trial, trial[i][key]
+    return current
+
+
+def _rename(dataset: Dataset) -> Dataset:
+    """Plain ids (``example``, ``example-2``...), keeping equal ids equal."""
+    names: dict[str, str] = {}
+    for r in dataset:
+        names.setdefault(str(r["id"]), "example" if not names else f"example-{len(names) + 1}")
+    return [{**r, "id": names[str(r["id"])]} for r in dataset]
+
+
+def _find(strategy: Any, ok: Callable[[Dataset], bool]) -> Dataset | None:
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+    fixed = settings(database=None, derandomize=True, max_examples=300, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck), deadline=None)
+    try:
+        found = find(strategy, ok, settings=fixed)
+    except (NoSuchExample, Unsatisfiable):
+        return None
+    shaped = _prune(found, ok)
+    renamed = _rename(shaped)
+    return renamed if ok(renamed) else shaped
+
+
+def _examples(rule: Rule, ruleset: RuleSet) -> tuple[Dataset | None, Dataset | None, list[str]]:
+    """A dataset the rule passes (it applies, and nothing fires), one it fails, and what gradecheck says."""
+    from hypothesis import strategies as st
+
+    from .strategies import datasets, records, violating
+
+    def passes(ds: Dataset) -> bool:
+        report = _run(ds, ruleset)
+        return not report.findings and not report.undecided and report.stats[rule.code].passed >= 1
+
+    def fails_alone(ds: Dataset) -> bool:
+        found = _run(ds, ruleset).findings
+        return bool(found) and all(f.rule == rule.code for f in found)
+
+    def fails(ds: Dataset) -> bool:
+        return any(f.rule == rule.code for f in _run(ds, ruleset).findings)
+
+    frameworks = [f for f in sorted(ruleset.frameworks) if rule.covers(f)]
+    if rule.dataset:
+        good_strategy = datasets(ruleset)
+    else:
+        good_strategy = st.sampled_from(frameworks).flatmap(lambda f: records(f, ruleset)).map(lambda r: [r])
+    good = _find(good_strategy, passes)
+    try:
+        bad_strategy = violating(rule.code, ruleset)
+    except (NotImplementedError, ValueError):
+        bad = None
+    else:
+        bad = _find(bad_strategy, fails_alone) or _find(bad_strategy, fails)
+    said = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in _run(bad, ruleset).findings] if bad else []
+    return good, bad, said
+
+
+# --- the document -------------------------------------------------------------------------------
+
+def _md(text: str) -> str:
+    """Free text from a rule file, safe in Markdown: no accidental emphasis, code or HTML; ``code`` stays code."""
+    pieces = re.split(r"``(.+?)``", " ".join(text.split()))
+    return "".join(f"`{piece}`" if i % 2 else re.sub(r"([\\`*<>\[\]])", r"\\\1", piece)
+                   for i, piece in enumerate(pieces))
+
+
+def _scope(rule: Rule) -> str:
+    frameworks = "every framework" if "*" in rule.frameworks else ", ".join(f"`{f}`" for f in rule.frameworks)
+    dates = (f" from {rule.start}" if rule.start else "") + (f" to {rule.end}" if rule.end else "")
+    return frameworks + dates
+
+
+def _where(rule: Rule) -> str:
+    from .rulesets import builtin_rules_dir
+
+    path = Path(rule.path)
+    return f"rules/{path.name}" if path.resolve().parent == builtin_rules_dir().resolve() else path.name
+
+
+def _block(language: str, lines: Sequence[str]) -> list[str]:
+    return [f"```{language}", *lines, "```"]
+
+
+def _rule_section(rule: Rule, examples: tuple[Dataset | None, Dataset | None, list[str]] | None) -> list[str]:
+    kind = KINDS[rule.kind]
+    kind_doc = (kind.__doc__ or "").strip().splitlines()[0] if kind.__doc__ else ""
+    out = [f"### {rule.code}", "", f"**{_md(rule.title)}**", "",
+           f"- severity: {rule.severity}",
+           f"- kind: `{rule.kind}` ({_md(kind_doc)})" if kind_doc else f"- kind: `{rule.kind}`",
+           f"- applies to: {_scope(rule)}",
+           f"- defined in: `{_where(rule)}`"]
+    if rule.params:
+        shown = []
+        for key, value in rule.params.items():
+            text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else show(value)
+            shown.append(f"`{key} = {text}`")
+        out.append(f"- parameters: {'; '.join(shown)}")
+    out.append("")
+    if rule.why:
+        out += [_md(rule.why), ""]
+    out += [f"Source: {_md(rule.source)}", ""]
+    if examples is not None:
+        good, bad, said = examples
+        out.append(_EXAMPLES_START)
+        if good:
+            out += ["Passes (nothing fires):", "", *_block("json", [json.dumps(r, ensure_ascii=False) for r in good]), ""]
+        else:
+            out += ["No passing example could be drawn.", ""]
+        if bad:
+            out += ["Fails:", "", *_block("json", [json.dumps(r, ensure_ascii=False) for r in bad]), "",
+                    f"`python -m gradecheck {_EXAMPLE_FILE}` reports:", "", *_block("text", said), ""]
+        else:
+            out += ["No failing example could be drawn.", ""]
+        out += [_EXAMPLES_END, ""]
+    return out
+
+
+def rules_markdown(ruleset: RuleSet | None = None, *, examples: bool = True) -> str:
+    """The rules document as Markdown; deterministic for a given rule set (and hypothesis version)."""
+    rs = ruleset or default_ruleset()
+    rules = sorted(rs.rules, key=lambda r: (list(FAMILIES).index(r.code[0]) if r.code[0] in FAMILIES else 99, r.code))
+    out = ["# gradecheck rules", "",
+           "<!-- Generated from the rule files by `python -m gradecheck docs`: do not edit by hand. -->", "",
+           f"Generated from the rule files in `rules/`; a test fails when it is stale (to refresh: `{REGENERATE}`). "
+           f"{len(rules)} rules: an **error** is a contradiction, a **warning** asks a person to check (a habit "
+           "seen in the data rather than a written rule). `python -m gradecheck explain CODE` shows the same "
+           "on the command line.", ""]
+    if examples:
+        import hypothesis
+
+        out += [_EXAMPLES_START,
+                "Each rule has an example that passes and one that fails, drawn by the rule's own strategies "
+                "(`gradecheck.strategies.records`, `datasets` and `violating`) with a fixed seed "
+                f"(hypothesis {hypothesis.__version__}), cut down to the fields that matter, and the finding "
+                "gradecheck reports on the failing one.", _EXAMPLES_END, ""]
+    out += ["| code | severity | title |", "|---|---|---|"]
+    out += [f"| [{r.code}](#{r.code.lower()}) | {r.severity} | {_md(r.title).replace('|', chr(92) + '|')} |" for r in rules]
+    out.append("")
+    family = None
+    for rule in rules:
+        if rule.code[0] != family:
+            family = rule.code[0]
+            out += [f"## {family}: {FAMILIES.get(family, 'Other rules')}", ""]
+        out += _rule_section(rule, _examples(rule, rs) if examples else None)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def without_examples(text: str) -> str:
+    """*text* less its example blocks: what must match whatever hypothesis version drew the examples."""
+    return re.sub(rf"{re.escape(_EXAMPLES_START)}.*?{re.escape(_EXAMPLES_END)}\n?", "", text, flags=re.S)
+
+
+def _default_path() -> Path:
+    from .rulesets import builtin_rules_dir
+
+    return builtin_rules_dir().parent / "docs" / "rules.md"
+
+
+def docs_command(argv: Sequence[str], out: TextIO) -> int:
+    """``python -m gradecheck docs [--check [--file PATH]]``: print docs/rules.md, or say whether it is stale."""
+    parser = argparse.ArgumentParser(prog="python -m gradecheck docs",
+                                     description="Write the rules document (docs/rules.md) from the rule files.")
+    parser.add_argument("--check", action="store_true", help="compare with the committed file; exit 1 when stale")
+    parser.add_argument("--file", metavar="PATH", help="the file --check compares with (default: docs/rules.md)")
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        text = rules_markdown()
+    except ImportError as err:
+        sys.stderr.write(f"gradecheck: docs needs hypothesis for its examples: pip install 'gradecheck[test]' ({err})\n")
+        return 2
+    if not args.check:
+        out.write(text)
+        return 0
+    path = Path(args.file) if args.file else _default_path()
+    try:
+        committed = path.read_text(encoding="utf-8")
+    except OSError as err:
+        sys.stderr.write(f"gradecheck: {path}: {err.strerror or err}; run: {REGENERATE}\n")
+        return 1
+    if committed == text:
+        out.write(f"{path} is up to date.\n")
+        return 0
+    sys.stderr.write(f"gradecheck: {path} is stale; run: {REGENERATE}\n")
+    return 1

@@ -1,0 +1,51 @@
+"""Sum a checked record up as an Event (whose, when, which framework, headline grade) for pictures of a run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .report import Event
+
+if TYPE_CHECKING:
+    from .kinds import View
+
+__all__ = ["summarize"]
+
+_JUDGEMENT = "judgements."
+
+
+def summarize(view: View) -> Event:
+    """
+    The record's event: its overall grade where it has one the scale knows, else its worst judgement.
+
+    Cheap by design (one pass over the judgements): it runs once per checked record when asked for.
+    """
+    authority = view.values.get("authority") or view.values.get("authority_code")
+    scale = view.framework.scale
+    grade: str | None = None
+    rank: int | None = None
+    overall = False
+    if scale is not None:
+        head = view.values.get(_JUDGEMENT + view.version.overall) if view.version.overall else None
+        if isinstance(head, str) and scale.knows(head):
+            grade, rank, overall = head, scale.rank(head), True
+        else:
+            for name, value in view.values.items():
+                if name.startswith(_JUDGEMENT) and isinstance(value, str) and scale.knows(value):
+                    r = scale.rank(value)
+                    if rank is None or r > rank:
+                        grade, rank = value, r
+    label = next((g.label for g in scale.grades if g.name == grade), None) if scale is not None and grade else None
+    return Event(
+        authority=authority if isinstance(authority, str) else None,
+        record=view.record.id,
+        framework=view.framework.id,
+        graded=view.framework.graded,
+        day=view.day,
+        source=view.record.origin,
+        grade=grade,
+        label=label,
+        rank=rank,
+        steps=len(scale.grades) if scale is not None else 0,
+        overall=overall,
+    )
