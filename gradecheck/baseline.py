@@ -18,6 +18,7 @@ serves ``--baseline`` and ``python -m gradecheck diff``. A waivers file is TOML:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import tomllib
@@ -35,9 +36,9 @@ from .report import Finding, Report, Triage, Waived, Waiver, WaiverProblem
 
 __all__ = [
     "Baseline",
+    "Diff",
     "apply_baseline_options",
     "diff_command",
-    "Diff",
     "diff_reports",
     "load_waivers",
     "read_baseline",
@@ -110,7 +111,7 @@ def write_baseline(report: Report, path: str | Path) -> int:
     full = attrs.evolve(report, findings=tuple(sorted(kept, key=Finding.sort_key)), triage=None,
                         events=(), omitted=0, hidden={})
     data = report_to_dict(full)
-    data["summary"]["baseline"] = {"written": dt.date.today().isoformat()}
+    data["summary"]["baseline_recorded"] = dt.date.today().isoformat()
     try:
         Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as err:
@@ -147,10 +148,8 @@ def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
                 bad.append(f"{where}: key {key!r}: required text, found {value!r}")
         expires = table.get("expires")
         if isinstance(expires, str):
-            try:
+            with contextlib.suppress(ValueError):
                 expires = dt.date.fromisoformat(expires)
-            except ValueError:
-                pass
         if expires is not None and (not isinstance(expires, dt.date) or isinstance(expires, dt.datetime)):
             bad.append(f"{where}: key 'expires': expected a date like 2026-12-31, found {table.get('expires')!r}")
         problems += bad

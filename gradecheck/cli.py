@@ -192,8 +192,16 @@ def _more_commands(command: str, argv: list[str], out: TextIO) -> int:
     return docs_command(argv, out)
 
 
-def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | None) -> ProfileSet:
-    """The built-in profiles plus --profiles, with --profile forced; every field and framework checked against the rules."""
+def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | None) -> ProfileSet | None:
+    """
+    The built-in profiles plus --profiles, with --profile forced; every field and framework checked against the rules.
+
+    Without either option, None: the readers load the built-in profiles only if a file needs one,
+    so checking native records never pays for them, and a custom rule set (--no-builtin-rules) is
+    not held to the built-in frameworks the profiles name.
+    """
+    if not paths and not forced:
+        return None
     profiles = load_profiles(paths, ruleset=ruleset)
     if forced:
         try:

@@ -339,14 +339,17 @@ def _as_items(records: Iterable[Any]) -> Iterable[Record | Unreadable]:
             yield record_from_mapping(item, Origin("<records>", i))
 
 
-def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: RuleSet | None = None) -> Report:
+def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: RuleSet | None = None, *,
+          events: int = 0) -> Report:
     """
     Check records as one dataset and return the report.
 
     *records* may be Record objects (from the readers) or plain dicts in the native JSON shape,
-    which is what the hypothesis strategies produce; dicts are placed as ``<records>:N``.
+    which is what the hypothesis strategies produce; dicts are placed as ``<records>:N``. With
+    *events*, up to that many checked records are summed up in ``report.events`` (for timelines).
     """
     run = _Run(ruleset or default_ruleset())
+    run.max_events = events
     run.dataset(_as_items(records))
     return run.report()
 

@@ -4,8 +4,9 @@ One self-contained HTML page for people: summary, pictures (inline SVG drawn her
 No script, no network, no external file: a strict Content-Security-Policy says so to the browser
 (everything refused but the page's one style sheet, allowed by its hash). Every text from the data
 is escaped. The pictures are a chart of findings per rule and, when the report carries events
-(``check_paths(..., events=N)``), a timeline per authority of its graded inspections (grade as
-colour and letter) and visits, with the records that have findings marked and linked.
+(``check(..., events=N)``, ``check_paths(..., events=N)``; the command line asks for them), a
+timeline per authority of its graded inspections (grade as colour and letter) and visits, with the
+records that have findings marked and linked.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def _timeline(authority: str, events: Sequence[Event], years: tuple[int, int] | 
     width, label_w, lane_h, top, marker_w = 1000, 170, 40, 30, 20
     undated = [e for e in events if e.day is None]
     x0, x1 = label_w, width - 16 - undated_w
-    lo, hi = years or (0, 1)
+    lo, hi = years or (2000, 2001)  # no dated record: the axis is not drawn
     span = (dt.date(hi, 1, 1) - dt.date(lo, 1, 1)).days or 1
 
     def xpos(day: dt.date) -> float:
@@ -279,7 +280,7 @@ def _marker(event: Event, x: float, y: float, findings: Sequence[Finding], href:
 def _timelines(report: Report, by_source: dict[Any, list[Finding]], link: dict[Any, str]) -> str:
     if not report.events:
         return ('<p class="note">No timelines: this report carries no record summaries (the command line adds them '
-                'for --format html; from Python, call check_paths(..., events=N)).</p>')
+                'for --format html; from Python, pass events=N to check or check_paths).</p>')
     groups: dict[str, list[Event]] = defaultdict(list)
     for event in report.events:
         groups[event.authority or "(no authority)"].append(event)
@@ -455,7 +456,7 @@ def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str 
         ("by-authority", "By authority"), *((("unreadable", "Unreadable"),) if report.unreadable else ()),
         *((("triage", "Baseline and waivers"),) if report.triage else ())))
     digest = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
-    csp = f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; form-action 'none'"
+    csp = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     errors, warnings = report.count("error"), report.count("warning")
     head_title = f"{title}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(report.records, 'record')}"
     return "\n".join([

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -74,8 +75,9 @@ class RuleSet:
     field_aliases: Mapping[str, str] = field(factory=dict)
     populations: frozenset[str] = frozenset()
     sources: tuple[str, ...] = ()
-    #: Which rules these are: gradecheck's version and a hash of the rule files' names and bytes.
-    #: Findings are compared across runs under one version (rule, record id, version).
+    #: Which rules these are: gradecheck's version and a hash of what the rule files say (rules, frameworks,
+    #: scales, fields), whichever files and order they came in, comments aside. Findings are compared
+    #: across runs under one version (rule, record id, version).
     version: str = ""
 
     def rule(self, code: str) -> Rule:
@@ -143,6 +145,20 @@ def _gradecheck_version() -> str:
     from . import __version__
 
     return __version__
+
+
+def _fingerprint(docs: Sequence[tuple[Path, bool, dict[str, Any]]], rules: Iterable[Rule]) -> str:
+    """A short hash of what the rule set says: the rules in force (by code) and every scale, framework and field table."""
+    content = {
+        key: sorted(json.dumps(t, sort_keys=True, default=str) for _, _, doc in docs
+                    for t in (doc.get(key, []) if isinstance(doc.get(key), list) else [doc.get(key, {})]) if t)
+        for key in ("scale", "framework", "fields")
+    }
+    content["rule"] = [json.dumps({"code": r.code, "title": r.title, "kind": r.kind, "severity": r.severity,
+                                   "frameworks": r.frameworks, "from": r.start, "to": r.end, "source": r.source,
+                                   "why": r.why, "example": r.example, "params": r.params}, sort_keys=True, default=str)
+                       for r in sorted(rules, key=lambda r: r.code)]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
 
 _TOP_KEYS = {"scale", "framework", "fields", "rule"}
@@ -241,7 +257,6 @@ class _Vocabulary:
 class _Loader:
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        self.digest = hashlib.sha256()
 
     def problem(self, path: Path, where: str, key: str | None, reason: str) -> None:
         self.problems.append(Problem(str(path), where, key, reason))
@@ -283,7 +298,7 @@ class _Loader:
             field_aliases=aliases,
             populations=frozenset(populations),
             sources=tuple(str(p) for p, _, _ in docs),
-            version=f"{_gradecheck_version()}+{self.digest.hexdigest()[:12]}",
+            version=f"{_gradecheck_version()}+{_fingerprint(docs, rules.values())}",
         )
 
     def parse(self, path: Path) -> dict[str, Any] | None:
@@ -292,9 +307,7 @@ class _Loader:
             if size > _MAX_FILE_BYTES:
                 self.problem(path, "file", None, f"{size} bytes is too large for a rule file (limit {_MAX_FILE_BYTES})")
                 return None
-            data = path.read_bytes()
-            self.digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
-            doc = tomllib.loads(data.decode("utf-8"))
+            doc = tomllib.loads(path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError) as err:
             self.problem(path, "file", None, f"cannot read: {err}")
             return None

@@ -54,6 +54,14 @@ def test_ruleset_version_is_in_the_json_summary_and_follows_the_rule_files(rules
     extra.write_text('[[rule]]\ncode = "C101"\ntitle = "t"\nkind = "range"\nseverity = "error"\nframeworks = ["slac"]\n'
                      'fields = ["populations.*"]\nmin = 0\nsource = "s"\n', encoding="utf-8")
     assert load_ruleset([extra]).version != version
+    # What the files say counts, not how they are laid out: the same rules with a comment added, same version.
+    from gradecheck import builtin_rules_dir
+
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for path in builtin_rules_dir().glob("*.toml"):
+        (copy / path.name).write_text("# a comment\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_ruleset([copy], builtin=False).version == version
 
 
 # --- baseline -----------------------------------------------------------------------------------
@@ -235,3 +243,15 @@ def test_diff_notes_a_rule_set_change_and_refuses_non_reports(tmp_path, capsys):
     assert _run("diff", old, new)[0] == 2
     assert "not a gradecheck JSON report" in capsys.readouterr().err
     assert _run("diff", old, tmp_path / "missing.json")[0] == 2
+
+
+def test_max_findings_does_not_hide_findings_from_the_baseline(tmp_path):
+    data = _write(tmp_path / "d.jsonl", [BAD_23])
+    base = tmp_path / "b.json"
+    _run(data, "--baseline", base)
+    _write(data, [BAD_23, BAD_21])
+    code, out = _run(data, "--baseline", base, "--max-findings", "0", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["findings"] == [] and doc["summary"]["omitted_findings"] == 1  # listed none, counted the new one
+    assert doc["summary"]["baseline"]["known"] == 1

@@ -15,6 +15,7 @@ import pytest
 from gradecheck import Origin, check, check_paths, record_from_mapping, render
 from gradecheck.cli import main
 from gradecheck.html import GRADE_COLOURS
+from gradecheck.records import Unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVERPOOL = ROOT / "fixtures" / "liverpool.jsonl"
@@ -121,17 +122,8 @@ def _broken(ruleset):
         {"id": "fine", "authority": "Doncaster", "framework": "focused-visit", "start": "2022-09-01"},
     ]
     items = [record_from_mapping(r, Origin("data.jsonl", i)) for i, r in enumerate(records, start=1)]
-    from gradecheck.records import Unreadable
-
     items.append(Unreadable(Origin("data.jsonl", 5), "invalid JSON: Expecting value"))
-    import attrs
-
-    from gradecheck.events import summarize
-    from gradecheck.engine import prepare
-
-    report = check(items, ruleset)
-    events = tuple(summarize(prepare(i, ruleset)) for i in items[:4])
-    return attrs.evolve(report, events=events)
+    return check(items, ruleset, events=100)
 
 
 def test_findings_chart(broken, ruleset):
@@ -183,13 +175,8 @@ def test_data_is_escaped(ruleset):
 
 
 def check_paths_like(records, ruleset):
-    import attrs
-
-    from gradecheck.engine import prepare
-    from gradecheck.events import summarize
-
-    items = [record_from_mapping(r, Origin("x.jsonl", i)) for i, r in enumerate(records, start=1)]
-    return attrs.evolve(check(items, ruleset), events=tuple(summarize(prepare(i, ruleset)) for i in items))
+    return check([record_from_mapping(r, Origin("x.jsonl", i)) for i, r in enumerate(records, start=1)], ruleset,
+                 events=100)
 
 
 def test_without_events_the_page_says_why_there_is_no_timeline(ruleset):
@@ -211,3 +198,13 @@ def test_fixtures_page_size():
     page = render(report, "html")
     assert 20_000 < len(page.encode()) < 1_000_000
     assert len(_svgs(page)) >= 10
+
+
+def test_undated_records_only(ruleset):
+    """No dated record at all: no time axis, every marker in the undated zone, and no error."""
+    page = render(check_paths_like([{"id": "u1", "authority": "Kent", "framework": "slac"},
+                                    {"id": "u2", "authority": "Kent", "framework": "focused-visit"}], ruleset), "html")
+    row = next(svg for svg in _svgs(page) if (svg.get("aria-label") or "").startswith("Kent:"))
+    assert [t.text for t in row.iter(f"{SVG}text") if t.text and t.text.isdigit()] == []  # no year labels
+    assert "undated" in [t.text for t in row.iter(f"{SVG}text")]
+    assert len(list(row.iter(f"{SVG}title"))) == 2
