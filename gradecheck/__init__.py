@@ -2,18 +2,67 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .engine import check, check_paths, default_ruleset, prepare
-from .errors import GradecheckError, InputError, Problem, RuleFileError
-from .frameworks import Framework, Grade, Scale, Version
-from .readers import discover, read_path, read_text
-from .records import Origin, Record, Unreadable, record_from_mapping
-from .render import FORMATS, render, render_explain, render_rules, report_to_dict
-from .report import Finding, Report, RuleError, RuleStats, Undecided
-from .rulesets import Rule, RuleSet, builtin_rules_dir, load_ruleset
-from .values import MISSING, Interval, Invalid, UnknownGrade
-from .writers import write_csv, write_json, write_jsonl
+# Names are imported on first use (PEP 562): `python -m gradecheck` on a small file must start fast,
+# and a user who needs only the strategies or the readers should not pay for every renderer.
+_EXPORTS = {
+    "check": ".engine",
+    "check_paths": ".engine",
+    "default_ruleset": ".engine",
+    "prepare": ".engine",
+    "GradecheckError": ".errors",
+    "InputError": ".errors",
+    "Problem": ".errors",
+    "RuleFileError": ".errors",
+    "Framework": ".frameworks",
+    "Grade": ".frameworks",
+    "Scale": ".frameworks",
+    "Version": ".frameworks",
+    "discover": ".readers",
+    "read_path": ".readers",
+    "read_text": ".readers",
+    "Origin": ".records",
+    "Record": ".records",
+    "Unreadable": ".records",
+    "record_from_mapping": ".records",
+    "FORMATS": ".render",
+    "render": ".render",
+    "render_explain": ".render",
+    "render_rules": ".render",
+    "report_to_dict": ".render",
+    "Finding": ".report",
+    "Report": ".report",
+    "RuleError": ".report",
+    "RuleStats": ".report",
+    "Undecided": ".report",
+    "Rule": ".rulesets",
+    "RuleSet": ".rulesets",
+    "builtin_rules_dir": ".rulesets",
+    "load_ruleset": ".rulesets",
+    "MISSING": ".values",
+    "Interval": ".values",
+    "Invalid": ".values",
+    "UnknownGrade": ".values",
+    "write_csv": ".writers",
+    "write_json": ".writers",
+    "write_jsonl": ".writers",
+}
+
+if TYPE_CHECKING:
+    from .engine import check, check_paths, default_ruleset, prepare
+    from .errors import GradecheckError, InputError, Problem, RuleFileError
+    from .frameworks import Framework, Grade, Scale, Version
+    from .readers import discover, read_path, read_text
+    from .records import Origin, Record, Unreadable, record_from_mapping
+    from .render import FORMATS, render, render_explain, render_rules, report_to_dict
+    from .report import Finding, Report, RuleError, RuleStats, Undecided
+    from .rulesets import Rule, RuleSet, builtin_rules_dir, load_ruleset
+    from .values import MISSING, Interval, Invalid, UnknownGrade
+    from .writers import write_csv, write_json, write_jsonl
 
 __all__ = [
     "FORMATS",
@@ -58,3 +107,17 @@ __all__ = [
     "write_json",
     "write_jsonl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'gradecheck' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

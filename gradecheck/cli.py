@@ -6,16 +6,16 @@ import argparse
 import shutil
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .baseline import apply_baseline_options
 from .engine import check_paths
 from .errors import GradecheckError
-from .profiles import ProfileSet, load_profiles
-from .progress import Progress, should_show
 from .render import FORMATS, render, render_explain, render_rules
 from .rulesets import RuleSet, load_ruleset
+
+if TYPE_CHECKING:
+    from .profiles import ProfileSet
 
 __all__ = ["main"]
 
@@ -202,6 +202,8 @@ def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | No
     """
     if not paths and not forced:
         return None
+    from .profiles import load_profiles
+
     profiles = load_profiles(paths, ruleset=ruleset)
     if forced:
         try:
@@ -219,6 +221,8 @@ def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(list(argv))
     try:
+        from .profiles import load_profiles
+
         profiles = load_profiles(args.profiles, ruleset=load_ruleset())
     except GradecheckError as err:
         sys.stderr.write(f"gradecheck: {err}\n")
@@ -245,6 +249,8 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
         raise GradecheckError("--update-baseline needs --baseline FILE")
     fmt = args.format or ("table" if args.output is None and out.isatty() else "text")
     triaging = bool(args.baseline or args.waivers)  # a baseline is compared with every finding, so none are dropped early
+    from .progress import Progress, should_show
+
     progress = None if args.no_progress or not should_show(sys.stderr, out, args.output) else Progress(sys.stderr)
     try:
         report = check_paths(args.paths, ruleset, max_findings=args.max_findings if args.max_findings >= 0 and not triaging
@@ -255,6 +261,8 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
         if progress is not None:
             progress.close()
     if triaging:
+        from .baseline import apply_baseline_options
+
         report = apply_baseline_options(report, baseline=args.baseline, update=args.update_baseline,
                                         waivers=args.waivers, note=sys.stderr.write).truncate(args.max_findings)
     shown = report

@@ -7,12 +7,11 @@ import os
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .events import summarize
 from .frameworks import Framework
 from .kinds import Failure, Unknown, View
-from .profiles import ProfileSet
 from .parallel import plan, run_parallel
 from .readers import discover, read_path, read_range
 from .fastpath import FastPath, flat_values
@@ -20,6 +19,9 @@ from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from .report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from .rulesets import Rule, RuleSet, load_ruleset
 from .values import MISSING
+
+if TYPE_CHECKING:
+    from .profiles import ProfileSet
 
 __all__ = ["check", "check_paths", "prepare"]
 

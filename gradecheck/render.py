@@ -10,10 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
-from tabulate import tabulate
 
-from .ci_formats import render_github, render_junit, render_sarif
-from .html import render_html
 from .kinds import KINDS
 from .report import Finding, Report
 from .rulesets import Rule, RuleSet
@@ -265,6 +262,30 @@ def _statistics_table(report: Report, width: int) -> str:
 
 
 #: Report formats by name: the single source of the CLI's ``--format`` choices.
+def tabulate(*args: Any, **kwargs: Any) -> str:
+    """tabulate, imported on first use: it imports importlib.metadata (about 40 ms) and only tables need it."""
+    from tabulate import tabulate as _tabulate
+
+    return _tabulate(*args, **kwargs)
+
+
+def _lazy(module: str, name: str) -> Callable[..., str]:
+    """A renderer imported on first use: the HTML and CI formats are not worth loading for every run."""
+
+    def render_lazily(report: Report, **options: Any) -> str:
+        from importlib import import_module
+
+        return getattr(import_module(module, __package__), name)(report, **options)
+
+    render_lazily.__name__ = name
+    return render_lazily
+
+
+render_html = _lazy(".html", "render_html")
+render_junit = _lazy(".ci_formats", "render_junit")
+render_sarif = _lazy(".ci_formats", "render_sarif")
+render_github = _lazy(".ci_formats", "render_github")
+
 FORMATS: Mapping[str, Callable[..., str]] = {
     "table": render_table,
     "text": render_text,

@@ -21,11 +21,11 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from .profiles import Binding, ProfileSet, _iso
+from .readers import WORKBOOK_SUFFIXES
 from .records import Origin, Record, Unreadable, record_from_mapping
 
 __all__ = ["WORKBOOK_SUFFIXES", "read_workbook"]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".ods")
 EXCEL_EXTRA = "pip install 'gradecheck[excel]'"
 #: How many rows from the top of a sheet are searched for its header row.
 HEADER_SEARCH_ROWS = 30
