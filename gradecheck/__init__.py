@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -52,7 +52,7 @@ _EXPORTS = {
     "write_jsonl": ".writers",
 }
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from .engine import check, check_paths, default_ruleset, prepare
     from .errors import GradecheckError, InputError, Problem, RuleFileError
     from .frameworks import Framework, Grade, Scale, Version
@@ -108,13 +108,17 @@ __all__ = [
     "write_jsonl",
 ]
 
+# `render` names both a submodule and a function; importing the submodule (as the CLI does) would
+# set the package attribute to the module, so the function is bound here, after that import.
+from .render import render  # noqa: E402
 
-def __getattr__(name: str) -> Any:
+
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         msg = f"module 'gradecheck' has no attribute {name!r}"
         raise AttributeError(msg)
-    value = getattr(import_module(module, __name__), name)
+    value = getattr(_import_module(module, __name__), name)
     globals()[name] = value
     return value
 
