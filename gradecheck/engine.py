@@ -396,8 +396,8 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
     return run.report()
 
 
-def _place(item: Record | Unreadable) -> str:
-    return item.origin.path
+def _place(item: Record | Unreadable | RawRecord) -> str:
+    return item.path if type(item) is RawRecord else item.origin.path
 
 
 _DEFAULT: list[RuleSet] = []

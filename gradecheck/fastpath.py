@@ -70,12 +70,8 @@ def _aggregate(groups: Groups, keys: tuple[str, ...], rank: Mapping[str, int]) -
         cache = groups[""] = {}
     found = cache.get(keys)
     if found is None:
-        judgements = groups["judgements"]
-        tally: dict[str, int] = {}
-        for key in keys:
-            grade = judgements.get(key)
-            if grade is not None:
-                tally[grade] = tally.get(grade, 0) + 1
+        tally = Counter(map(groups["judgements"].get, keys))  # counted in C
+        tally.pop(None, None)
         ranks = [rank[g] for g in tally]
         found = cache[keys] = (tally, min(ranks, default=None), max(ranks, default=None))
     return found
@@ -464,6 +460,7 @@ class FastPath:
             else:
                 self.population_keys = {}
                 self.frameworks = {}
+        self.columns: dict[str, tuple[str, str]] = {}  # a CSV header name split once, not once a row
         self.groups = {"judgements": self._judgements, **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
 
     def check(self, raw: Mapping[str, Any], text: bool) -> tuple[Framework, Version, dict, Groups, list[Rule]] | None:
@@ -505,6 +502,7 @@ class FastPath:
     def _read(self, raw: Mapping[str, Any], text: bool, compiled: _Framework) -> tuple[dict, Groups]:
         top: dict[str, Any] = {}
         groups: Groups = {}
+        pending: dict[str, dict[str, str]] = {}
         for key, value in raw.items():
             kind = type(value)
             if kind is dict:
@@ -527,16 +525,21 @@ class FastPath:
                         continue
                     top[key] = _date(value)
                 elif text and "." in key:
-                    group, _, member = key.partition(".")
-                    reader = self.groups.get(group)
-                    if reader is None:
-                        raise _Unsure
+                    # A CSV cell under a dotted header: gather each group's cells, read them once below.
+                    split = self.columns.get(key)
+                    if split is None:
+                        group, _, member = key.partition(".")
+                        if group not in self.groups:
+                            raise _Unsure
+                        split = self.columns[key] = (group, member)
                     if value.strip():
-                        groups[group] = reader({member: value}, text, compiled, groups.get(group, {}))
+                        pending.setdefault(split[0], {})[split[1]] = value
                 else:
                     raise _Unsure
             elif value is not None:
                 raise _Unsure
+        for group, cells in pending.items():
+            groups[group] = self.groups[group](cells, text, compiled, groups.get(group, {}))
         if "id" not in top:
             raise _Unsure
         return top, groups

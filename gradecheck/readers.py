@@ -244,7 +244,6 @@ def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: 
         stripped = line.strip()
         if not stripped:
             continue
-        origin = Origin(path, number)
         if raw:
             # json.loads is C-fast but keeps the last of duplicate keys. Each key is followed by one
             # ':', so when the line has exactly as many ':' as the object has keys, none repeats
@@ -254,8 +253,9 @@ def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: 
             except (ValueError, RecursionError):
                 value = None
             if type(value) is dict and stripped.count(":") == _keys(value):
-                yield RawRecord(origin, value, False)
+                yield RawRecord(path, number, value, False)
                 continue
+        origin = Origin(path, number)
         value, end, why = _decode_one(stripped, 0)
         if why is None and stripped[end:].strip():
             why = "invalid JSON: more than one value on the line"
@@ -266,19 +266,21 @@ def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: 
         yield record_from_mapping(value, origin)
 
 
+_CONTAINERS = frozenset({dict, list})
+
+
 def _keys(value: Any) -> int:
-    """How many keys a decoded JSON value holds, nested objects included."""
-    count = 0
+    """How many keys a decoded JSON value holds, nested objects included (C-level for flat groups)."""
+    count = len(value) if type(value) is dict else 0
     for v in value.values() if type(value) is dict else value:
         kind = type(v)
         if kind is dict:
             count += len(v)
-            for inner in v.values():
-                if type(inner) in (dict, list):
-                    count += _keys(inner)
+            if not _CONTAINERS.isdisjoint(map(type, v.values())):
+                count += _keys(v) - len(v)
         elif kind is list:
             count += _keys(v)
-    return count + (len(value) if type(value) is dict else 0)
+    return count
 
 
 def _line_at(text: str, index: int, cache: list[int]) -> int:
@@ -373,9 +375,9 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 if isinstance(built, str):
                     yield Unreadable(origin, built)
                 else:
-                    yield RawRecord(origin, built, True) if raw else record_from_mapping(built, origin, cells_are_text=True)
+                    yield RawRecord(path, start, built, True) if raw else record_from_mapping(built, origin, cells_are_text=True)
                 continue
             cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
-            yield RawRecord(origin, cells, True) if raw else record_from_mapping(cells, origin, cells_are_text=True)
+            yield RawRecord(path, start, cells, True) if raw else record_from_mapping(cells, origin, cells_are_text=True)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")

@@ -82,12 +82,19 @@ class RawRecord(NamedTuple):
     A record as decoded (a JSON object, a CSV row), not yet parsed.
 
     The engine's fast path decides most records from this alone; only the rest are parsed into a
-    Record, so the work a finding needs is done only for records that might have one.
+    Record, so the work a finding needs is done only for records that might have one. Even the
+    Origin is made only when asked for: a million of them is a second of a run.
     """
 
-    origin: Origin
+    path: str
+    line: int
     mapping: Mapping[str, Any]
     text: bool
+
+    @property
+    def origin(self) -> Origin:
+        """Where the record was read."""
+        return Origin(self.path, self.line)
 
     def parse(self) -> Record | Unreadable:
         """The record, parsed as the readers would have."""
