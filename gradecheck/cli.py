@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from . import __version__
 from .engine import check_paths
 from .errors import GradecheckError
-from .render import FORMATS, render, render_explain, render_rules
+from .render import FORMATS, render, render_chunks, render_explain, render_rules
 from .rulesets import RuleSet, load_ruleset
 
 if TYPE_CHECKING:
@@ -271,14 +271,14 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
             sys.stderr.write(f"gradecheck: {item.origin.path}: {item.error}\n")
     to_terminal = args.output is None and out.isatty()
     fmt = args.format or ("table" if to_terminal else "text")
-    text = render(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100),
-                  ruleset=ruleset, fail_on=args.fail_on, excel=args.excel)
+    chunks = render_chunks(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100),
+                           ruleset=ruleset, fail_on=args.fail_on, excel=args.excel)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+                handle.writelines(chunks)
         except OSError as err:
             raise GradecheckError(f"--output {args.output}: {err.strerror or err}") from err
     else:
-        out.write(text)
+        out.writelines(chunks)
     return EXIT_FINDINGS if report.failing(args.fail_on) else EXIT_OK

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -116,10 +116,13 @@ def render_json(report: Report, *, statistics: bool = False, **_: Any) -> str:
     return json.dumps(report_to_dict(report, statistics=statistics), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
-    """One JSON object a line, each with a ``type``: findings, then unreadable records, then the summary."""
-    lines = [{"type": "finding", **_finding_dict(f)} for f in report.findings]
-    lines += [{"type": "unreadable", "source": str(u.origin), "error": u.error} for u in report.unreadable]
+def iter_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> Iterator[str]:
+    """The JSON Lines report a line at a time, so a million-record run never holds it whole."""
+    dumps = json.dumps
+    for f in report.findings:
+        yield dumps({"type": "finding", **_finding_dict(f)}, ensure_ascii=False) + "\n"
+    lines: list[dict[str, Any]] = [{"type": "unreadable", "source": str(u.origin), "error": u.error}
+                                   for u in report.unreadable]
     lines += [{"type": "rule_error", "rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
               for e in report.errors]
     triaged = _triage_dict(report)
@@ -130,7 +133,13 @@ def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
     if statistics:
         summary["statistics"] = _statistics(report)
     lines.append(summary)
-    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    for line in lines:
+        yield dumps(line, ensure_ascii=False) + "\n"
+
+
+def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
+    """One JSON object a line, each with a ``type``: findings, then unreadable records, then the summary."""
+    return "".join(iter_jsonl(report, statistics=statistics))
 
 
 _CSV_COLUMNS = ("source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected", "actual")
@@ -202,16 +211,23 @@ def _summary_line(report: Report) -> str:
     return ", ".join(parts) + "."
 
 
-def render_text(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> str:
-    """``path:line: CODE [severity] record: message``, one a line, like flake8: for grep and editors."""
-    lines = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in report.findings]
-    lines += [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
+def iter_text(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> Iterator[str]:
+    """The text report a line at a time."""
+    for f in report.findings:
+        yield f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}\n"
+    lines = [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
     lines += [f"{e.source}: {e.rule} [rule error] {e.record}: {e.error}" for e in report.errors]
     lines += _waiver_lines(report)
     if statistics:
         lines += ["", _statistics_table(report, width)]
     lines.append(_summary_line(report))
-    return "\n".join(lines) + "\n"
+    for line in lines:
+        yield line + "\n"
+
+
+def render_text(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> str:
+    """``path:line: CODE [severity] record: message``, one a line, like flake8: for grep and editors."""
+    return "".join(iter_text(report, statistics=statistics, width=width))
 
 
 def _waiver_lines(report: Report) -> list[str]:
@@ -302,6 +318,19 @@ FORMATS: Mapping[str, Callable[..., str]] = {
 def render(report: Report, fmt: str = "table", **options: Any) -> str:
     """Render *report* in format *fmt* (one of FORMATS)."""
     return FORMATS[fmt](report, **options)
+
+
+#: Formats that can be written a piece at a time (large reports are never held whole).
+_STREAMS: Mapping[str, Callable[..., Iterator[str]]] = {"jsonl": iter_jsonl, "text": iter_text}
+
+
+def render_chunks(report: Report, fmt: str = "table", **options: Any) -> Iterator[str]:
+    """Render *report* as pieces of text whose concatenation is ``render(report, fmt)``."""
+    stream = _STREAMS.get(fmt)
+    if stream is None:
+        yield render(report, fmt, **options)
+    else:
+        yield from stream(report, **options)
 
 
 def _rule_dict(rule: Rule) -> dict[str, Any]:
