@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .events import summarize
 from .frameworks import Framework
 from .kinds import Failure, Unknown, View
@@ -385,8 +387,10 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
         run.files += 1
         points = plan(path, workers) if split else None
         if points:
+            shift = 0
             for state in run_parallel(path, points, lambda: _Run(ruleset, max_findings)):
-                run.merge(state)
+                run.merge(_shifted(state, shift))
+                shift += state["lines"]
             continue
         # Records come grouped by place: one group per file, or per sheet of a workbook.
         for _, items in itertools.groupby(read_path(path, profiles=profiles, raw=True), key=_place):
@@ -394,6 +398,22 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
         if progress is not None:
             progress(run.records, run.files, len(run.inputs))
     return run.report()
+
+
+def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
+    """A worker's results with its line numbers moved down by the *lines* before its part of the file."""
+    if not lines:
+        return state
+
+    def move(origin: Origin) -> Origin:
+        return Origin(origin.path, origin.line + lines) if origin.line else origin
+
+    state = dict(state)
+    state["findings"] = [attrs.evolve(f, source=move(f.source)) for f in state["findings"]]
+    state["undecided"] = [attrs.evolve(u, source=move(u.source)) for u in state["undecided"]]
+    state["errors"] = [attrs.evolve(e, source=move(e.source)) for e in state["errors"]]
+    state["unreadable"] = [attrs.evolve(u, origin=move(u.origin)) for u in state["unreadable"]]
+    return state
 
 
 def _place(item: Record | Unreadable | RawRecord) -> str:

@@ -23,7 +23,7 @@ _STATE: dict[str, Any] = {}
 
 def split_points(path: str, parts: int) -> list[tuple[int, int, int]] | None:
     """
-    (start byte, end byte, first line number) for each part, cutting only after a newline.
+    (start byte, end byte, 1) for each part, cutting only after a newline.
 
     In CSV a newline inside a quoted cell is not a boundary: a cut is moved on until the number of
     quote characters before it is even (RFC 4180 doubles quotes inside quoted cells, so parity
@@ -47,17 +47,9 @@ def split_points(path: str, parts: int) -> list[tuple[int, int, int]] | None:
     cuts.append(size)
     if len(cuts) < 3:
         return None
-    points, line = [], 1
-    with open(path, "rb") as handle:
-        for start, end in zip(cuts, cuts[1:]):
-            points.append((start, end, line))
-            handle.seek(start)
-            remaining = end - start
-            while remaining > 0:
-                block = handle.read(min(remaining, 1 << 22))
-                line += block.count(b"\n")
-                remaining -= len(block)
-    return points
+    # Line numbers are not counted here (that would read the whole file before any work starts):
+    # each worker numbers its lines from 1 and counts them; the merge shifts them into place.
+    return [(start, end, 1) for start, end in zip(cuts, cuts[1:])]
 
 
 def _quotes_before(path: str, position: int) -> int:
@@ -94,7 +86,23 @@ def _init(run_factory: Callable[[], Any]) -> None:
 def _work(path: str, start: int, end: int, first_line: int, header: bytes) -> dict[str, Any]:
     run = _STATE["factory"]()
     run.check_range(path, start, end, first_line, header)
-    return run.state()
+    state = run.state()
+    state["lines"] = _count_lines(path, start, end)
+    return state
+
+
+def _count_lines(path: str, start: int, end: int) -> int:
+    count = 0
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        remaining = end - start
+        while remaining > 0:
+            block = handle.read(min(remaining, 1 << 22))
+            if not block:
+                break
+            count += block.count(b"\n")
+            remaining -= len(block)
+    return count
 
 
 def run_parallel(path: str, points: list[tuple[int, int, int]], run_factory: Callable[[], Any]) -> list[dict[str, Any]]:
