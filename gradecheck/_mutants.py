@@ -77,17 +77,13 @@ class Draft:
 
     def to_json(self) -> dict[str, Any]:
         """The native JSON shape: nested groups, ISO dates, grades as spelled."""
-        out: dict[str, Any] = {}
+        from .writers import nest
+
+        flat = {}
         for name in sorted(self.values):
             value = self.spelled.get(name, self.values[name])
-            if isinstance(value, dt.date):
-                value = value.isoformat()
-            head, dot, rest = name.partition(".")
-            if dot:
-                out.setdefault(head, {})[rest] = value
-            else:
-                out[name] = value
-        return out
+            flat[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return nest(flat)
 
     # --- what the rules say ---------------------------------------------------------------------
     def applicable(self, kind: str) -> list[Rule]:
@@ -98,16 +94,7 @@ class Draft:
         ]
 
     def expand(self, names: Iterable[str]) -> list[str]:
-        out: list[str] = []
-        v = self.version
-        for name in names:
-            if name == "@overall":
-                out += [f"judgements.{v.overall}"] if v.overall else []
-            elif name in ("@feeds_overall", "@judgements", "@counted"):
-                out += [f"judgements.{j}" for j in getattr(v, name[1:])]
-            else:
-                out.append(name)
-        return out
+        return self.version.expand(names)
 
     def rank(self, grade: Any) -> int | None:
         scale = self.framework.scale

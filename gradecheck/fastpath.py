@@ -87,16 +87,7 @@ class _Compiler:
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale else {}
 
     def expand(self, names: tuple[str, ...]) -> list[str]:
-        out: list[str] = []
-        v = self.version
-        for name in names:
-            if name == "@overall":
-                out += [f"judgements.{v.overall}"] if v.overall else []
-            elif name in ("@feeds_overall", "@judgements", "@counted"):
-                out += [f"judgements.{j}" for j in getattr(v, name[1:])]
-            else:
-                out.append(name)
-        return out
+        return self.version.expand(names)
 
     def compile(self, rule: Rule) -> Check | None:
         method = getattr(self, "_" + rule.kind, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from attrs import field, frozen
 
@@ -91,6 +91,24 @@ class Version:
     counted: tuple[str, ...] = field(converter=tuple, default=())
     graded_items: int | None = None
     note: str = ""
+
+    def expand(self, names: Iterable[str]) -> list[str]:
+        """
+        Resolve a rule's ``@`` references to this version's judgements (``judgements.``-prefixed).
+
+        ``@overall``, ``@feeds_overall``, ``@judgements`` and ``@counted`` let one rule follow a
+        framework through its versions (ILACS has no overall judgement from April 2026).
+        """
+        out: list[str] = []
+        for name in names:
+            if name == "@overall":
+                if self.overall:
+                    out.append("judgements." + self.overall)
+            elif name in ("@feeds_overall", "@judgements", "@counted"):
+                out.extend("judgements." + j for j in getattr(self, name[1:]))
+            else:
+                out.append(name)
+        return out
 
     def covers(self, day: dt.date) -> bool:
         """Whether *day* falls within this version's dates (both ends inclusive)."""

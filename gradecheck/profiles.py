@@ -27,7 +27,7 @@ from typing import Any
 from attrs import field, frozen
 
 from .errors import Problem, RuleFileError
-from .records import DATE_FIELDS, GROUPS, MARKERS, NOT_APPLICABLE, TEXT_FIELDS
+from .records import DATE_FIELDS, GROUPS, MARKERS, NOT_APPLICABLE, TEXT_FIELDS, number_from_text
 from .values import Interval, Invalid, is_number
 
 __all__ = [
@@ -466,16 +466,8 @@ def _num(x: float) -> str:
 
 
 def _number_text(raw: str) -> int | float | None:
-    cleaned = raw.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", raw) else raw
-    try:
-        return int(cleaned)
-    except ValueError:
-        pass
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+    number = number_from_text(raw)
+    return number if number is None or math.isfinite(number) else None
 
 
 def _date(raw: Any, formats: Sequence[str]) -> Any:

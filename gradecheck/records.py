@@ -215,7 +215,7 @@ def _parse_number(raw: Any, text: bool, *, whole: bool) -> Any:
             return MISSING
         if not text:
             return Invalid(raw, f"{expected}, not text")
-        number = _number_from_text(raw)
+        number = number_from_text(raw)
         if number is None:
             return Invalid(raw, expected)
         raw = number
@@ -233,7 +233,8 @@ def _parse_number(raw: Any, text: bool, *, whole: bool) -> Any:
     return raw
 
 
-def _number_from_text(raw: str) -> float | int | None:
+def number_from_text(raw: str) -> float | int | None:
+    """A number written as text (``1,000`` included), or None; shared with the profiles' readers."""
     cleaned = raw.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", raw) else raw
     try:
         return int(cleaned)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .records import Record
 
-__all__ = ["flatten", "write_csv", "write_json", "write_jsonl"]
+__all__ = ["flatten", "nest", "write_csv", "write_json", "write_jsonl"]
 
 
 def _plain(value: Any) -> Any:
@@ -33,7 +33,8 @@ def flatten(record: Mapping[str, Any] | Record, prefix: str = "") -> dict[str, A
     return out
 
 
-def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted names back to nested groups: the inverse of :func:`flatten`."""
     out: dict[str, Any] = {}
     for name, value in flat.items():
         head, dot, rest = name.partition(".")
@@ -45,7 +46,7 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _native(record: Mapping[str, Any] | Record) -> dict[str, Any]:
-    return _nest(flatten(record))
+    return nest(flatten(record))
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any] | Record]) -> str:

@@ -86,17 +86,7 @@ class View:
 
     def expand(self, names: Sequence[str]) -> list[str]:
         """Resolve ``@`` references to the framework version's judgement names (``judgements.`` prefixed)."""
-        out: list[str] = []
-        for name in names:
-            if name == "@overall":
-                if self.version.overall:
-                    out.append("judgements." + self.version.overall)
-            elif name in ("@feeds_overall", "@judgements", "@counted"):
-                attr = name[1:]
-                out.extend("judgements." + j for j in getattr(self.version, attr))
-            else:
-                out.append(name)
-        return out
+        return self.version.expand(names)
 
     def number(self, ref: Any) -> Any:
         """An integer constant, ``@graded_items``, or a field's value."""
