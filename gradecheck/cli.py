@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from . import __version__
 from .engine import check_paths
 from .errors import GradecheckError
-from .render import FORMATS, render, render_chunks, render_explain, render_rules
+from .render import FORMATS, render_chunks, render_explain, render_rules
 from .rulesets import RuleSet, load_ruleset
 
 if TYPE_CHECKING:

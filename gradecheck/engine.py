@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import traceback
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .frameworks import Framework, Version, spelling_key
+from .frameworks import Framework, Version
 from .records import DATE_FIELDS, GROUPS, TEXT_FIELDS
 from .rulesets import Rule, RuleSet
 from .values import MISSING

@@ -9,7 +9,7 @@ from attrs import frozen
 
 from . import _checks as c
 from ._base import Failure, Unknown, View, param, short, undecidable
-from ..values import MISSING, UnknownGrade, bounds, show
+from ..values import UnknownGrade, bounds, show
 
 __all__ = ["Agree", "Implies", "Overall", "Scale"]
 
