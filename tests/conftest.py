@@ -14,7 +14,7 @@ import gradecheck
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=500, deadline=None, print_blob=True)
 # The long fuzz run of tests/test_fuzz.py (benchmarks/README.md): many more examples, no database reuse.
-settings.register_profile("fuzz", max_examples=1_000, deadline=None, print_blob=True, database=None)
+settings.register_profile("fuzz", max_examples=5_000, deadline=None, print_blob=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 

@@ -1,7 +1,7 @@
 """Fuzzing the edges: arbitrary bytes, JSON, CSV and TOML never escape as anything but gradecheck's own errors.
 
 A longer run of the same properties: ``HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py``
-(1,000 examples a property; see benchmarks/README.md).
+(5,000 examples a property; see benchmarks/README.md).
 """
 
 from __future__ import annotations
