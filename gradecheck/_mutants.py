@@ -296,7 +296,6 @@ class Draft:
 # --- breaking rules --------------------------------------------------------------------------
 
 Make = Callable[..., Draft]
-Draw = Callable[[Any], Any]
 Candidates = list[list[Draft]]
 
 

@@ -139,10 +139,6 @@ class _Template:
             parts.append("".join(literal))
         return cls(text, tuple(parts))
 
-    @property
-    def references(self) -> list[tuple[str, ...]]:
-        return [p for p in self.parts if isinstance(p, tuple)]
-
 
 # --- the profile model -----------------------------------------------------------------------------
 
@@ -595,22 +591,14 @@ def load_profiles(paths: Iterable[str | Path] = (), *, builtin: bool = True, rul
     Raises:
         RuleFileError: listing every problem in every file.
     """
+    from .rulesets import toml_files
+
     files: list[Path] = []
-    problems: list[Problem] = []
     if builtin:
         directory = builtin_profiles_dir()
         files += sorted(directory.glob("*.toml")) if directory.is_dir() else []
-    for path in paths:
-        p = Path(path)
-        if p.is_dir():
-            found = sorted(p.glob("*.toml"))
-            if not found:
-                problems.append(Problem(str(p), "directory", None, "holds no .toml profile files"))
-            files += found
-        elif p.is_file():
-            files.append(p)
-        else:
-            problems.append(Problem(str(p), "file", None, "no such file or directory"))
+    given, problems = toml_files(list(paths), "profile")
+    files += given
     loader = _Loader(problems, ruleset)
     profiles: dict[str, Profile] = {}
     for path in files:

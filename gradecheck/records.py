@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from attrs import field, frozen
@@ -272,9 +272,3 @@ def _type_name(value: Any) -> str:
         return "a number"
     return type(value).__name__
 
-
-def iter_fields(record: Record, prefix: str) -> Iterator[tuple[str, Any]]:
-    """Yield the record's fields under a dotted *prefix*, in name order."""
-    for name in sorted(record.fields):
-        if name.startswith(prefix):
-            yield name, record.fields[name]

@@ -124,19 +124,27 @@ def load_ruleset(paths: Sequence[str | Path] = (), *, builtin: bool = True) -> R
     files: list[tuple[Path, bool]] = []
     if builtin:
         files += [(p, True) for p in sorted(builtin_rules_dir().glob("*.toml"))]
+    given, problems = toml_files(paths, "rule")
+    files += [(f, False) for f in given]
+    return _Loader(problems).load(files)
+
+
+def toml_files(paths: Sequence[str | Path], what: str) -> tuple[list[Path], list[Problem]]:
+    """The ``.toml`` files named by *paths* (a directory stands for those in it), and what is wrong with the rest."""
+    files: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
         p = Path(path)
         if p.is_dir():
             found = sorted(p.glob("*.toml"))
             if not found:
-                problems.append(Problem(str(p), "directory", None, "holds no .toml rule files"))
-            files += [(f, False) for f in found]
+                problems.append(Problem(str(p), "directory", None, f"holds no .toml {what} files"))
+            files += found
         elif p.is_file():
-            files.append((p, False))
+            files.append(p)
         else:
             problems.append(Problem(str(p), "file", None, "no such file or directory"))
-    return _Loader(problems).load(files)
+    return files, problems
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -341,6 +349,17 @@ class _Loader:
                     continue
                 if len({g.name for g in grades}) != len(grades) or len(grades) < 2:
                     self.problem(path, where, "grade", "expected at least two grades with distinct names")
+                    continue
+                numbers = [g.number for g in grades if g.number is not None]
+                direction = table.get("best_number", "none")
+                # Grades are listed best first, so their numbers must run the way best_number says:
+                # a scale declared "4 = best" whose numbers climb would silently invert every comparison.
+                expected = {"highest": sorted(numbers, reverse=True), "lowest": sorted(numbers)}.get(direction, numbers)
+                if numbers != expected or len(set(numbers)) != len(numbers):
+                    order = {"highest": "fall down the list (best first)", "lowest": "rise down the list (best first)"}
+                    self.problem(path, where, "best_number",
+                                 f"with best_number = {direction!r} the grades' numbers must "
+                                 f"{order.get(direction, 'differ')}, without repeats; found {numbers}")
                     continue
                 if self.duplicate(origin, table["id"], path, builtin, where):
                     continue

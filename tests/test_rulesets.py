@@ -367,3 +367,21 @@ class TestRuleSet:
         assert d101.covers("anything")
         assert (True, False) == (f101.in_dates(dt.date(2022, 12, 31)), f101.in_dates(dt.date(2023, 1, 1)))
         assert (True, False) == (f101.dated, d101.dated)
+
+
+@pytest.mark.parametrize(("direction", "numbers", "ok"), [
+    ("highest", (4, 3, 2), True), ("highest", (2, 3, 4), False),
+    ("lowest", (1, 2, 3), True), ("lowest", (3, 2, 1), False), ("none", (1, 1, 2), False),
+], ids=["highest-falls", "highest-rises", "lowest-rises", "lowest-falls", "none-repeats"])
+def test_scale_numbers_follow_best_number(tmp_path, direction, numbers, ok):
+    """A scale's grade numbers must run the way best_number says, grades being listed best first."""
+    grades = "".join(f'[[scale.grade]]\nname = "g{i}"\nlabel = "G{i}"\nnumber = {n}\n\n' for i, n in enumerate(numbers))
+    path = tmp_path / "scale.toml"
+    path.write_text(f'[[scale]]\nid = "s"\nname = "S"\nbest_number = "{direction}"\n\n{grades}')
+    if ok:
+        load_ruleset([path])
+    else:
+        with pytest.raises(RuleFileError) as info:
+            load_ruleset([path])
+        [problem] = info.value.problems
+        assert (str(path), "scale[0] 's'", "best_number") == (problem.path, problem.where, problem.key)

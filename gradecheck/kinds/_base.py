@@ -13,7 +13,7 @@ from attrs import frozen
 
 from ..frameworks import Framework, Version
 from ..records import Record
-from ..values import MISSING, Interval, Invalid, UnknownGrade, bounds, show
+from ..values import MISSING, Invalid, UnknownGrade, bounds, show
 
 __all__ = [
     "REFERENCES",
@@ -164,7 +164,3 @@ def param(check: Checker, doc: str, default: Any = attrs.NOTHING, **kw: Any) -> 
     """An attrs field that is also a rule-file key, type-checked by the loader before the kind is built."""
     return attrs.field(default=default, metadata={"param": Param(check, doc)}, **kw)
 
-
-def is_interval(value: Any) -> bool:
-    """Whether a value is known only as a range."""
-    return isinstance(value, Interval)
