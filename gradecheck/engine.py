@@ -108,8 +108,9 @@ class _Run:
         # Optional extras for reports (HTML timelines, JUnit per file, progress on a terminal):
         # each costs nothing unless asked for, and events are capped, so memory stays bounded.
         # Records read raw go through the fast path first (gradecheck/fastpath.py); it never reports,
-        # it only spares passing records the work a finding needs.
-        self.fast: FastPath | None = FastPath(ruleset)
+        # it only spares passing records the work a finding needs. Compiled on the first raw record:
+        # check() on records in memory (as the strategies call it, many times) never needs it.
+        self._fast: FastPath | None = None
         self.max_events = 0
         self.events: list[Event] = []
         self.inputs: list[str] = []
@@ -118,13 +119,15 @@ class _Run:
     def dataset(self, items: Iterable[Record | Unreadable]) -> None:
         """Check one dataset: every record on its own, then the dataset rules over all of them."""
         views: list[View] = []
-        fast = self.fast
+        fast = self._fast
         for item in items:
             self.records += 1
             if self.progress is not None and not self.records % 1024:
                 self.progress(self.records, self.files - 1, len(self.inputs))
             if type(item) is RawRecord:
-                hit = fast.check(item.mapping, item.text) if fast is not None else None
+                if fast is None:
+                    fast = self._fast = FastPath(self.ruleset)
+                hit = fast.check(item.mapping, item.text)
                 if hit is not None:
                     self._passed(item, hit, views)
                     continue
