@@ -15,7 +15,7 @@ from .frameworks import Framework
 from .kinds import Failure, Unknown, View
 from .parallel import plan, run_parallel
 from .readers import discover, read_path, read_range
-from .fastpath import FastPath, flat_values
+from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
 from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from .report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from .rulesets import Rule, RuleSet, load_ruleset
@@ -111,6 +111,7 @@ class _Run:
         # it only spares passing records the work a finding needs. Compiled on the first raw record:
         # check() on records in memory (as the strategies call it, many times) never needs it.
         self._fast: FastPath | None = None
+        self.patterns: dict[tuple[Plan, tuple[int, ...]], int] = {}
         self.max_events = 0
         self.events: list[Event] = []
         self.inputs: list[str] = []
@@ -129,7 +130,7 @@ class _Run:
                     fast = self._fast = FastPath(self.ruleset)
                 hit = fast.check(item.mapping, item.text)
                 if hit is not None:
-                    self._passed(item, hit, views)
+                    self._fast_hit(item, hit, views)
                     continue
                 item = item.parse()
             if isinstance(item, Unreadable):
@@ -159,6 +160,7 @@ class _Run:
 
     def state(self) -> dict[str, Any]:
         """What a worker hands back: everything :meth:`merge` needs, all of it picklable."""
+        self._flush()
         if self.max_findings is not None:
             self._trim()
         return {"records": self.records, "checked": self.checked, "findings": self.findings,
@@ -184,20 +186,39 @@ class _Run:
         if self.max_findings is not None:
             self._trim()
 
-    def _passed(self, item: RawRecord, hit: tuple, views: list[View]) -> None:
-        """A record the fast path found passing every rule: count it, and keep what dataset rules need."""
-        framework, version, top, groups, passed = hit
+    def _fast_hit(self, item: RawRecord, hit: Hit, views: list[View]) -> None:
+        """
+        A record the fast path could read: count the rules it decided, ask the ordinary path the rest.
+
+        Verdict patterns are counted, not rules: most records share one pattern, so counting costs a
+        dictionary update a record whatever the number of rules (see :meth:`_flush`).
+        """
         self.checked += 1
+        key = (hit.plan, hit.verdicts)
+        patterns = self.patterns
+        patterns[key] = patterns.get(key, 0) + 1
+        unsure = UNSURE in hit.verdicts
+        if not (unsure or self.dataset_rules or len(self.events) < self.max_events):
+            return
+        framework = hit.framework
+        values = flat_values(hit.top, hit.groups, framework)
+        view = View(Record(hit.top["id"], framework.id, values, item.origin), framework, hit.version, values)
+        if len(self.events) < self.max_events:
+            self.events.append(summarize(view))
+        if unsure:
+            for rule in hit.unsure:
+                self.apply(rule, view)
+        if self.dataset_rules:
+            views.append(view)
+
+    def _flush(self) -> None:
+        """Add the counted verdict patterns to the per-rule tallies (rules the ordinary path decided count there)."""
         tally = self.tally
-        for rule in passed:
-            tally[rule.code][0] += 1
-        if self.dataset_rules or len(self.events) < self.max_events:
-            values = flat_values(top, groups, framework)
-            view = View(Record(top["id"], framework.id, values, item.origin), framework, version, values)
-            if len(self.events) < self.max_events:
-                self.events.append(summarize(view))
-            if self.dataset_rules:
-                views.append(view)
+        for (plan, verdicts), n in self.patterns.items():
+            for rule, verdict in zip(plan.rules, verdicts):
+                if verdict == PASS:
+                    tally[rule.code][0] += n
+        self.patterns.clear()
 
     def apply(self, rule: Rule, view: View) -> None:
         undated = False
@@ -276,6 +297,7 @@ class _Run:
         self.tally[rule.code][3] += 1
 
     def report(self) -> Report:
+        self._flush()
         stats = {code: RuleStats(*t) for code, t in sorted(self.tally.items())}
         if self.max_findings is not None:
             self._trim()

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Callable, Mapping
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from .frameworks import Framework, Version
 from .records import DATE_FIELDS, GROUPS, TEXT_FIELDS
 from .rulesets import Rule, RuleSet
 from .values import MISSING
 
-__all__ = ["FastPath"]
+__all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "Plan"]
 
 # A check answers PASS (applies and passes), SKIP (does not apply) or UNSURE (ask the ordinary path).
 PASS, SKIP, UNSURE = 1, 0, -1
@@ -32,6 +33,7 @@ Check = Callable[[dict[str, Any], Groups], int]
 _TEXT = frozenset(TEXT_FIELDS)
 _date = dt.date.fromisoformat
 _INTS = frozenset({int})
+_STRS = frozenset({str})
 _DATES = frozenset(DATE_FIELDS)
 _NUMERIC_GROUPS = frozenset(g for g, what in GROUPS.items() if what in ("count", "number"))
 
@@ -61,20 +63,42 @@ def _get(top: dict[str, Any], groups: Groups, ref: tuple[str, str | None]) -> An
 
 def _aggregate(groups: Groups, keys: tuple[str, ...], rank: Mapping[str, int]) -> tuple[dict[str, int], int | None, int | None]:
     """
-    Tally and best/worst rank of some judgements, computed once per record and key set.
+    How many of some judgements got each grade, and the best and worst rank given.
 
-    The overall and agree rules often read the same 22 judgements; one pass serves both.
+    The overall and agree rules often read the same 22 judgements; one pass serves both. The tally
+    is Counter's own C loop without Counter's Python-level set-up (a third of the cost here).
     """
     cache = groups.get("")
     if cache is None:
         cache = groups[""] = {}
     found = cache.get(keys)
     if found is None:
-        tally = Counter(map(groups["judgements"].get, keys))  # counted in C
-        tally.pop(None, None)
-        ranks = [rank[g] for g in tally]
-        found = cache[keys] = (tally, min(ranks, default=None), max(ranks, default=None))
+        judgements = groups["judgements"]
+        try:
+            given = _fetch(keys)(judgements)
+        except KeyError:
+            given = [judgements[k] for k in keys if k in judgements]
+        tally: dict[str, int] = {}
+        _count_elements(tally, given)
+        seen = sorted([rank[g] for g in tally])
+        found = cache[keys] = (tally, seen[0], seen[-1]) if seen else (tally, None, None)
     return found
+
+
+_FETCHERS: dict[tuple[str, ...], Callable[[Mapping[str, Any]], tuple[Any, ...]]] = {}
+
+
+def _fetch(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """itemgetter for *keys*, always giving a tuple (itemgetter of one key gives the bare value)."""
+    fetch = _FETCHERS.get(keys)
+    if fetch is None:
+        if len(keys) == 1:
+            key = keys[0]
+            fetch = lambda row: (row[key],)  # noqa: E731
+        else:
+            fetch = itemgetter(*keys) if keys else (lambda row: ())
+        _FETCHERS[keys] = fetch
+    return fetch
 
 
 class _Compiler:
@@ -309,8 +333,8 @@ class _Compiler:
             judgements = groups.get("judgements")
             if not counts or not judgements:
                 return SKIP
-            tally = _aggregate(groups, listed, rank)[0]
-            if not tally:
+            tally, best, _ = _aggregate(groups, listed, rank)
+            if best is None:
                 return SKIP
             for grade, n in tally.items():
                 if n > counts.get(grade, 0):
@@ -387,13 +411,75 @@ class _Compiler:
         return lambda top, groups: PASS  # the fast reader only accepts fields gradecheck knows
 
 
+class _Shape(NamedTuple):
+    """Where a shape of record keeps its texts, dates, nested groups (JSON) and grouped cells (CSV)."""
+
+    texts: tuple[str, ...]
+    dates: tuple[str, ...]
+    nested: tuple[tuple[str, Callable], ...]
+    cells: tuple[tuple[str, Callable, Callable], ...]
+
+
+_NO_SHAPE = object()
+
+
+class Plan:
+    """
+    One framework version's checks, compiled into a single function returning every rule's verdict.
+
+    The function is generated (as attrs generates its methods) so that a record costs one call and
+    one tuple, not a loop over rules. Its source holds only generated names; the checks and dates
+    are passed in its namespace, so nothing from a rule file becomes code.
+    """
+
+    def __init__(self, rules: tuple[Rule, ...], checks: list[Check]) -> None:
+        self.rules = rules
+        self.dated = any(r.dated for r in rules)
+        namespace: dict[str, Any] = {"SKIP": SKIP}
+        terms = []
+        for i, (rule, fn) in enumerate(zip(rules, checks)):
+            namespace[f"f{i}"] = fn
+            call = f"f{i}(top, groups)"
+            outside = []
+            if rule.start is not None:
+                namespace[f"s{i}"] = rule.start
+                outside.append(f"day < s{i}")
+            if rule.end is not None:
+                namespace[f"e{i}"] = rule.end
+                outside.append(f"day > e{i}")
+            terms.append(f"(SKIP if {' or '.join(outside)} else {call})" if outside else call)
+        source = f"def run(top, groups, day):\n    return ({''.join(t + ', ' for t in terms)})\n"
+        exec(compile(source, "<gradecheck fast path>", "exec"), namespace)  # noqa: S102 - generated names only
+        self.run: Callable[[dict, Groups, Any], tuple[int, ...]] = namespace["run"]
+
+
+class Hit(NamedTuple):
+    """A record the fast path could read, and each rule's verdict on it (aligned with ``plan.rules``)."""
+
+    framework: Framework
+    version: Version
+    top: dict[str, Any]
+    groups: Groups
+    plan: Plan
+    verdicts: tuple[int, ...]
+
+    @property
+    def passed(self) -> list[Rule]:
+        """The rules that applied and passed."""
+        return [r for r, v in zip(self.plan.rules, self.verdicts) if v == PASS]
+
+    @property
+    def unsure(self) -> list[Rule]:
+        """The rules only the ordinary path can decide."""
+        return [r for r, v in zip(self.plan.rules, self.verdicts) if v == UNSURE]
+
+
 class _Framework:
     """A framework's spellings and its compiled checks, per version."""
 
     def __init__(self, framework: Framework, rules: list[Rule], ruleset: RuleSet) -> None:
         self.framework = framework
         self.rules = rules
-        self.dated = [r for r in rules if r.dated]
         self.grades: dict[Any, str] = {}
         self.scale = framework.scale
         if self.scale is not None:
@@ -412,12 +498,16 @@ class _Framework:
         self.judgement_keys.update({a: t for a, t in self.judgement_aliases.items()})
         self.canonical_judgements = frozenset(framework.judgements)
         self.grade_names = frozenset(self.scale.names) if self.scale is not None else frozenset()
-        self.versions: dict[int, tuple[Version, list[tuple[Rule, Check, Any, Any]] | None]] = {}
+        # One plan per version; None where some rule has no fast form (every record then takes the ordinary path).
+        self.plans: dict[int, Plan | None] = {}
         for version in framework.versions:
             compiler = _Compiler(framework, version)
-            checks = [(r, compiler.compile(r), r.start, r.end) for r in rules]
-            compiled = None if any(fn is None for _, fn, _, _ in checks) else checks
-            self.versions[id(version)] = (version, compiled)
+            checks = [compiler.compile(r) for r in rules]
+            self.plans[id(version)] = None if None in checks else Plan(tuple(rules), checks)
+        self.only = framework.versions[0] if len(framework.versions) == 1 else None
+        # How records of each key shape are read (see FastPath._read); the last one, for a quick match.
+        self.shapes: dict[tuple[tuple[str, ...], bool], _Shape | None] = {}
+        self.last_shape: tuple[tuple[str, ...], bool, _Shape | None] | None = None
 
     def grade(self, raw: Any) -> str:
         name = self.grades.get(raw)
@@ -454,43 +544,161 @@ class FastPath:
         self.columns: dict[str, tuple[str, str]] = {}  # a CSV header name split once, not once a row
         self.groups = {"judgements": self._judgements, **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
 
-    def check(self, raw: Mapping[str, Any], text: bool) -> tuple[Framework, Version, dict, Groups, list[Rule]] | None:
+    def check(self, raw: Mapping[str, Any], text: bool) -> Hit | None:
         """
-        Return (framework, version, top-level values, groups, rules that passed) when every rule passes.
+        Read a decoded record and run every rule's fast form on it.
 
-        None means "not sure": the caller must take the ordinary path for this record.
+        None means "not sure about the record itself" (an unusual value, no date where the version
+        or a rule needs one): the caller must take the ordinary path for all of it. A hit may still
+        hold UNSURE verdicts: those rules, and only those, the caller asks the ordinary path about.
         """
         try:
             name = raw.get("framework")
-            compiled = self.frameworks.get(name) if isinstance(name, str) else None
+            compiled = self.frameworks.get(name) if type(name) is str else None
             if compiled is None:
                 return None
             top, groups = self._read(raw, text, compiled)
-        except (_Unsure, TypeError, ValueError, AttributeError):
-            return None
-        day = top.get("start") or top.get("end") or top.get("published")
-        framework = compiled.framework
-        if day is None and len(framework.versions) > 1:
-            return None
-        version = framework.version_at(day)
-        checks = compiled.versions[id(version)][1]
-        if checks is None:
-            return None
-        passed = []
-        for rule, fn, start, end in checks:
-            if start is not None or end is not None:
+            day = top.get("start") or top.get("end") or top.get("published")
+            framework = compiled.framework
+            version = compiled.only
+            if version is None:
                 if day is None:
                     return None
-                if (start is not None and day < start) or (end is not None and day > end):
-                    continue
-            verdict = fn(top, groups)
-            if verdict == UNSURE:
+                version = framework.version_at(day)
+            plan = compiled.plans[id(version)]
+            if plan is None or (day is None and plan.dated):
                 return None
-            if verdict == PASS:
-                passed.append(rule)
-        return framework, version, top, groups, passed
+            verdicts = plan.run(top, groups, day)
+        except Exception:  # noqa: BLE001 - whatever the fast path cannot read, the ordinary path reads and reports
+            return None
+        return Hit(framework, version, top, groups, plan, verdicts)
 
     def _read(self, raw: Mapping[str, Any], text: bool, compiled: _Framework) -> tuple[dict, Groups]:
+        """
+        Top-level values and canonical groups, or _Unsure.
+
+        Records of one file share one shape (a CSV header, a JSON writer's key order), so the work of
+        sorting keys into texts, dates and groups is done once per shape; anything the shape's reading
+        does not expect is read again by :meth:`_read_any`, which alone decides every unusual case.
+        """
+        keys = tuple(raw)
+        last = compiled.last_shape
+        if last is not None and last[0] == keys and last[1] is text:
+            shape = last[2]
+        else:
+            shape = compiled.shapes.get((keys, text), _NO_SHAPE)
+            if shape is _NO_SHAPE:
+                shape = self._shape(keys, text, compiled)
+                if len(compiled.shapes) < 64:
+                    compiled.shapes[(keys, text)] = shape
+            compiled.last_shape = (keys, text, shape)
+        if shape is None:
+            return self._read_any(raw, text, compiled)
+        try:
+            return self._read_shaped(raw, text, compiled, shape)
+        except _Unsure:
+            raise
+        except Exception:  # noqa: BLE001 - a value of an unexpected type: the general reading decides
+            return self._read_any(raw, text, compiled)
+
+    def _shape(self, keys: tuple[str, ...], text: bool, compiled: _Framework) -> _Shape | None:
+        """How to read records with these keys; None when only the general reading will do."""
+        texts, dates, nested = [], [], []
+        cells: dict[str, list[tuple[str, str]]] = {}
+        for key in keys:
+            if key in _TEXT:
+                texts.append(key)
+            elif key in _DATES:
+                dates.append(key)
+            elif key in self.groups:
+                nested.append((key, self.groups[key]))
+            elif text and "." in key:
+                group, _, member = key.partition(".")
+                if group not in self.groups:
+                    return None
+                cells.setdefault(group, []).append((key, member))
+            else:
+                return None
+        if any(group in cells for group, _ in nested):
+            return None
+        return _Shape(tuple(texts), tuple(dates), tuple(nested),
+                      tuple(self._cells(group, columns, compiled) for group, columns in cells.items()))
+
+    def _cells(self, group: str, columns: list[tuple[str, str]], compiled: _Framework) -> tuple[str, Callable, Callable]:
+        """A CSV group's columns: (group, fetch its cells, read them into canonical members)."""
+        names = tuple(c for c, _ in columns)
+        members = tuple(m for _, m in columns)
+        fetch = _fetch(names)
+        general = self.groups[group]
+
+        def read_any(values: tuple[Any, ...]) -> dict[str, Any]:
+            return general(dict(zip(members, values)), True, compiled, {})
+
+        if group == "judgements":
+            if not (set(members) <= compiled.canonical_judgements and len(set(members)) == len(members)):
+                return group, fetch, read_any
+            grades = compiled.grades
+
+            def read_grades(values: tuple[Any, ...]) -> dict[str, Any]:
+                spelled = list(map(grades.get, values))
+                if None in spelled:
+                    return read_any(values)  # a blank, an odd spelling: the general reading knows
+                return dict(zip(members, spelled))
+
+            return group, fetch, read_grades
+        try:
+            canonical = tuple(compiled.grade(m) if group == "grade_counts" else
+                              self.population_keys[m] if group == "populations" else m for m in members)
+        except (_Unsure, KeyError):
+            return group, fetch, read_any
+        if len(set(canonical)) != len(canonical) or any(m != m.strip() for m in canonical):
+            return group, fetch, read_any
+
+        def read_counts(values: tuple[Any, ...]) -> dict[str, Any]:
+            if not _STRS.issuperset(map(type, values)):
+                return read_any(values)
+            if "" in values:
+                kept = [(m, v) for m, v in zip(canonical, values) if v]
+                return dict(zip([m for m, _ in kept], map(int, [v for _, v in kept])))
+            return dict(zip(canonical, map(int, values)))
+
+        return group, fetch, read_counts
+
+    def _read_shaped(self, raw: Mapping[str, Any], text: bool, compiled: _Framework, shape: _Shape) -> tuple[dict, Groups]:
+        top: dict[str, Any] = {}
+        groups: Groups = {}
+        for key in shape.texts:
+            value = raw[key]
+            if value is not None:
+                value = value.strip()
+                if value:
+                    top[key] = value
+        for key in shape.dates:
+            value = raw[key]
+            if value is None:
+                continue
+            if len(value) != 10 or value[4] != "-" or value[7] != "-":
+                if value.strip():
+                    raise _Unsure
+                continue
+            top[key] = _date(value)
+        for key, reader in shape.nested:
+            value = raw[key]
+            if type(value) is not dict:
+                raise TypeError  # null, a list, text: the general reading decides
+            if value:
+                members = reader(value, text, compiled, {})
+                if members:
+                    groups[key] = members
+        for group, fetch, read in shape.cells:
+            members = read(fetch(raw))
+            if members:
+                groups[group] = members
+        if "id" not in top:
+            raise _Unsure
+        return top, groups
+
+    def _read_any(self, raw: Mapping[str, Any], text: bool, compiled: _Framework) -> tuple[dict, Groups]:
         top: dict[str, Any] = {}
         groups: Groups = {}
         pending: dict[str, dict[str, str]] = {}
@@ -538,7 +746,10 @@ class FastPath:
     def _judgements(self, members: Mapping[str, Any], text: bool, compiled: _Framework, out: dict[str, Any]) -> dict[str, Any]:
         grades, names = compiled.grades, compiled.judgement_keys
         if not out and members.keys() <= compiled.canonical_judgements:
-            # The common case, at C speed: canonical names, spellings the scale knows.
+            # The common case, at C speed: canonical names, canonical grades (the dict itself will
+            # do) or spellings the scale knows.
+            if compiled.grade_names.issuperset(members.values()):
+                return members
             spelled = list(map(grades.get, members.values()))
             if None not in spelled:
                 return dict(zip(members, spelled))

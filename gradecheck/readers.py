@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import json.scanner
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import InputError
 from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
@@ -98,7 +100,7 @@ def read_path(path: str, *, profiles: ProfileSet | None = None, raw: bool = Fals
                 yield from _read_bytes(head + handle.read(), path, suffix, profiles)
                 return
             handle.seek(0)
-            lines = _decoded_lines(handle)
+            lines = _text_lines(handle)
             yield from (_read_jsonl(lines, path, raw) if suffix != ".csv" else _read_csv(lines, path, profiles, raw))
         except OSError as err:
             yield Unreadable(Origin(path, 0), f"cannot read file: {err.strerror or err}")
@@ -117,22 +119,59 @@ def read_range(path: str, start: int, end: int, first_line: int, header: bytes =
     """
     with open(path, "rb") as handle:
         handle.seek(start)
-
-        def raw_lines() -> Iterator[bytes]:
-            position = start
-            if header:
-                yield header
-            for line in handle:
-                if position >= end:
-                    return
-                position += len(line)
-                yield line
-
-        lines = _decoded_lines(raw_lines())
+        window = io.BufferedReader(_Window(handle, end - start), 1 << 16)
+        lines = _text_lines(window, header.decode("utf-8", "surrogateescape") if header else "")
         if path.lower().endswith(".csv"):
             yield from _read_csv(lines, path, profiles, raw, line_offset=first_line - 2 if header else first_line - 1)
         else:
             yield from _read_jsonl(lines, path, raw, first_line)
+
+
+class _Window(io.RawIOBase):
+    """The next *size* bytes of a file, as a stream of their own (a worker's share of a large file)."""
+
+    def __init__(self, handle: BinaryIO, size: int) -> None:
+        super().__init__()
+        self.handle = handle
+        self.remaining = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.remaining <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self.remaining)]
+        count = self.handle.readinto(view) or 0
+        self.remaining -= count
+        return count
+
+
+def _text_lines(handle: BinaryIO, first: str = "") -> Iterator[str]:
+    """
+    The lines of a binary stream as text, each decoded on its own terms: UTF-8, else Windows-1252.
+
+    The stream is decoded in large blocks (in C); bytes that are not UTF-8 come through as escapes,
+    and only a line holding one is decoded again, from its own bytes, as Windows-1252 (DfE's older
+    CSVs), with the five bytes it leaves undefined as U+FFFD. Lines end at '\\n' only, as in the file.
+    """
+    text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="\n")
+    lines = itertools.chain([first], text) if first else iter(text)
+    for line in lines:
+        if line.startswith("\ufeff"):
+            line = line[1:]
+        yield line if line.isascii() else _repaired(line)
+        break
+    for line in lines:
+        yield line if line.isascii() else _repaired(line)
+
+
+def _repaired(line: str) -> str:
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return line.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
+    return line
 
 
 def _is_utf16(data: bytes) -> bool:
@@ -239,20 +278,19 @@ def _decode_one(text: str, start: int) -> tuple[Any, int, str | None]:
 
 
 def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: int = 1) -> Iterator[Item]:
-    loads = json.loads
+    scan = _SCAN
     for number, line in enumerate(lines, start=first_line):
         stripped = line.strip()
         if not stripped:
             continue
         if raw:
-            # json.loads is C-fast but keeps the last of duplicate keys. Each key is followed by one
-            # ':', so when the line has exactly as many ':' as the object has keys, none repeats
-            # (and no ':' hides in a string); otherwise the strict decoder below decides.
+            # The C scanner behind json.loads, called directly (loads adds two Python calls a line).
+            # It keeps the last of duplicate keys: see _no_repeats for how those are caught.
             try:
-                value = loads(stripped)
-            except (ValueError, RecursionError):
-                value = None
-            if type(value) is dict and stripped.count(":") == _keys(value):
+                value, end = scan(stripped, 0)
+            except (StopIteration, ValueError, RecursionError):
+                value = end = None
+            if type(value) is dict and end == len(stripped) and _no_repeats(value, stripped):
                 yield RawRecord(path, number, value, False)
                 continue
         origin = Origin(path, number)
@@ -266,21 +304,37 @@ def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: 
         yield record_from_mapping(value, origin)
 
 
-_CONTAINERS = frozenset({dict, list})
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+
+
+def _no_repeats(value: dict[str, Any], line: str) -> bool:
+    """
+    True when no object on the line repeats a key (False: let the strict decoder decide).
+
+    Each key is followed by one ':', so when the line has exactly as many ':' as the objects have
+    keys, none repeats (and no ':' hides in a string). Counting keys is cheap for the usual record,
+    whose groups hold plain values: then the line's '{' are the record's and its groups' own.
+    """
+    keys, objects = len(value), 1
+    for v in value.values():
+        if type(v) is dict:
+            keys += len(v)
+            objects += 1
+    if line.count("{") != objects:
+        try:
+            keys = _keys(value)  # deeper nesting, lists of objects, or braces in text
+        except RecursionError:
+            return False
+    return line.count(":") == keys
 
 
 def _keys(value: Any) -> int:
-    """How many keys a decoded JSON value holds, nested objects included (C-level for flat groups)."""
-    count = len(value) if type(value) is dict else 0
-    for v in value.values() if type(value) is dict else value:
-        kind = type(v)
-        if kind is dict:
-            count += len(v)
-            if not _CONTAINERS.isdisjoint(map(type, v.values())):
-                count += _keys(v) - len(v)
-        elif kind is list:
-            count += _keys(v)
-    return count
+    """How many keys a decoded JSON value holds, nested objects included."""
+    if type(value) is dict:
+        return len(value) + sum(map(_keys, value.values()))
+    if type(value) is list:
+        return sum(map(_keys, value))
+    return 0
 
 
 def _line_at(text: str, index: int, cache: list[int]) -> int:

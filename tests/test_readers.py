@@ -45,6 +45,29 @@ class TestJsonLines:
         text = f"{SIF % 'a'}\n{line}\n{SIF % 'z'}\n"
         assert [(1, "a"), (2, error), (3, "z")] == _summary(read_text(text, "x.jsonl", ".jsonl"))
 
+    @pytest.mark.parametrize(
+        ("line", "readable"),
+        [
+            ('{"id": "a", "framework": "slac", "populations": {"looked_after": 5, "looked_after": 6}}', False),
+            ('{"id": "a", "framework": "slac", "populations": {"looked_after": {"value": 5, "value": 6}}}', False),
+            ('{"id": "a", "framework": "slac", "x": [{"k": 1, "k": 2}]}', False),
+            ('{"id": "a", "framework": "slac", "id": "b"}', False),
+            ('{"id": "a:{b}", "framework": "slac", "note": "x: {y}, z:"}', True),
+            ('{"id": "a", "framework": "slac", "populations": {"looked_after": {"value": 5}}, "x": [[{"k": 1}]]}', True),
+            ('{"id" : "a" , "framework" : "slac"}', True),
+        ],
+        ids=["group", "value-object", "list-of-objects", "top", "colons-and-braces-in-text", "nested", "spaced"],
+    )
+    def test_repeated_keys_at_any_depth(self, tmp_path, line, readable):
+        """The quick reading used for speed catches a repeated key at any depth, and no more."""
+        path = tmp_path / "x.jsonl"
+        path.write_text(line + "\n")
+        (item,) = read_path(str(path), raw=True)
+        parsed = item.parse() if hasattr(item, "parse") else item
+        assert isinstance(parsed, Record) is readable
+        if not readable:
+            assert "duplicate key" in parsed.error
+
     def test_ndjson(self, tmp_path):
         """.ndjson is JSON Lines too."""
         path = tmp_path / "x.ndjson"
