@@ -14,7 +14,7 @@ from .events import summarize
 from .frameworks import Framework
 from .kinds import Failure, Unknown, View
 from .parallel import plan, run_parallel
-from .readers import discover, read_path, read_range
+from .readers import WORKBOOK_SUFFIXES, discover, read_path, read_range
 from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
 from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from .report import Event, Finding, Report, RuleError, RuleStats, Undecided
@@ -121,6 +121,9 @@ class _Run:
         """Check one dataset: every record on its own, then the dataset rules over all of them."""
         views: list[View] = []
         fast = self._fast
+        patterns = self.patterns
+        # A record the fast path decided needs no view unless a dataset rule or a timeline will read it.
+        plain = not self.dataset_rules and not self.max_events
         for item in items:
             self.records += 1
             if self.progress is not None and not self.records % 1024:
@@ -130,7 +133,12 @@ class _Run:
                     fast = self._fast = FastPath(self.ruleset)
                 hit = fast.check(item.mapping, item.text)
                 if hit is not None:
-                    self._fast_hit(item, hit, views)
+                    # Verdict patterns are counted, not rules: most records share one (see _flush).
+                    self.checked += 1
+                    key = hit[4:]  # (plan, verdicts)
+                    patterns[key] = patterns.get(key, 0) + 1
+                    if not plain or UNSURE in hit.verdicts:
+                        self._fast_hit(item, hit, views)
                     continue
                 item = item.parse()
             if isinstance(item, Unreadable):
@@ -187,27 +195,14 @@ class _Run:
             self._trim()
 
     def _fast_hit(self, item: RawRecord, hit: Hit, views: list[View]) -> None:
-        """
-        A record the fast path could read: count the rules it decided, ask the ordinary path the rest.
-
-        Verdict patterns are counted, not rules: most records share one pattern, so counting costs a
-        dictionary update a record whatever the number of rules (see :meth:`_flush`).
-        """
-        self.checked += 1
-        key = (hit.plan, hit.verdicts)
-        patterns = self.patterns
-        patterns[key] = patterns.get(key, 0) + 1
-        unsure = UNSURE in hit.verdicts
-        if not (unsure or self.dataset_rules or len(self.events) < self.max_events):
-            return
+        """A record the fast path read: ask the ordinary path what it was unsure of, keep what others read."""
         framework = hit.framework
         values = flat_values(hit.top, hit.groups, framework)
         view = View(Record(hit.top["id"], framework.id, values, item.origin), framework, hit.version, values)
         if len(self.events) < self.max_events:
             self.events.append(summarize(view))
-        if unsure:
-            for rule in hit.unsure:
-                self.apply(rule, view)
+        for rule in hit.unsure:
+            self.apply(rule, view)
         if self.dataset_rules:
             views.append(view)
 
@@ -384,7 +379,7 @@ def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: R
 
 def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_findings: int | None = None,
                 events: int = 0, progress: Callable[[int, int, int], None] | None = None,
-                profiles: ProfileSet | None = None, workers: int | None = None) -> Report:
+                profiles: ProfileSet | None = None, workers: int | None = None, engine: str = "row") -> Report:
     """
     Check files and directories; each file is its own dataset (ids unique, histories, group totals).
 
@@ -396,6 +391,12 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
     are summed up in ``report.events`` (for timelines). *progress* is called now and then with
     (records read, files done, files in all). *workers* caps the processes used for one large file
     (default: every core; 1 for a single process).
+
+    *engine* is "row" (the default), "columnar" or "auto". With "columnar", each CSV file in gradecheck's own
+    layout is read with polars (the ``columnar`` extra) and checked column-wise; only the rows that do not
+    surely pass every rule go through the row engine, so the report is the same (see
+    :mod:`gradecheck.columnar`, which says when a file still takes the row path). "auto" does so for CSV
+    files of at least 8 MB when polars is installed.
 
     Raises:
         InputError: a path does not exist or a directory has no data files.
@@ -409,6 +410,13 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
     split = workers > 1 and not run.dataset_rules and not events and progress is None
     for path in run.inputs:
         run.files += 1
+        if engine != "row" and path.lower().endswith(".csv") and _columnar(path, engine):
+            from .columnar import check_csv
+
+            if check_csv(path, run, ruleset, explicit=engine == "columnar", profiles=profiles, workers=workers):
+                if progress is not None:
+                    progress(run.records, run.files, len(run.inputs))
+                continue
         points = plan(path, workers) if split else None
         if points:
             shift = 0
@@ -416,12 +424,28 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
                 run.merge(_shifted(state, shift))
                 shift += state["lines"]
             continue
-        # Records come grouped by place: one group per file, or per sheet of a workbook.
-        for _, items in itertools.groupby(read_path(path, profiles=profiles, raw=True), key=_place):
+        items = read_path(path, profiles=profiles, raw=True)
+        if path.lower().endswith(WORKBOOK_SUFFIXES):
+            # Each sheet of a workbook is a dataset of its own.
+            for _, sheet in itertools.groupby(items, key=_place):
+                run.dataset(sheet)
+        else:
             run.dataset(items)
         if progress is not None:
             progress(run.records, run.files, len(run.inputs))
     return run.report()
+
+
+def _columnar(path: str, engine: str) -> bool:
+    """Whether to try the columnar engine on this CSV file: asked for, or (auto) large enough and polars installed."""
+    if engine == "columnar":
+        return True
+    from .columnar import AUTO_MIN_BYTES, available
+
+    try:
+        return os.path.getsize(path) >= AUTO_MIN_BYTES and available()
+    except OSError:
+        return False
 
 
 def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:

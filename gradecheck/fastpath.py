@@ -637,9 +637,11 @@ class FastPath:
         if group == "judgements":
             if not (set(members) <= compiled.canonical_judgements and len(set(members)) == len(members)):
                 return group, fetch, read_any
-            grades = compiled.grades
+            grades, canonical = compiled.grades, compiled.grade_names
 
             def read_grades(values: tuple[Any, ...]) -> dict[str, Any]:
+                if canonical.issuperset(values):
+                    return dict(zip(members, values))
                 spelled = list(map(grades.get, values))
                 if None in spelled:
                     return read_any(values)  # a blank, an odd spelling: the general reading knows
@@ -658,8 +660,7 @@ class FastPath:
             if not _STRS.issuperset(map(type, values)):
                 return read_any(values)
             if "" in values:
-                kept = [(m, v) for m, v in zip(canonical, values) if v]
-                return dict(zip([m for m, _ in kept], map(int, [v for _, v in kept])))
+                return dict([(m, int(v)) for m, v in zip(canonical, values) if v])
             return dict(zip(canonical, map(int, values)))
 
         return group, fetch, read_counts

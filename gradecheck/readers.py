@@ -401,6 +401,7 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 continue
             if header is None:
                 header = [name.strip() for name in row]
+                named = all(header)  # no unnamed column to leave out of each row's cells
                 duplicates = sorted({n for n in header if header.count(n) > 1 and n})
                 if duplicates:
                     yield Unreadable(Origin(path, start), f"header repeats column(s) {', '.join(duplicates)}; file not read")
@@ -431,7 +432,7 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 else:
                     yield RawRecord(path, start, built, True) if raw else record_from_mapping(built, origin, cells_are_text=True)
                 continue
-            cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
+            cells = dict(zip(header, row)) if named else {name: cell for name, cell in zip(header, row) if name}
             yield RawRecord(path, start, cells, True) if raw else record_from_mapping(cells, origin, cells_are_text=True)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gradecheck import check
 from gradecheck.errors import InputError
-from gradecheck.readers import discover, read_path, read_text
+from gradecheck.readers import discover, read_path, read_range, read_text
 from gradecheck.records import Origin, Record, Unreadable
 
 SIF = '{"id": "%s", "framework": "sif"}'
@@ -197,6 +197,29 @@ class TestReadPath:
         path.write_bytes('{"id": "a", "framework": "sif", "note": "caf\u00e9"}\n'.encode()
                          + b'{"id": "b", "framework": "sif", "note": "\xa3 5"}\n')
         assert ["caf\u00e9", "\u00a3 5"] == [r.get("note") for r in read_path(str(path))]
+
+    @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+    def test_shares_of_a_file_read_as_the_whole(self, tmp_path, suffix):
+        """Read in two shares (as two workers do), a file gives the records, lines and text of one reading."""
+        rows = ['"\u00e9\u00e9"', b'"\xa3 5"'.decode("latin-1"), b'"\xa3 6"'.decode("latin-1"), '"\u20ac, \U0001f600"']
+        if suffix == ".csv":
+            head = b"\xef\xbb\xbfid,framework,note\n"
+            body = [f"r{i},sif,{note}\n" for i, note in enumerate(rows)]
+        else:
+            head = b"\xef\xbb\xbf"
+            body = [f'{{"id": "r{i}", "framework": "sif", "note": {note}}}\n' for i, note in enumerate(rows)]
+        encoded = [line.encode("latin-1") if "\xa3" in line else line.encode() for line in body]
+        data = head + b"".join(encoded)
+        path = tmp_path / f"mixed{suffix}"
+        path.write_bytes(data)
+        whole = [(r.origin.line, r.get("note")) for r in read_path(str(path))]
+        assert [n for _, n in whole] == ["\u00e9\u00e9", "\u00a3 5", "\u00a3 6", "\u20ac, \U0001f600"]
+        cut = len(data) - len(encoded[-1]) - len(encoded[-2])
+        header = head[3:] if suffix == ".csv" else b""
+        first_line = 2 if suffix == ".csv" else 1
+        shares = list(read_range(str(path), 0, cut, 1, b"")) + list(read_range(str(path), cut, len(data), first_line + 2,
+                                                                                 header))
+        assert whole == [(r.origin.line, r.get("note")) for r in shares]
 
     @pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv"])
     def test_empty_file(self, tmp_path, suffix):
