@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import traceback
+from sys import intern
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -262,7 +263,7 @@ class _Run:
                 failed = True
                 self.findings.append(Finding(
                     rule=rule.code, severity=rule.severity, record=record.id, source=record.origin,
-                    message=outcome.message, fields=outcome.fields, expected=outcome.expected, actual=outcome.actual,
+                    message=outcome.message, fields=_shared(outcome.fields), expected=outcome.expected, actual=outcome.actual,
                     title=rule.title, authority=_text(view.get("authority")), framework=view.framework.id,
                 ))
                 tally[4] += 1
@@ -348,6 +349,18 @@ def _describe(err: Exception) -> str:
     frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
     where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
     return f"{type(err).__name__}: {err}{where}"
+
+
+def _shared(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    The fields a finding read, with names and text values shared between findings.
+
+    Each record brings its own copies of "judgements.c01" and "good"; a finding keeps them for the
+    report, so a million-record run with tens of thousands of findings would hold as many copies.
+    Interned, they are held once, which more than halves the memory findings take.
+    """
+    return {intern(name): intern(value) if type(value) is str and len(value) < 64 else value
+            for name, value in fields.items()}
 
 
 def _text(value: Any) -> str | None:
@@ -456,11 +469,11 @@ def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
     def move(origin: Origin) -> Origin:
         return Origin(origin.path, origin.line + lines) if origin.line else origin
 
-    state = dict(state)
-    state["findings"] = [attrs.evolve(f, source=move(f.source)) for f in state["findings"]]
-    state["undecided"] = [attrs.evolve(u, source=move(u.source)) for u in state["undecided"]]
-    state["errors"] = [attrs.evolve(e, source=move(e.source)) for e in state["errors"]]
-    state["unreadable"] = [attrs.evolve(u, origin=move(u.origin)) for u in state["unreadable"]]
+    # In place, one item at a time: a second copy of every finding would double the merge's memory.
+    for name, place in (("findings", "source"), ("undecided", "source"), ("errors", "source"), ("unreadable", "origin")):
+        items = state[name]
+        for i, item in enumerate(items):
+            items[i] = attrs.evolve(item, **{place: move(getattr(item, place))})
     return state
 
 
