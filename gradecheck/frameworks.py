@@ -91,6 +91,8 @@ class Version:
     counted: tuple[str, ...] = field(converter=tuple, default=())
     graded_items: int | None = None
     note: str = ""
+    # expand() answers, by the names asked about: each rule asks about the same few, once a record.
+    _expanded: dict[tuple[str, ...], tuple[str, ...]] = field(factory=dict, init=False, eq=False, repr=False)
 
     def expand(self, names: Iterable[str]) -> list[str]:
         """
@@ -99,6 +101,13 @@ class Version:
         ``@overall``, ``@feeds_overall``, ``@judgements`` and ``@counted`` let one rule follow a
         framework through its versions (ILACS has no overall judgement from April 2026).
         """
+        key = tuple(names)
+        found = self._expanded.get(key)
+        if found is None:
+            found = self._expanded[key] = tuple(self._expand(key))
+        return list(found)
+
+    def _expand(self, names: tuple[str, ...]) -> list[str]:
         out: list[str] = []
         for name in names:
             if name == "@overall":

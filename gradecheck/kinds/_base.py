@@ -76,13 +76,17 @@ class View:
 
     def matching(self, pattern: str) -> list[tuple[str, Any]]:
         """Fields whose names match a glob pattern (``grade_counts.*``), in name order."""
-        if pattern.endswith(".*") and not any(c in pattern[:-2] for c in "*?["):
-            prefix = pattern[:-1]
-            return sorted((n, v) for n, v in self.values.items() if n.startswith(prefix))
-        if not any(c in pattern for c in "*?["):
+        how = _PATTERNS.get(pattern)
+        if how is None:
+            how = _pattern(pattern)
+            if len(_PATTERNS) < 4096:
+                _PATTERNS[pattern] = how
+        if how is _PLAIN:
             value = self.values.get(pattern, MISSING)
             return [] if value is MISSING else [(pattern, value)]
-        return sorted((n, v) for n, v in self.values.items() if fnmatch.fnmatchcase(n, pattern))
+        if type(how) is str:  # a group's prefix
+            return sorted([(n, v) for n, v in self.values.items() if n.startswith(how)])
+        return sorted([(n, v) for n, v in self.values.items() if fnmatch.fnmatchcase(n, pattern)])
 
     def expand(self, names: Sequence[str]) -> list[str]:
         """Resolve ``@`` references to the framework version's judgement names (``judgements.`` prefixed)."""
@@ -102,6 +106,17 @@ class View:
         if scale is None or not isinstance(value, str) or not scale.knows(value):
             return None
         return scale.rank(value)
+
+
+_PLAIN, _GLOB = object(), object()
+# How each pattern a rule names is matched (plain name, group prefix or glob), decided once.
+_PATTERNS: dict[str, Any] = {}
+
+
+def _pattern(pattern: str) -> Any:
+    if pattern.endswith(".*") and not any(c in pattern[:-2] for c in "*?["):
+        return pattern[:-1]
+    return _GLOB if any(c in pattern for c in "*?[") else _PLAIN
 
 
 def undecidable(value: Any) -> bool:
