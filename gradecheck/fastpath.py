@@ -61,28 +61,36 @@ def _get(top: dict[str, Any], groups: Groups, ref: tuple[str, str | None]) -> An
     return groups.get(group, {}).get(key, MISSING)
 
 
-def _aggregate(groups: Groups, keys: tuple[str, ...], rank: Mapping[str, int]) -> tuple[dict[str, int], int | None, int | None]:
+def _aggregator(keys: tuple[str, ...], rank: Mapping[str, int]) -> Callable[[Groups], tuple[dict[str, int], int | None, int | None]]:
     """
-    How many of some judgements got each grade, and the best and worst rank given.
+    A function giving how many of some judgements got each grade, and the best and worst rank given.
 
-    The overall and agree rules often read the same 22 judgements; one pass serves both. The tally
-    is Counter's own C loop without Counter's Python-level set-up (a third of the cost here).
+    The overall and agree rules often read the same 22 judgements; one pass serves both: the result
+    is kept in the record's groups under the aggregator itself (a compiler makes one per key set, see
+    _Compiler.aggregator), so the cache key is hashed by identity, not as a tuple of 22 names. The tally is Counter's own C loop
+    without Counter's Python-level set-up, a third of the cost here.
     """
-    cache = groups.get("")
-    if cache is None:
-        cache = groups[""] = {}
-    found = cache.get(keys)
-    if found is None:
+    fetch = _fetch(keys)
+
+    def aggregate(groups: Groups) -> tuple[dict[str, int], int | None, int | None]:
+        cache = groups.get("")
+        if cache is None:
+            cache = groups[""] = {}
+        done = cache.get(aggregate)
+        if done is not None:
+            return done
         judgements = groups["judgements"]
         try:
-            given = _fetch(keys)(judgements)
+            given = fetch(judgements)
         except KeyError:
             given = [judgements[k] for k in keys if k in judgements]
         tally: dict[str, int] = {}
         _count_elements(tally, given)
         seen = sorted([rank[g] for g in tally])
-        found = cache[keys] = (tally, seen[0], seen[-1]) if seen else (tally, None, None)
-    return found
+        done = cache[aggregate] = (tally, seen[0], seen[-1]) if seen else (tally, None, None)
+        return done
+
+    return aggregate
 
 
 _FETCHERS: dict[tuple[str, ...], Callable[[Mapping[str, Any]], tuple[Any, ...]]] = {}
@@ -109,9 +117,17 @@ class _Compiler:
         self.version = version
         scale = framework.scale
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale else {}
+        self.aggregators: dict[tuple[str, ...], Callable] = {}
 
     def expand(self, names: tuple[str, ...]) -> list[str]:
         return self.version.expand(names)
+
+    def aggregator(self, keys: tuple[str, ...]) -> Callable[[Groups], tuple[dict[str, int], int | None, int | None]]:
+        """One aggregator per key set, shared by the rules of this framework version that read it."""
+        found = self.aggregators.get(keys)
+        if found is None:
+            found = self.aggregators[keys] = _aggregator(keys, self.rank)
+        return found
 
     def compile(self, rule: Rule) -> Check | None:
         method = getattr(self, "_" + rule.kind, None)
@@ -280,6 +296,7 @@ class _Compiler:
         okey = overall[0]
         feeds = tuple(f for f in feeds if f != okey)
         rank, steps = self.rank, c.better_than_worst
+        aggregate = self.aggregator(feeds)
 
         def check(top: dict[str, Any], groups: Groups) -> int:
             judgements = groups.get("judgements")
@@ -288,7 +305,7 @@ class _Compiler:
             o = judgements.get(okey)
             if o is None:
                 return SKIP
-            _, best, worst = _aggregate(groups, feeds, rank)
+            _, best, worst = aggregate(groups)
             if best is None:
                 return SKIP
             o = rank[o]
@@ -325,15 +342,14 @@ class _Compiler:
         if c.counts != "grade_counts.*" or listed is None:
             return None
 
-        listed = tuple(listed)
-        rank = self.rank
+        aggregate = self.aggregator(tuple(listed))
 
         def check(top: dict[str, Any], groups: Groups) -> int:
             counts = groups.get("grade_counts")
             judgements = groups.get("judgements")
             if not counts or not judgements:
                 return SKIP
-            tally, best, _ = _aggregate(groups, listed, rank)
+            tally, best, _ = aggregate(groups)
             if best is None:
                 return SKIP
             for grade, n in tally.items():
@@ -541,6 +557,7 @@ class FastPath:
             else:
                 self.population_keys = {}
                 self.frameworks = {}
+        self.days: dict[str, dt.date] = {}
         self.columns: dict[str, tuple[str, str]] = {}  # a CSV header name split once, not once a row
         self.groups = {"judgements": self._judgements, **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
 
@@ -674,15 +691,17 @@ class FastPath:
                 value = value.strip()
                 if value:
                     top[key] = value
+        days = self.days
         for key in shape.dates:
             value = raw[key]
-            if value is None:
-                continue
-            if len(value) != 10 or value[4] != "-" or value[7] != "-":
-                if value.strip():
-                    raise _Unsure
-                continue
-            top[key] = _date(value)
+            day = days.get(value)
+            if day is None:
+                if value is None:
+                    continue
+                day = self._day(value)
+                if day is None:
+                    continue
+            top[key] = day
         for key, reader in shape.nested:
             value = raw[key]
             if type(value) is not dict:
@@ -698,6 +717,17 @@ class FastPath:
         if "id" not in top:
             raise _Unsure
         return top, groups
+
+    def _day(self, value: str) -> dt.date | None:
+        """An ISO date (None for a blank); the same few dates recur, so each is parsed once."""
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            if value.strip():
+                raise _Unsure
+            return None
+        day = _date(value)
+        if len(self.days) < 65536:
+            self.days[value] = day
+        return day
 
     def _read_any(self, raw: Mapping[str, Any], text: bool, compiled: _Framework) -> tuple[dict, Groups]:
         top: dict[str, Any] = {}
