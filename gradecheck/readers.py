@@ -397,7 +397,7 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
         for row in reader:
             start = previous_line + 1
             previous_line = reader.line_num + line_offset
-            if not any(cell.strip() for cell in row):
+            if not any(map(str.strip, row)):
                 continue
             if header is None:
                 header = [name.strip() for name in row]
@@ -417,22 +417,21 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                     yield Unreadable(Origin(path, 0), why)  # line 0: the whole file, not one record
                     return
                 continue
-            origin = Origin(path, start)
             if len(row) != len(header):
                 # Trailing empty cells are a spreadsheet habit, not a different shape.
                 if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
                     row = row[: len(header)]
                 else:
-                    yield Unreadable(origin, f"row has {len(row)} cells but the header has {len(header)} columns")
+                    yield Unreadable(Origin(path, start), f"row has {len(row)} cells but the header has {len(header)} columns")
                     continue
             if binding is not None:
                 built = binding.record(row)
                 if isinstance(built, str):
-                    yield Unreadable(origin, built)
+                    yield Unreadable(Origin(path, start), built)
                 else:
-                    yield RawRecord(path, start, built, True) if raw else record_from_mapping(built, origin, cells_are_text=True)
+                    yield RawRecord(path, start, built, True) if raw else record_from_mapping(built, Origin(path, start), cells_are_text=True)
                 continue
             cells = dict(zip(header, row)) if named else {name: cell for name, cell in zip(header, row) if name}
-            yield RawRecord(path, start, cells, True) if raw else record_from_mapping(cells, origin, cells_are_text=True)
+            yield RawRecord(path, start, cells, True) if raw else record_from_mapping(cells, Origin(path, start), cells_are_text=True)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")
