@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -27,6 +28,7 @@ from gradecheck import (
     render,
 )
 from gradecheck.errors import InputError
+from gradecheck.kinds import DATASET_KINDS
 from gradecheck.values import MISSING, UnknownGrade
 
 # Records that between them pass, fail and puzzle most built-in rules.
@@ -383,3 +385,25 @@ def test_default_ruleset():
     [record] = _records([{"id": "a", "framework": "sif"}])
     assert isinstance(record, Record)
     assert 1 == check([record]).checked
+
+
+@pytest.mark.parametrize("kind", sorted(DATASET_KINDS))
+def test_dataset_kinds_say_what_they_read(kind):
+    """
+    Every dataset kind names the fields it reads: the engine keeps only those of each record until
+    the file is read, so a kind that did not say would keep whole records (memory grows fivefold).
+    """
+    assert callable(getattr(DATASET_KINDS[kind], "reads", None))
+
+
+def test_kept_records_answer_dataset_rules_as_whole_ones(tmp_path):
+    """A history, duplicates and a visit checked from kept (cut-down) records give the findings of whole ones."""
+    lines = [
+        {"id": "a", "framework": "ilacs", "authority": "Leeds", "start": "2019-01-07", "judgements": {
+            "overall_effectiveness": "Requires improvement to be good", "impact_of_leaders": "Good"}},
+        {"id": "a", "framework": "monitoring-visit", "authority": "Leeds", "start": "2019-06-03"},
+    ]
+    path = tmp_path / "h.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = check_paths([str(path)], load_ruleset())
+    assert {"X101", "V102"} <= {f.rule for f in report.findings}

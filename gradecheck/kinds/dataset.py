@@ -27,6 +27,10 @@ class Unique:
     dataset: ClassVar[bool] = True
     field: str = param(c.field_name, "the field whose values must be unique", default="id")
 
+    def reads(self) -> tuple[str, ...]:
+        """The fields this rule reads (see _Run.keep): the engine keeps only these of each record."""
+        return (self.field,)
+
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
         first: dict[Any, View] = {}
         outcomes: Outcomes = []
@@ -85,6 +89,10 @@ class VisitsFollow:
     dataset: ClassVar[bool] = True
     visits: tuple[str, ...] = param(c.framework_list, "the visit frameworks this rule governs", converter=tuple)
     grade: str = param(c.grade, "the grade the latest graded inspection must have")
+
+    def reads(self) -> tuple[str, ...]:
+        """The fields this rule reads, besides the dates, framework and version every record keeps."""
+        return ("authority", "authority_code", "judgements.*")
 
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
         histories: dict[str, list[View]] = defaultdict(list)
@@ -203,6 +211,10 @@ class GroupTotal:
         if self.nested and self.subsets:
             msg = "'nested' and 'subsets' exclude each other: nested rows add up, subsets do not"
             raise ValueError(msg, "subsets")
+
+    def reads(self) -> tuple[str, ...]:
+        """The fields this rule reads."""
+        return (*self.group_by, self.label, self.value)
 
     @property
     def totals(self) -> tuple[str, ...]:

@@ -114,6 +114,10 @@ class GroupShare:
     per: float = param(c.number, "the share is per this many (100 for a percentage)", default=100)
     rounded_to: float = param(c.number, "an exact stated share was rounded to this step (1: whole numbers)", default=1)
 
+    def reads(self) -> tuple[str, ...]:
+        """The fields this rule reads."""
+        return (*self.group_by, self.label, self.value, self.share)
+
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, list[tuple[View, Failure | Unknown]]]:
         totals = (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)
         groups: dict[tuple[str, ...], list[View]] = defaultdict(list)
