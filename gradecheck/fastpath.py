@@ -437,6 +437,7 @@ class _Shape(NamedTuple):
 
 
 _NO_SHAPE = object()
+_hit = tuple.__new__
 
 
 class Plan:
@@ -588,7 +589,7 @@ class FastPath:
             verdicts = plan.run(top, groups, day)
         except Exception:  # noqa: BLE001 - whatever the fast path cannot read, the ordinary path reads and reports
             return None
-        return Hit(framework, version, top, groups, plan, verdicts)
+        return _hit(Hit, (framework, version, top, groups, plan, verdicts))  # Hit(...) without its Python __new__
 
     def _read(self, raw: Mapping[str, Any], text: bool, compiled: _Framework) -> tuple[dict, Groups]:
         """

@@ -100,8 +100,10 @@ def read_path(path: str, *, profiles: ProfileSet | None = None, raw: bool = Fals
                 yield from _read_bytes(head + handle.read(), path, suffix, profiles)
                 return
             handle.seek(0)
-            lines = _text_lines(handle)
-            yield from (_read_jsonl(lines, path, raw) if suffix != ".csv" else _read_csv(lines, path, profiles, raw))
+            if suffix == ".csv":
+                yield from _read_csv(_text_lines(handle), path, profiles, raw)
+            else:
+                yield from _read_jsonl(_undecided_lines(handle), path, raw)
         except OSError as err:
             yield Unreadable(Origin(path, 0), f"cannot read file: {err.strerror or err}")
 
@@ -120,11 +122,11 @@ def read_range(path: str, start: int, end: int, first_line: int, header: bytes =
     with open(path, "rb") as handle:
         handle.seek(start)
         window = io.BufferedReader(_Window(handle, end - start), 1 << 16)
-        lines = _text_lines(window, header.decode("utf-8", "surrogateescape") if header else "")
         if path.lower().endswith(".csv"):
+            lines = _text_lines(window, header.decode("utf-8", "surrogateescape") if header else "")
             yield from _read_csv(lines, path, profiles, raw, line_offset=first_line - 2 if header else first_line - 1)
         else:
-            yield from _read_jsonl(lines, path, raw, first_line)
+            yield from _read_jsonl(_undecided_lines(window), path, raw, first_line)
 
 
 class _Window(io.RawIOBase):
@@ -155,15 +157,18 @@ def _text_lines(handle: BinaryIO, first: str = "") -> Iterator[str]:
     and only a line holding one is decoded again, from its own bytes, as Windows-1252 (DfE's older
     CSVs), with the five bytes it leaves undefined as U+FFFD. Lines end at '\\n' only, as in the file.
     """
+    for line in _undecided_lines(handle, first):
+        yield line if line.isascii() else _repaired(line)
+
+
+def _undecided_lines(handle: BinaryIO, first: str = "") -> Iterator[str]:
+    """The lines of :func:`_text_lines` before any is decoded again: for readers that do it themselves."""
     text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="\n")
-    lines = itertools.chain([first], text) if first else iter(text)
-    for line in lines:
-        if line.startswith("\ufeff"):
-            line = line[1:]
-        yield line if line.isascii() else _repaired(line)
-        break
-    for line in lines:
-        yield line if line.isascii() else _repaired(line)
+    if not first:
+        first = text.readline()
+        if not first:
+            return iter(())
+    return itertools.chain([first[1:] if first.startswith("\ufeff") else first], text)
 
 
 def _repaired(line: str) -> str:
@@ -278,8 +283,11 @@ def _decode_one(text: str, start: int) -> tuple[Any, int, str | None]:
 
 
 def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: int = 1) -> Iterator[Item]:
+    """Records of JSON Lines, from lines as _undecided_lines gives them (each decoded again here if need be)."""
     scan = _SCAN
     for number, line in enumerate(lines, start=first_line):
+        if not line.isascii():
+            line = _repaired(line)
         stripped = line.strip()
         if not stripped:
             continue
@@ -291,7 +299,7 @@ def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: 
             except (StopIteration, ValueError, RecursionError):
                 value = end = None
             if type(value) is dict and end == len(stripped) and _no_repeats(value, stripped):
-                yield RawRecord(path, number, value, False)
+                yield _raw(RawRecord, (path, number, value, False))
                 continue
         origin = Origin(path, number)
         value, end, why = _decode_one(stripped, 0)
@@ -305,6 +313,9 @@ def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: 
 
 
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())
+# RawRecord(...) goes through a generated Python __new__; building the tuple directly halves the cost
+# of the one object every line of a large file makes.
+_raw = tuple.__new__
 
 
 def _no_repeats(value: dict[str, Any], line: str) -> bool:
@@ -432,6 +443,6 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                     yield RawRecord(path, start, built, True) if raw else record_from_mapping(built, Origin(path, start), cells_are_text=True)
                 continue
             cells = dict(zip(header, row)) if named else {name: cell for name, cell in zip(header, row) if name}
-            yield RawRecord(path, start, cells, True) if raw else record_from_mapping(cells, Origin(path, start), cells_are_text=True)
+            yield _raw(RawRecord, (path, start, cells, True)) if raw else record_from_mapping(cells, Origin(path, start), cells_are_text=True)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")
