@@ -76,6 +76,8 @@ def main() -> None:
                                        "--format", "jsonl", "--workers", "1", data],
             f"hand-written loop ({'json.loads' if fmt == 'jsonl' else 'csv module'})": [PY, str(HERE / "baseline.py"), data],
         }
+        if fmt == "csv":  # the optional columnar engine (pip install 'gradecheck[columnar]')
+            tools["gradecheck --engine columnar"] = [*tools["gradecheck"][:-1], "--engine", "columnar", data]
         for name, cmd in tools.items():
             wall, peak = _measure(cmd, out)
             found = _violations_gradecheck(out) if name.startswith("gradecheck") else _violations_baseline(out)

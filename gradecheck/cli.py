@@ -64,6 +64,10 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpar
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--workers", type=int, default=None, metavar="N",
                        help="processes for one large file (default: one per core; 1 to stay in one process)")
+    check.add_argument("--engine", choices=("row", "columnar", "auto"), default="row",
+                       help="columnar: check large CSV files in gradecheck's own format column-wise with polars "
+                            "(pip install 'gradecheck[columnar]'), same report; auto: for CSV files of 8 MB or more "
+                            "when polars is installed (default: row)")
     check.add_argument("--excel", "--bom", action="store_true",
                        help="CSV for Excel: a UTF-8 byte-order mark, and text that looks like a formula quoted")
     check.add_argument("--baseline", metavar="FILE",
@@ -256,7 +260,7 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
         report = check_paths(args.paths, ruleset, max_findings=args.max_findings if args.max_findings >= 0 and not triaging
                              else None, events=HTML_EVENTS if fmt == "html" else 0, progress=progress,
                              profiles=_profile_set(args.profiles, args.profile, None if args.no_builtin_rules else ruleset),
-                             workers=args.workers)
+                             workers=args.workers, engine=args.engine)
     finally:
         if progress is not None:
             progress.close()

@@ -448,7 +448,10 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
 
     Raises:
         InputError: a path does not exist or a directory has no data files.
+        ValueError: *engine* is none of those three.
     """
+    if engine not in ("row", "columnar", "auto"):
+        raise ValueError(f"engine must be 'row', 'columnar' or 'auto', not {engine!r}")
     ruleset = ruleset or default_ruleset()
     run = _Run(ruleset, max_findings)
     run.max_events, run.progress = events, progress

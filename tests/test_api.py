@@ -51,15 +51,15 @@ def test_version():
     [
         ("gradecheck",),
         ("gradecheck", "gradecheck.cli", "gradecheck.engine", "gradecheck.render", "gradecheck.readers",
-         "gradecheck.rulesets", "gradecheck.kinds"),
+         "gradecheck.rulesets", "gradecheck.kinds", "gradecheck.columnar"),
     ],
     ids=["package", "core-modules"],
 )
 def test_import_pulls_in_no_test_machinery(modules):
-    """Importing gradecheck, or running its command line, never loads hypothesis or pytest."""
+    """Importing gradecheck, or running its command line, never loads hypothesis or pytest, nor the optional polars."""
     code = (
         f"import sys\nimport {', '.join(modules)}\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('hypothesis', 'pytest', '_pytest'))\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('hypothesis', 'pytest', '_pytest', 'polars'))\n"
         "print(loaded)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

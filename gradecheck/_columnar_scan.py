@@ -1,0 +1,392 @@
+"""
+Read a native CSV file with polars, a batch of lines at a time, and judge each row column-wise.
+
+Lines are read as lines (no quoting, split on commas here), so that row *i* is line *i* + 1 by
+construction; a line with a quote character, or with more or fewer cells than the header, is read by
+the csv module (or by the CSV reader itself) instead. What a row's cells mean is decided as the fast
+path's reader decides it (gradecheck/fastpath.py, ``FastPath._read``), only more strictly: a cell with
+surrounding spaces, a grade spelling that needs folding, an alias met twice, all go to the row engine.
+Imported only by gradecheck/columnar.py, and only when the engine is used.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import polars as pl
+
+from . import columnar
+from ._columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
+from .columnar import _one_row, _Plan, _Result, _Unsuitable
+from .frameworks import Framework
+
+__all__ = ["Scan"]
+
+# What a block comes to: rows that pass, passes per rule, rows for the row engine.
+_Outcome = tuple[int, dict[str, int], list[tuple[int, Any]]]
+
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_LEAD = b"lead\n"
+_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE)
+_BLANK = f"^[{_SPACE},]*$"  # every cell blank, as Python's str.strip() sees blank: the reader skips the row
+_NOT_BLANK = f"[^{_SPACE}]"
+
+
+def _cell(j: int) -> pl.Expr:
+    return pl.col(f"c{j}")
+
+
+def _coalesce(exprs: list[pl.Expr]) -> pl.Expr:
+    return exprs[0] if len(exprs) == 1 else pl.coalesce(exprs)
+
+
+def _twice(exprs: list[pl.Expr]) -> pl.Expr:
+    """Two columns give the same field a value: the fast path cannot tell which is meant."""
+    if len(exprs) < 2:
+        return pl.lit(False)
+    return pl.sum_horizontal([e.is_not_null().cast(pl.Int32) for e in exprs]) >= 2
+
+
+def _spellings(framework: Framework) -> dict[str, str]:
+    """
+    Grade spellings read without folding: the fast path's exact-match table (name, label, aliases,
+    numbers, in five cases), less any spelling the scale itself would read otherwise.
+    """
+    scale = framework.scale
+    out: dict[str, str] = {}
+    if scale is None:
+        return out
+    for grade in scale.grades:
+        spellings = [grade.name, grade.label, *grade.aliases]
+        if grade.number is not None:
+            spellings += [str(grade.number), f"grade {grade.number}"]
+        for s in spellings:
+            for variant in (s, s.lower(), s.upper(), s.capitalize(), s.title()):
+                out.setdefault(variant, grade.name)
+    return {s: name for s, name in out.items() if scale.canonical(s) == name}
+
+
+class Scan:
+    """One file's pass: blocks of lines in, a :class:`~gradecheck.columnar._Result` out."""
+
+    def __init__(self, plan: _Plan, run: Any) -> None:
+        self.plan = plan
+        self.run = run
+        ruleset = plan.ruleset
+        self.codes = {fid: k for k, fid in enumerate(sorted(ruleset.frameworks))}
+        self.frameworks = {k: ruleset.frameworks[fid] for fid, k in self.codes.items()}
+        self.population_keys = {p: p for p in ruleset.populations}
+        for alias, target in ruleset.field_aliases.items():
+            self.population_keys[alias.split(".", 1)[1]] = target.split(".", 1)[1]
+        self.judges: dict[int, _Judge] = {}
+        self.lock = threading.Lock()
+        self.result = _Result()
+        self.ncols = len(plan.header)
+        self.stage = self._stage()
+
+    def _stage(self) -> list[list[pl.Expr]]:
+        """
+        What a line gives whatever its framework: its cells, and whether they read cleanly.
+
+        Three steps (each a ``with_columns``), each using the columns of the one before: the line's
+        shape and cells; their values; and ``cand``, whether the row can be judged column-wise at all.
+        """
+        plan = self.plan
+        line = pl.col("line")
+        cells = pl.col("cells")
+        shape: list[pl.Expr] = [
+            cells.list.len().alias("nf"), line.str.contains('"', literal=True).alias("quote"),
+            line.str.contains(_BLANK).alias("blank"), line.str.contains("\r", literal=True).alias("cr"),
+            line.str.len_bytes().alias("nbytes"),
+        ]
+        # A cell past the end of a short row is null; such a row is not judged here (nf differs), whatever it holds.
+        shape += [cells.list.get(j, null_on_oob=True).alias(f"c{j}") for j in plan.used]
+        values: list[pl.Expr] = [
+            _cell(plan.text["framework"]).replace_strict(self.codes, default=None, return_dtype=pl.Int32).alias("fw"),
+        ]
+        bad: list[pl.Expr] = [pl.col("nf") != self.ncols, pl.col("quote"), pl.col("blank"), pl.col("i") == 0]
+        for name, j in plan.text.items():
+            values.append(_cell(j).str.contains(_NOT_BLANK).alias(f"t:{name}"))
+        bad.append(~_cell(plan.text["id"]).str.contains(_NOT_BLANK))
+        for name, j in plan.dates.items():
+            c = _cell(j)
+            day = pl.when(c.str.contains(_DATE)).then(c.str.to_date("%Y-%m-%d", strict=False))
+            day = pl.when(day.dt.year() >= 1).then(day)
+            values.append(day.alias(f"d:{name}"))
+            bad.append((c != "") & day.is_null())
+        numbers: dict[int, pl.Expr] = {}
+        for group in ("grade_counts", "populations", "facts"):
+            for j, _ in plan.columns[group]:
+                numbers[j] = _cell(j).str.to_integer(strict=False)
+                values.append(numbers[j].alias(f"n{j}"))
+                bad.append((_cell(j) != "") & numbers[j].is_null())
+        populations: dict[str, list[pl.Expr]] = {}
+        for j, member in plan.columns["populations"]:
+            key = self.population_keys.get(member)
+            if key is None:
+                bad.append(_cell(j) != "")
+            else:
+                populations.setdefault(key, []).append(pl.col(f"n{j}"))
+        facts = []
+        for j, member in plan.columns["facts"]:
+            if member != member.strip():
+                bad.append(_cell(j) != "")
+            else:
+                facts.append(pl.col(f"n{j}").alias(f"F:{member}"))
+        canonical = [*facts, *(_coalesce(v).alias(f"P:{k}") for k, v in populations.items())]
+        bad += [_twice(v) for v in populations.values()]
+        canonical.append((~pl.any_horizontal([b.fill_null(True) for b in bad]) & pl.col("fw").is_not_null())
+                         .alias("cand"))
+        # An empty line is null in some polars versions; its cells are named once, then read by position.
+        split = [pl.col("line").fill_null(""), pl.col("line").fill_null("").str.split(",").alias("cells")]
+        return [split, shape, values, canonical]
+
+    def read(self) -> _Result:
+        """
+        Judge the file block by block; the polars work of two blocks overlaps (polars releases the GIL).
+
+        Results are taken in file order, so rows reach the row engine in file order.
+        """
+        result = self.result
+        first = 0
+        pending: deque[Future[_Outcome]] = deque()
+        try:
+            with open(self.plan.path, "rb") as handle, ThreadPoolExecutor(2) as pool:
+                for start, block in _blocks(handle):
+                    lines = block.count(b"\n") + (not block.endswith(b"\n"))
+                    pending.append(pool.submit(self.block, block, first, lines, start))
+                    first += lines
+                    while len(pending) > 1 or (pending and pending[0].done()):
+                        self._take(pending.popleft().result(), first)
+                while pending:
+                    self._take(pending.popleft().result(), first)
+        except OSError as err:
+            raise _Unsuitable(f"cannot read it ({err.strerror or err})") from None
+        return result
+
+    def _take(self, outcome: _Outcome, read: int) -> None:
+        passed, tally, handover = outcome
+        result = self.result
+        result.passed += passed
+        for rule, n in tally.items():
+            result.tally[rule] = result.tally.get(rule, 0) + n
+        result.handover += handover
+        if read > columnar.BATCH_ROWS and len(result.handover) > columnar.MAX_HANDOVER_SHARE * read:
+            raise _Unsuitable("most rows need the row engine, which is faster on its own")
+
+    def block(self, block: bytes, first: int, lines: int, start: int) -> _Outcome:
+        """
+        Judge one block of lines: (rows that pass, passes per rule, rows for the row engine).
+
+        *first* is the index of its first line (the header is line 0), *start* the byte where it begins.
+        """
+        try:
+            # A line of our own goes first: what starts polars' input is read specially (a byte-order mark
+            # is dropped; polars 1.0 also drops leading spaces), and no line of the file should be.
+            frame = pl.read_csv(_LEAD + block, has_header=False, separator="\x00", quote_char=None,
+                                schema={"line": pl.String}, encoding="utf8")
+        except pl.exceptions.PolarsError as err:  # not UTF-8, a NUL byte: the reader knows what to make of it
+            raise _Unsuitable(f"polars cannot read it as UTF-8 lines ({type(err).__name__})") from None
+        if frame.height != lines + 1 or frame["line"][0] != _LEAD.decode().strip():
+            raise _Unsuitable("polars did not split its lines as the reader does")
+        frame = frame.slice(1).with_row_index("i", offset=first)
+        for step in self.stage:  # eager steps: planning a lazy query costs more than it saves here
+            frame = frame.with_columns(step)
+        # Every '\r' left must have ended a line ('\r\n'): one inside a line is the csv module's business.
+        if frame["cr"].any():
+            raise _Unsuitable("a line holds a carriage return that does not end it")
+        if frame["nbytes"].sum() != len(block) - block.count(b"\n") - block.count(b"\r"):
+            raise _Unsuitable("polars did not read its lines byte for byte")
+        codes = frame.select(pl.col("fw").filter(pl.col("cand")).unique())["fw"].to_list()
+        passed = 0
+        tally: dict[str, int] = {}
+        failed: list[int] = []
+        for code in codes:
+            with self.lock:
+                judge = self.judges.get(code)
+                if judge is None:
+                    judge = self.judges[code] = _Judge(self, self.frameworks[code])
+            mine = pl.col("cand") & (pl.col("fw") == code)
+            if len(codes) > 1:
+                mine_only = frame.lazy().filter(mine).select(judge.reads).collect()
+                ok, fail, counts = judge.judge(mine_only, pl.lit(True))
+            else:
+                ok, fail, counts = judge.judge(frame, mine)
+            passed += ok
+            failed += fail
+            for rule, n in counts.items():
+                tally[rule] = tally.get(rule, 0) + n
+        others = ~pl.col("cand") | pl.col("i").is_in(failed)
+        rest = (frame.lazy().filter((pl.col("i") > 0) & ~pl.col("blank") & others)
+                .select("i", "line", "quote", "nf").collect())
+        return passed, tally, self._handover(rest, block, first, start)
+
+    def _handover(self, rows: pl.DataFrame, block: bytes, first: int, start: int) -> list[tuple[int, Any]]:
+        """What the row engine gets for these rows: the line, the cells, or where the reader finds the row itself."""
+        out: list[tuple[int, Any]] = []
+        newlines = None
+        ncols = self.ncols
+        for i, line, quote, nf in rows.iter_rows():
+            number = i + 1
+            cells: list[str] | None = None
+            if quote:
+                cells = _one_row(line)
+                if cells is None:
+                    raise _Unsuitable(f"a quoted cell spans lines (line {number})")
+                if not any(c.strip() for c in cells):
+                    continue  # a blank row: the reader skips it
+            elif nf != ncols:
+                cells = line.split(",")
+            if cells is not None and len(cells) != ncols:
+                if len(cells) > ncols and not any(c.strip() for c in cells[ncols:]):
+                    cells = cells[:ncols]  # trailing empty cells, which the reader drops
+                else:  # not the header's shape: the reader itself says what it makes of the row
+                    if newlines is None:
+                        newlines = [-1, *(m.start() for m in re.finditer(b"\n", block))]
+                    k = i - first
+                    end = newlines[k + 1] + 1 if k + 1 < len(newlines) else len(block)
+                    out.append((number, (start + newlines[k] + 1, start + end)))
+                    continue
+            out.append((number, line if cells is None else cells))
+        return out
+
+
+def _blocks(handle: Any) -> Iterator[tuple[int, bytes]]:
+    """The file in blocks of whole lines: (offset, bytes)."""
+    offset = 0
+    while True:
+        data = handle.read(columnar.BLOCK_BYTES)
+        if not data:
+            return
+        if not data.endswith(b"\n"):
+            data += handle.readline()
+        yield offset, data
+        offset += len(data)
+
+
+class _Judge:
+    """
+    One framework's rules as one polars query over its rows: which rows pass, and how often each rule passed.
+
+    The query is built once and run on every block, in steps that each name their results, so that no
+    value is computed twice: grade ranks per column; canonical judgements and counts, and whether the
+    row reads cleanly for this framework; the version; each rule's verdict per version; then "ok".
+    """
+
+    def __init__(self, scan: Scan, framework: Framework) -> None:
+        plan = scan.plan
+        spellings = _spellings(framework)
+        rank = {g: i for i, g in enumerate(framework.scale.names)} if framework.scale is not None else {}
+        to_rank = {s: rank[name] for s, name in spellings.items()}
+        names = {j: j for j in framework.judgements}
+        names.update(framework.judgement_aliases)
+        ranks: list[pl.Expr] = []
+        bad: list[pl.Expr] = []
+        judgements: dict[str, list[pl.Expr]] = {}
+        for j, member in plan.columns["judgements"]:
+            name = names.get(member)
+            if name is None or not to_rank:
+                bad.append(_cell(j) != "")
+                continue
+            ranks.append(_cell(j).replace_strict(to_rank, default=None, return_dtype=pl.Int8).alias(f"r{j}"))
+            bad.append((_cell(j) != "") & pl.col(f"r{j}").is_null())
+            judgements.setdefault(name, []).append(pl.col(f"r{j}"))
+        counts: dict[str, list[pl.Expr]] = {}
+        for j, member in plan.columns["grade_counts"]:
+            grade = spellings.get(member)
+            if grade is None:
+                bad.append(_cell(j) != "")
+            else:
+                counts.setdefault(grade, []).append(pl.col(f"n{j}"))
+        canonical: list[pl.Expr] = []
+        for prefix, group in (("J", judgements), ("C", counts)):
+            for key, values in group.items():
+                canonical.append(_coalesce(values).alias(f"{prefix}:{key}"))
+                bad.append(_twice(values))
+        canonical.append(_any(bad).alias("unread"))
+        groups = {
+            "judgements": {k: pl.col(f"J:{k}") for k in judgements},
+            "grade_counts": {k: pl.col(f"C:{k}") for k in counts},
+            "populations": {k: pl.col(f"P:{k}") for _, m in plan.columns["populations"]
+                            if (k := scan.population_keys.get(m)) is not None},
+            "facts": {m: pl.col(f"F:{m}") for _, m in plan.columns["facts"] if m == m.strip()},
+        }
+        nonempty = [_any([v.is_not_null() for v in members.values()]).alias(f"E:{g}") for g, members in groups.items()]
+        dates = {name: pl.col(f"d:{name}") for name in plan.dates}
+        values = Values(framework, {name: pl.col(f"t:{name}") for name in plan.text}, dates, groups,
+                        nonempty={g: pl.col(f"E:{g}") for g in groups})
+        day = pl.coalesce([dates[d] for d in ("start", "end", "published") if d in dates]
+                          or [pl.lit(None, dtype=pl.Date)])
+        self.steps = [ranks, canonical, [*nonempty, day.alias("day")],
+                      [self._version(framework, pl.col("day")).alias("version")]]
+        # The stage's columns a judge reads (the line and the other cells stay behind when rows are picked out).
+        counted = plan.columns["grade_counts"]
+        self.reads = ["i", *(f"c{j}" for j, _ in plan.columns["judgements"] + counted), *(f"n{j}" for j, _ in counted),
+                      *(f"P:{k}" for k in groups["populations"]), *(f"F:{k}" for k in groups["facts"]),
+                      *(f"t:{name}" for name in plan.text), *(f"d:{name}" for name in plan.dates)]
+        day = pl.col("day")
+        rules = scan.run.by_framework.get(framework.id, [])
+        verdicts: list[pl.Expr] = []
+        fits: list[pl.Expr] = []
+        self.passes: dict[str, list[pl.Expr]] = {r.code: [] for r in rules}
+        for k, version in enumerate(framework.versions):
+            here = pl.col("version") == k
+            checks = [(r, verdict(r, values, version)) for r in rules]
+            if any(e is None for _, e in checks):
+                continue  # a rule with no columnar form: these rows go to the row engine
+            outcomes = []
+            for n, (rule, expr) in enumerate(checks):
+                if rule.start is not None or rule.end is not None:
+                    inside = pl.lit(True)
+                    if rule.start is not None:
+                        inside = inside & (day >= rule.start)
+                    if rule.end is not None:
+                        inside = inside & (day <= rule.end)
+                    expr = (pl.when(day.is_null()).then(pl.lit(UNSURE, dtype=pl.Int8))
+                            .when(~inside).then(pl.lit(SKIP, dtype=pl.Int8)).otherwise(expr))
+                column = f"v{k}:{n}"
+                verdicts.append(expr.alias(column))
+                outcomes.append(pl.col(column) != UNSURE)
+                self.passes[rule.code].append(here & (pl.col(column) == PASS))
+            fits.append(here & pl.all_horizontal(outcomes) if outcomes else here)
+        self.steps.append(verdicts)
+        self.ok = (~pl.col("unread") & (pl.any_horizontal(fits) if fits else pl.lit(False))).fill_null(False)
+
+    @staticmethod
+    def _version(framework: Framework, day: pl.Expr) -> pl.Expr:
+        """Which version a row falls under (Framework.version_at); null when that needs a date and there is none."""
+        versions = framework.versions
+        if len(versions) == 1:
+            return pl.lit(0, dtype=pl.Int32)
+        chain: Any = pl
+        for k, v in enumerate(versions):
+            covers = pl.lit(True)
+            if v.start is not None:
+                covers = covers & (day >= v.start)
+            if v.end is not None:
+                covers = covers & (day <= v.end)
+            chain = chain.when(covers).then(pl.lit(k, dtype=pl.Int32))
+        return (pl.when(day.is_null()).then(pl.lit(None, dtype=pl.Int32))
+                .otherwise(chain.otherwise(pl.lit(len(versions) - 1, dtype=pl.Int32))))
+
+    def judge(self, rows: pl.DataFrame, mine: pl.Expr) -> tuple[int, list[int], dict[str, int]]:
+        """(how many of my rows pass, the indices of the others, passes per rule); *mine* picks my rows."""
+        for step in self.steps:
+            rows = rows.with_columns(step)
+        ok = pl.col("ok")
+        tallies = [(ok & pl.any_horizontal(p).fill_null(False)).sum().alias(code)
+                   for code, p in self.passes.items() if p]
+        out = (rows.with_columns((mine & self.ok).alias("ok"))
+               .select(ok.sum().alias("passed"), pl.col("i").filter(mine & ~ok).implode().alias("failed"), *tallies)
+               .row(0, named=True))
+        passed, failed = out.pop("passed"), out.pop("failed")
+        return passed, failed, {code: n for code, n in out.items() if n}
+
+
+def _any(exprs: list[pl.Expr]) -> pl.Expr:
+    return pl.any_horizontal(exprs) if exprs else pl.lit(False)

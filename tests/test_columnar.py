@@ -1,0 +1,303 @@
+"""The columnar engine (--engine columnar) changes speed only: on any CSV file, the row engine's report, to the byte."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+
+pl = pytest.importorskip("polars")
+
+import gradecheck  # noqa: E402 - after the skip: these tests need polars
+from gradecheck import _columnar_kinds, check_paths, columnar, load_ruleset, read_path, write_csv  # noqa: E402
+from gradecheck.cli import main  # noqa: E402
+from gradecheck.records import DATE_FIELDS, GROUPS, TEXT_FIELDS  # noqa: E402
+from gradecheck.strategies import datasets, records, violating  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RULESET = load_ruleset()
+# Dataset rules (unique ids, visit histories) need every record in one place: the engine leaves such rule sets alone.
+RECORD_RULES = RULESET.select(ignore=[r.code for r in RULESET.rules if r.dataset])
+CODES = [r.code for r in RECORD_RULES.rules]
+FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HEADER = "id,framework,start,judgements.overall_effectiveness,grade_counts.good,populations.looked_after,authority\n"
+
+
+def _both(path: Path, rules: gradecheck.RuleSet, monkeypatch: pytest.MonkeyPatch, engine: str = "columnar",
+          **kw) -> tuple[str, str, list[bool]]:
+    """The row engine's report, the columnar engine's, and whether the columnar engine took the file."""
+    took: list[bool] = []
+    original = columnar.check_csv
+
+    def spy(*args, **kwargs):
+        took.append(original(*args, **kwargs))
+        return took[-1]
+
+    row = check_paths([str(path)], rules, workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(columnar, "check_csv", spy)
+        col = check_paths([str(path)], rules, engine=engine, **{"workers": 1, **kw})
+    return (gradecheck.render(row, "json", statistics=True), gradecheck.render(col, "json", statistics=True), took)
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+# --- identical reports on generated data -------------------------------------------------------------------
+
+CONSISTENT = st.one_of(st.lists(records(), min_size=1, max_size=8, unique_by=lambda r: r["id"]), datasets())
+
+
+@FIXTURE
+@given(CONSISTENT, st.data())
+def test_generated_records_and_mutants(tmp_path_factory, monkeypatch, batch, data):
+    """
+    Consistent records (or authorities' histories) plus mutants of some record rules: the engine takes the file,
+    and the report is the row engine's.
+    """
+    # Six rules a file, drawn afresh each time (a permutation does not lean towards the first codes as
+    # sampling does while shrinking), so that each rule's mutants come up about a dozen times a run.
+    for code in data.draw(st.permutations(CODES))[:6]:
+        batch = batch + data.draw(violating(code))
+    path = _write(tmp_path_factory.mktemp("gen"), write_csv(batch))
+    row, col, took = _both(path, RECORD_RULES, monkeypatch)
+    assert took == [True]
+    assert row == col
+
+
+def _benchmark_generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH = _benchmark_generator()
+BENCH_RULES = load_ruleset([ROOT / "benchmarks" / "rules.toml"], builtin=False)
+
+
+@pytest.mark.parametrize(("seed", "newline"), [(2026, "\r\n"), (7, "\n")])
+def test_benchmark_data(tmp_path, monkeypatch, seed, newline):
+    """The benchmark's records and rule file (4% of records break a rule): the same report, every planted finding."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, BENCH.COLUMNS, lineterminator=newline)
+    writer.writeheader()
+    planted = set()
+    for record, broken in BENCH.records(2000, seed):
+        writer.writerow(BENCH.flat(record))
+        planted |= {(code, record["id"]) for code in broken}
+    path = _write(tmp_path, out.getvalue())
+    row, col, took = _both(path, BENCH_RULES, monkeypatch)
+    assert took == [True]
+    assert row == col
+    assert planted == _rules_and_records(col)
+
+
+def test_rows_checked_in_parallel_workers(tmp_path, monkeypatch):
+    """Rows the row engine checks may be split over forked workers: the merged report is the same."""
+    monkeypatch.setattr(columnar, "PARALLEL_HANDOVER", 4)
+    lines = [HEADER] + [f"r{i},sif,2015-0{1 + i % 9}-01,{'Good' if i % 3 else 'Goood'},{i % 7 - 2},{i},Kent\n"
+                        for i in range(60)]
+    path = _write(tmp_path, "".join(lines))
+    row, col, took = _both(path, RECORD_RULES, monkeypatch, workers=3)
+    assert took == [True]
+    assert row == col
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").rglob("*.jsonl")))
+def test_every_fixture_written_as_csv(tmp_path, monkeypatch, path):
+    """Every JSON Lines fixture (broken ones included), written as CSV: the same report (taken or not)."""
+    items = [r for r in read_path(str(ROOT / path)) if isinstance(r, gradecheck.Record)]
+    if not items:
+        pytest.skip("no readable records")
+    csv_path = _write(tmp_path, write_csv(items))
+    row, col, took = _both(csv_path, RECORD_RULES, monkeypatch)
+    # Only a column that is no field of the format (a group written as a plain value, a made-up name) keeps a
+    # fixture from the engine: the fast path would send every row of it to the ordinary path anyway.
+    header = csv_path.read_text().splitlines()[0].split(",")
+    known = {*TEXT_FIELDS, *DATE_FIELDS, *(n for n in header if n.split(".")[0] in GROUPS and "." in n)}
+    assert took == [not set(header) - known]
+    assert row == col
+
+
+# --- files the engine takes, odd rows and all --------------------------------------------------------------
+
+ROWS = {
+    "blank lines and whitespace rows": HEADER + "a,sif,2015-01-01,good,1,5,Kent\n\n   \n,,,,,,\n\t, ,\n\n"
+                                                "b,sif,,good,,,\n\n",
+    "short and long rows": HEADER + "a,sif,2015-01-01,good,1,5\nb,sif,2015-01-01,good,1,5,Kent,,  ,\n"
+                                    "c,sif,2015-01-01,good,1,5,Kent,x\nd,sif,2015-01-01,good,1,5,Kent\n",
+    "quoted cells on one line": HEADER + 'a,sif,2015-01-01,good,1,5,"Bristol, City of"\n'
+                                         '"b",sif,,"Good",,,"say ""hi"""\n'
+                                         '"","","","","","",""\nc,sif,,good,,,Kent\n',
+    "odd values": HEADER + "a,sif,2015-02-30,good,1,5,Kent\nb, sif,2015-01-01,good,1,5,Kent\nc,SIF,,good,,,\n"
+                           "d,sif,2015-01-01, good,+1,0005,\ne,sif,2015-01-01,Goood,1_000,1 000,\nf,sif,,RI,c,x,\n"
+                           "g,sif,2015-01-01,requires improvement,-1,5,\nh,ilacs,,good,,,\n  ,sif,,,,,\n"
+                           "i,sif,0000-01-01,good,,,\nj,sif,2015-1-01,good,99999999999999999999,,\n",
+    "no trailing newline": HEADER + "a,sif,2015-01-01,good,1,5,Kent",
+    "windows line endings": (HEADER + "a,sif,2015-01-01,good,1,5,Kent\nb,sif,,inadequate,,,\n").replace("\n", "\r\n"),
+    "mixed line endings": HEADER + "a,sif,2015-01-01,good,1,5,Kent\r\nb,sif,,inadequate,,,\n",
+    "header only": HEADER,
+    "a byte-order mark starting a line": HEADER + "a,sif,,good,,,\n\ufeffb,sif,,good,,,\n\ufeffc,sif,,good,,,\n",
+    "unknown framework, a rule with no columnar form": "id,framework,populations.children,populations.child_population,"
+                                                           "facts.rate_per_10000\na,dfe-cla-rates,5,100,500\nb,nope,,,\n",
+    "aliases, duplicates of one field": "id,framework,populations.looked_after,populations.cla,grade_counts.good,"
+                                        "grade_counts.Good,judgements.overall_effectiveness\n"
+                                        "a,slac,5,,1,,good\nb,slac,5,5,,1,good\nc,slac,,6,3,4,adequate\n",
+}
+
+
+@pytest.mark.parametrize("block", [None, 1], ids=["one block", "a block a line"])
+@pytest.mark.parametrize("text", ROWS.values(), ids=ROWS.keys())
+def test_odd_rows_in_a_file_the_engine_takes(tmp_path, monkeypatch, text, block):
+    """Rows the reader skips, rows of the wrong shape, quoted cells, odd values: the row engine's report."""
+    if block:  # every line a block of its own: line numbers and offsets cross blocks
+        monkeypatch.setattr(columnar, "BLOCK_BYTES", block)
+    path = _write(tmp_path, text)
+    row, col, took = _both(path, RECORD_RULES, monkeypatch)
+    assert took == [True]
+    assert row == col
+
+
+# --- files and rule sets the engine leaves to the row path --------------------------------------------------
+
+FALLBACK = {
+    "a quoted cell spanning lines": HEADER + 'a,sif,2015-01-01,good,1,5,"two\nlines"\nb,sif,,good,,,\n',
+    "a Windows-1252 byte": (HEADER + "a,sif,2015-01-01,good,1,5,caf\xe9\n").encode("cp1252"),
+    "a byte-order mark": b"\xef\xbb\xbf" + (HEADER + "a,sif,2015-01-01,good,1,5,Kent\n").encode(),
+    "a carriage return inside a line": HEADER + "a,sif,2015-01-01,good,1,5,Ke\rnt\nb,sif,,good,,,\n",
+    "a NUL byte": (HEADER + "a,sif,2015-01-01,good,1,5,Ke\x00nt\n").encode(),
+    "a repeated header column": "id,framework,start,start\na,sif,,\n",
+    "a column gradecheck does not know": "id,framework,notes\na,sif,hello\n",
+    "a published layout": (ROOT / "fixtures" / "broken" / "dfe-rates.csv").read_bytes(),
+    "a header and nothing else": HEADER.rstrip("\n"),
+}
+
+
+@pytest.mark.parametrize("text", FALLBACK.values(), ids=FALLBACK.keys())
+def test_files_left_to_the_row_path(tmp_path, monkeypatch, text):
+    """Whatever the engine cannot be sure of reading as the reader does goes to the row path, untouched."""
+    path = _write(tmp_path, text)
+    row, col, took = _both(path, RECORD_RULES, monkeypatch)
+    assert took == [False]
+    assert row == col
+
+
+def test_dataset_rules_leave_the_file_to_the_row_path(tmp_path, monkeypatch):
+    """The built-in rules include unique ids and visit histories: every record in one place, so the row path."""
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,1,5,Kent\na,sif,2015-01-01,good,1,5,Kent\n")
+    row, col, took = _both(path, RULESET, monkeypatch)
+    assert took == [False]
+    assert row == col
+
+
+def test_too_many_rows_for_the_row_engine(tmp_path, monkeypatch):
+    """When most rows need the row engine anyway, the engine gives up early (it would only be slower)."""
+    monkeypatch.setattr(columnar, "BATCH_ROWS", 1)
+    path = _write(tmp_path, HEADER + "".join(f"r{i},sif,,Goood,,,\n" for i in range(20)))
+    row, col, took = _both(path, RECORD_RULES, monkeypatch)
+    assert took == [False]
+    assert row == col
+
+
+def test_auto_takes_only_large_files(tmp_path, monkeypatch):
+    """--engine auto: large CSV files only."""
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,1,5,Kent\n")
+    for limit, expected in ((1 << 30, []), (0, [True])):
+        monkeypatch.setattr(columnar, "AUTO_MIN_BYTES", limit)
+        row, col, took = _both(path, RECORD_RULES, monkeypatch, engine="auto")
+        assert took == expected
+        assert row == col
+
+
+# --- the test above has teeth: a wrong column-wise verdict is caught ----------------------------------------
+
+SABOTAGED = {"total": "C101", "within": "P101", "range": "R101", "overall": "J101", "implies": "J102",
+             "agree": "C102", "order": "D101", "present": "F103", "absent": "F101"}
+
+
+@pytest.mark.parametrize(("kind", "code"), SABOTAGED.items())
+def test_a_wrong_verdict_changes_the_report(tmp_path, monkeypatch, kind, code):
+    """With one kind made to pass every row, some mutant of its rule loses its finding: the tests above would fail."""
+    monkeypatch.setitem(_columnar_kinds._KINDS, kind, lambda c, v, version: pl.lit(1, dtype=pl.Int8))
+    path = tmp_path / "mutant.csv"
+
+    def caught(mutant: list[dict]) -> bool:
+        path.write_text(write_csv(mutant), encoding="utf-8")
+        row, broken, took = _both(path, RECORD_RULES, monkeypatch)
+        return took == [True] and code in _rules(row) and code not in _rules(broken)
+
+    find(violating(code), caught, settings=settings(database=None, max_examples=20, phases=[Phase.generate]))
+
+
+def _rules(report: str) -> set[str]:
+    return {f["rule"] for f in json.loads(report)["findings"]}
+
+
+def _rules_and_records(report: str) -> set[tuple[str, str]]:
+    return {(f["rule"], f["record"]) for f in json.loads(report)["findings"]}
+
+
+# --- the command line -------------------------------------------------------------------------------------
+
+def test_command_line_option(tmp_path, capsys):
+    """--engine columnar gives the row engine's output; a file it leaves to the row path is said once on stderr."""
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,-1,5,Kent\nb,sif,,good,,,\n")
+    dataset = ",".join(r.code for r in RULESET.rules if r.dataset)
+    args = [str(path), "--format", "json", "--ignore", dataset]
+    assert main(args) == 1
+    row = capsys.readouterr()
+    assert main([*args, "--engine", "columnar"]) == 1
+    col = capsys.readouterr()
+    assert row.out == col.out
+    assert col.err == ""
+    assert main([str(path), "--format", "json", "--engine", "columnar"]) == 1
+    full = capsys.readouterr()
+    said = f"gradecheck: --engine columnar: dataset rules ({dataset.replace(',', ', ')}) need every record"
+    assert full.err.count(said) == 1
+
+
+def test_without_polars_the_row_engine_runs(tmp_path, monkeypatch, capsys):
+    """No polars: --engine columnar says so in one line and the row engine gives the report."""
+    monkeypatch.setattr(columnar, "available", lambda: False)
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,1,5,Kent\n")
+    row, col, took = _both(path, RECORD_RULES, monkeypatch)
+    assert took == [False]
+    assert row == col
+    err = capsys.readouterr().err
+    reason = "polars is not installed (pip install 'gradecheck[columnar]'); using the row engine"
+    assert err == f"gradecheck: --engine columnar: {reason}\n"
+    assert reason in (ROOT / "docs" / "errors.md").read_text()
+
+
+def test_every_reason_is_documented():
+    """Each reason the engine gives for leaving a file to the row path is in docs/errors.md."""
+    import re
+
+    doc = (ROOT / "docs" / "errors.md").read_text().replace("`", "")
+    reasons = []
+    for module in ("columnar.py", "_columnar_scan.py"):
+        source = (ROOT / "gradecheck" / module).read_text()
+        reasons += re.findall(r'(?:_Unsuitable|unsuitable)\(f?"([^"]+)"', source)
+    assert len(reasons) >= 15
+    for reason in reasons:
+        for part in re.split(r"\{[^}]*\}", reason):
+            assert part.strip(" (") in doc, reason
+
+
+def test_python_whitespace_is_what_str_strip_removes():
+    """'Blank' means the same to the engine as to Python's str.strip(), which the reader uses."""
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == _columnar_kinds.PY_WHITESPACE
