@@ -33,7 +33,6 @@ Check = Callable[[dict[str, Any], Groups], int]
 _TEXT = frozenset(TEXT_FIELDS)
 _date = dt.date.fromisoformat
 _INTS = frozenset({int})
-_STRS = frozenset({str})
 _DATES = frozenset(DATE_FIELDS)
 _NUMERIC_GROUPS = frozenset(g for g, what in GROUPS.items() if what in ("count", "number"))
 
@@ -675,8 +674,9 @@ class FastPath:
             return group, fetch, read_any
 
         def read_counts(values: tuple[Any, ...]) -> dict[str, Any]:
-            if not _STRS.issuperset(map(type, values)):
-                return read_any(values)
+            # int() would also take a float or a bool (a profile's value), which the general
+            # reading refuses; join raises TypeError for anything but text, and _read then falls back.
+            "".join(values)
             if "" in values:
                 return dict([(m, int(v)) for m, v in zip(canonical, values) if v])
             return dict(zip(canonical, map(int, values)))

@@ -118,9 +118,10 @@ def render_json(report: Report, *, statistics: bool = False, **_: Any) -> str:
 
 def iter_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> Iterator[str]:
     """The JSON Lines report a line at a time, so a million-record run never holds it whole."""
-    dumps = json.dumps
+    # One encoder for every line: json.dumps with any option builds a new encoder a call.
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     for f in report.findings:
-        yield dumps({"type": "finding", **_finding_dict(f)}, ensure_ascii=False) + "\n"
+        yield dumps({"type": "finding", **_finding_dict(f)}) + "\n"
     lines: list[dict[str, Any]] = [{"type": "unreadable", "source": str(u.origin), "error": u.error}
                                    for u in report.unreadable]
     lines += [{"type": "rule_error", "rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
@@ -134,7 +135,7 @@ def iter_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> Iterato
         summary["statistics"] = _statistics(report)
     lines.append(summary)
     for line in lines:
-        yield dumps(line, ensure_ascii=False) + "\n"
+        yield dumps(line) + "\n"
 
 
 def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:

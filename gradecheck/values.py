@@ -115,8 +115,13 @@ def show(value: Any) -> str:
     return str(value)
 
 
+_AS_IS = frozenset({str, int})
+
+
 def jsonable(value: Any) -> Any:
     """Turn a value into something ``json.dumps`` writes without loss of meaning."""
+    if type(value) in _AS_IS:
+        return value  # most values: a grade, a count
     if isinstance(value, Interval):
         lo = None if math.isinf(value.lo) else value.lo
         hi = None if math.isinf(value.hi) else value.hi
