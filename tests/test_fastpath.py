@@ -142,3 +142,18 @@ def test_reading_by_shape_agrees_with_the_general_reading(text, batch, data):
                 outcomes.append(type(err).__name__ if type(err).__name__ == "_Unsure" else "unsure")
         shaped, general = outcomes
         assert shaped == general or {type(shaped), type(general)} == {str}
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": "x", "framework": "slac", "populations": {"looked_after": 5, "looked_after": 6}}',
+    '{"id": "x", "framework": "slac", "id": "y"}',
+    '{"id": "x", "framework": "ilacs", "start": "2019-01-07", "judgements": {"overall_effectiveness": "Good", '
+    '"overall_effectiveness": "Inadequate", "impact_of_leaders": "Good"}}',
+], ids=["group", "top", "judgement"])
+def test_a_repeated_key_is_never_passed(tmp_path, line):
+    """The fast path reads what the C decoder kept (the last value): a record with a repeated key is unreadable."""
+    path = tmp_path / "dup.jsonl"
+    path.write_text(line + "\n")
+    report = check_paths([str(path)], RULESET, workers=1)
+    assert (report.records, report.checked, len(report.unreadable)) == (1, 0, 1)
+    assert "duplicate key" in report.unreadable[0].error
