@@ -5,18 +5,18 @@ from __future__ import annotations
 import itertools
 import os
 import traceback
-from sys import intern
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .events import summarize
+from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
 from .frameworks import Framework
 from .kinds import Failure, Unknown, View
 from .parallel import plan, run_parallel
 from .readers import WORKBOOK_SUFFIXES, discover, read_path, read_range
-from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
 from .records import DATE_FIELDS, Origin, RawRecord, Record, Unreadable, record_from_mapping
 from .report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from .rulesets import Rule, RuleSet, load_ruleset
@@ -227,8 +227,8 @@ class _Run:
     def _flush(self) -> None:
         """Add the counted verdict patterns to the per-rule tallies (rules the ordinary path decided count there)."""
         tally = self.tally
-        for (plan, verdicts), n in self.patterns.items():
-            for rule, verdict in zip(plan.rules, verdicts):
+        for (compiled, verdicts), n in self.patterns.items():
+            for rule, verdict in zip(compiled.rules, verdicts, strict=True):
                 if verdict == PASS:
                     tally[rule.code][0] += n
         self.patterns.clear()
@@ -280,7 +280,8 @@ class _Run:
                 failed = True
                 self.findings.append(Finding(
                     rule=rule.code, severity=rule.severity, record=record.id, source=record.origin,
-                    message=outcome.message, fields=_shared(outcome.fields), expected=outcome.expected, actual=outcome.actual,
+                    message=outcome.message, fields=_shared(outcome.fields), expected=outcome.expected,
+                    actual=outcome.actual,
                     title=rule.title, authority=_text(view.get("authority")), framework=view.framework.id,
                 ))
                 tally[4] += 1
@@ -508,7 +509,8 @@ def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
         return Origin(origin.path, origin.line + lines) if origin.line else origin
 
     # In place, one item at a time: a second copy of every finding would double the merge's memory.
-    for name, place in (("findings", "source"), ("undecided", "source"), ("errors", "source"), ("unreadable", "origin")):
+    places = (("findings", "source"), ("undecided", "source"), ("errors", "source"), ("unreadable", "origin"))
+    for name, place in places:
         items = state[name]
         for i, item in enumerate(items):
             items[i] = attrs.evolve(item, **{place: move(getattr(item, place))})

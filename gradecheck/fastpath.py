@@ -60,18 +60,21 @@ def _get(top: dict[str, Any], groups: Groups, ref: tuple[str, str | None]) -> An
     return groups.get(group, {}).get(key, MISSING)
 
 
-def _aggregator(keys: tuple[str, ...], rank: Mapping[str, int]) -> Callable[[Groups], tuple[dict[str, int], int | None, int | None]]:
+Aggregate = tuple[dict[str, int], int | None, int | None]
+
+
+def _aggregator(keys: tuple[str, ...], rank: Mapping[str, int]) -> Callable[[Groups], Aggregate]:
     """
     A function giving how many of some judgements got each grade, and the best and worst rank given.
 
     The overall and agree rules often read the same 22 judgements; one pass serves both: the result
     is kept in the record's groups under the aggregator itself (a compiler makes one per key set, see
-    _Compiler.aggregator), so the cache key is hashed by identity, not as a tuple of 22 names. The tally is Counter's own C loop
-    without Counter's Python-level set-up, a third of the cost here.
+    _Compiler.aggregator), so the cache key is hashed by identity, not as a tuple of 22 names. The
+    tally is Counter's own C loop without Counter's Python-level set-up, a third of the cost here.
     """
     fetch = _fetch(keys)
 
-    def aggregate(groups: Groups) -> tuple[dict[str, int], int | None, int | None]:
+    def aggregate(groups: Groups) -> Aggregate:
         cache = groups.get("")
         if cache is None:
             cache = groups[""] = {}
@@ -121,7 +124,7 @@ class _Compiler:
     def expand(self, names: tuple[str, ...]) -> list[str]:
         return self.version.expand(names)
 
-    def aggregator(self, keys: tuple[str, ...]) -> Callable[[Groups], tuple[dict[str, int], int | None, int | None]]:
+    def aggregator(self, keys: tuple[str, ...]) -> Callable[[Groups], Aggregate]:
         """One aggregator per key set, shared by the rules of this framework version that read it."""
         found = self.aggregators.get(keys)
         if found is None:
@@ -641,7 +644,8 @@ class FastPath:
         return _Shape(tuple(texts), tuple(dates), tuple(nested),
                       tuple(self._cells(group, columns, compiled) for group, columns in cells.items()))
 
-    def _cells(self, group: str, columns: list[tuple[str, str]], compiled: _Framework) -> tuple[str, Callable, Callable]:
+    def _cells(self, group: str, columns: list[tuple[str, str]],
+               compiled: _Framework) -> tuple[str, Callable, Callable]:
         """A CSV group's columns: (group, fetch its cells, read them into canonical members)."""
         names = tuple(c for c, _ in columns)
         members = tuple(m for _, m in columns)
@@ -683,7 +687,8 @@ class FastPath:
 
         return group, fetch, read_counts
 
-    def _read_shaped(self, raw: Mapping[str, Any], text: bool, compiled: _Framework, shape: _Shape) -> tuple[dict, Groups]:
+    def _read_shaped(self, raw: Mapping[str, Any], text: bool, compiled: _Framework,
+                     shape: _Shape) -> tuple[dict, Groups]:
         top: dict[str, Any] = {}
         groups: Groups = {}
         for key in shape.texts:

@@ -439,10 +439,15 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 built = binding.record(row)
                 if isinstance(built, str):
                     yield Unreadable(Origin(path, start), built)
+                elif raw:
+                    yield RawRecord(path, start, built, True)
                 else:
-                    yield RawRecord(path, start, built, True) if raw else record_from_mapping(built, Origin(path, start), cells_are_text=True)
+                    yield record_from_mapping(built, Origin(path, start), cells_are_text=True)
                 continue
             cells = dict(zip(header, row)) if named else {name: cell for name, cell in zip(header, row) if name}
-            yield _raw(RawRecord, (path, start, cells, True)) if raw else record_from_mapping(cells, Origin(path, start), cells_are_text=True)
+            if raw:
+                yield _raw(RawRecord, (path, start, cells, True))
+            else:
+                yield record_from_mapping(cells, Origin(path, start), cells_are_text=True)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")
