@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from .fastpath import _is_glob, _ref, judgement_keys
 from .frameworks import Framework, Version
 from .records import DATE_FIELDS, GROUPS
 from .rulesets import Rule
@@ -103,17 +104,6 @@ def _decide(*branches: tuple[pl.Expr, int], otherwise: int) -> pl.Expr:
     for cond, value in branches:
         expr = expr.when(cond.fill_null(_FALSE)).then(_VERDICT[value])
     return expr.otherwise(_VERDICT[otherwise]) if branches else _VERDICT[otherwise]
-
-
-def _ref(name: str) -> tuple[str, str | None]:
-    group, dot, key = name.partition(".")
-    if not dot:
-        return ("", group)
-    return (group, None if key == "*" else key)
-
-
-def _is_glob(name: str) -> bool:
-    return any(c in name for c in "*?[")
 
 
 class _NoForm(Exception):
@@ -224,9 +214,10 @@ def _range(c: Any, v: Values, version: Version) -> pl.Expr:
 
 
 def _judgement_keys(names: list[str]) -> list[str]:
-    if any(_is_glob(n) or not n.startswith("judgements.") for n in names):
+    keys = judgement_keys(names)
+    if keys is None:
         raise _NoForm
-    return [n.split(".", 1)[1] for n in names]
+    return keys
 
 
 def _overall(c: Any, v: Values, version: Version) -> pl.Expr:

@@ -53,6 +53,13 @@ def _is_glob(name: str) -> bool:
     return any(c in name for c in "*?[")
 
 
+def judgement_keys(names: list[str]) -> list[str] | None:
+    """``judgements.x`` names as bare judgement keys; None when one is a glob or not a judgement."""
+    if any(_is_glob(n) or not n.startswith("judgements.") for n in names):
+        return None
+    return [n.split(".", 1)[1] for n in names]
+
+
 def _get(top: dict[str, Any], groups: Groups, ref: tuple[str, str | None]) -> Any:
     group, key = ref
     if not group:
@@ -95,20 +102,12 @@ def _aggregator(keys: tuple[str, ...], rank: Mapping[str, int]) -> Callable[[Gro
     return aggregate
 
 
-_FETCHERS: dict[tuple[str, ...], Callable[[Mapping[str, Any]], tuple[Any, ...]]] = {}
-
-
 def _fetch(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     """itemgetter for *keys*, always giving a tuple (itemgetter of one key gives the bare value)."""
-    fetch = _FETCHERS.get(keys)
-    if fetch is None:
-        if len(keys) == 1:
-            key = keys[0]
-            fetch = lambda row: (row[key],)  # noqa: E731
-        else:
-            fetch = itemgetter(*keys) if keys else (lambda row: ())
-        _FETCHERS[keys] = fetch
-    return fetch
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return itemgetter(*keys) if keys else (lambda row: ())
 
 
 class _Compiler:
@@ -284,9 +283,7 @@ class _Compiler:
         return check
 
     def _judgement_keys(self, names: list[str]) -> list[str] | None:
-        if any(_is_glob(n) or not n.startswith("judgements.") for n in names):
-            return None
-        return [n.split(".", 1)[1] for n in names]
+        return judgement_keys(names)
 
     def _overall(self, c: Any) -> Check | None:
         overall = self._judgement_keys(self.expand((c.overall,)))
