@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from .fastpath import _is_glob, _ref, judgement_keys
+from ._fastcode import _is_glob, _ref, judgement_keys
 from .frameworks import Framework, Version
 from .records import DATE_FIELDS, GROUPS
 from .rulesets import Rule
