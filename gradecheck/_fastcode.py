@@ -152,6 +152,7 @@ class Compiler:
         scale = framework.scale
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale else {}
         self.aggregators: dict[tuple[str, ...], tuple[str, str]] = {}  # key set → (its local, its function's name)
+        self.dicts = False  # whether some line reads the record's values from the dicts ``top`` and ``groups``
 
     def expand(self, names: tuple[str, ...]) -> list[str]:
         return self.version.expand(names)
@@ -185,12 +186,14 @@ class Compiler:
         return lines
 
     def closure(self, check: Check) -> list[str]:
+        self.dicts = True
         return [f"out = {self.src.const(check)}(top, groups)"]
 
     def value(self, ref: tuple[str, str | None]) -> str:
         """An expression for one named value, MISSING when absent."""
         group, key = ref
         if not group:
+            self.dicts = True
             return f"top.get({self.src.const(key)}, MISSING)"
         local = self.src.group(group)
         return f"({local}.get({self.src.const(key)}, MISSING) if {local} else MISSING)"

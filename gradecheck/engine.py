@@ -131,12 +131,15 @@ class _Run:
             if self.progress is not None and not self.records % 1024:
                 self.progress(self.records, self.files - 1, len(self.inputs))
             if type(item) is RawRecord:
-                if fast is None:
-                    fast = self._fast = FastPath(self.ruleset)
-                hit = fast.check(item.mapping, item.text)
+                if fast is None or fast.counting is not plain:
+                    fast = self._fast = FastPath(self.ruleset, counting=plain)
+                hit = fast.check(item.mapping, item.text, item.json)
                 if hit is not None:
                     # Verdict patterns are counted, not rules: most records share one (see _flush).
                     self.checked += 1
+                    if type(hit) is tuple:  # (plan, verdicts): no rule unsure, no view needed
+                        patterns[hit] = patterns.get(hit, 0) + 1
+                        continue
                     key = hit[4:]  # (plan, verdicts)
                     patterns[key] = patterns.get(key, 0) + 1
                     if not plain or UNSURE in hit.verdicts:

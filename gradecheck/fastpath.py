@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from ._fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
 from .frameworks import Framework, Version
+from .jsontext import no_repeats
 from .records import DATE_FIELDS, TEXT_FIELDS
 from .rulesets import Rule, RuleSet
 
@@ -45,9 +46,10 @@ class Plan:
     engine counts verdict patterns.
     """
 
-    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], aggregates: list[str]) -> None:
+    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], aggregates: list[str], dicts: bool) -> None:
         self.rules = rules
         self.dated = any(r.dated for r in rules)
+        self.dicts = dicts  # whether the lines read values from ``top`` and ``groups`` (else from locals only)
         self.lines, self.verdicts = verdict_lines(bodies, aggregates)
         self.run: Callable[[dict, Groups, Any], tuple[int, ...]] = _never
 
@@ -117,7 +119,8 @@ class _Framework:
             if None in bodies:
                 self.plans[id(version)] = None
             else:
-                self.plans[id(version)] = Plan(tuple(rules), bodies, [local for local, _ in compiler.aggregators.values()])
+                aggregates = [local for local, _ in compiler.aggregators.values()]
+                self.plans[id(version)] = Plan(tuple(rules), bodies, aggregates, compiler.dicts)
         for plan in self.plans.values():
             if plan is not None:
                 plan.build(self.src)
@@ -142,8 +145,10 @@ class _Framework:
 class FastPath:
     """A rule set compiled for records that pass: ``check(mapping, cells_are_text)``."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, *, counting: bool = False) -> None:
         self.ruleset = ruleset
+        # Counting only: a record no rule is unsure of needs no Hit (see _shaped); the engine counts it.
+        self.counting = counting
         record_rules = [r for r in ruleset.rules if not r.dataset]
         self.frameworks = {
             fid: _Framework(fw, [r for r in record_rules if r.covers(fid)], ruleset)
@@ -164,13 +169,17 @@ class FastPath:
         self.population_names = frozenset(self.population_keys.values())
         self.groups = {"judgements": self._judgements, **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
 
-    def check(self, raw: Mapping[str, Any], text: bool) -> Hit | None:
+    def check(self, raw: Mapping[str, Any], text: bool, json: str = "") -> Hit | tuple[Plan, tuple[int, ...]] | None:
         """
         Read a decoded record and run every rule's fast form on it.
+
+        *json* is the JSON text *raw* was decoded from, if it was, by a decoder that keeps the last
+        of repeated keys: a record is passed only when its text holds none.
 
         None means "not sure about the record itself" (an unusual value, no date where the version
         or a rule needs one): the caller must take the ordinary path for all of it. A hit may still
         hold UNSURE verdicts: those rules, and only those, the caller asks the ordinary path about.
+        A fast path that is ``counting`` gives a record no rule is unsure of as ``(plan, verdicts)``.
         """
         try:
             name = raw.get("framework")
@@ -185,17 +194,20 @@ class FastPath:
                 shaped = self._shape_of(keys, text, compiled)
             if shaped is not None:
                 try:
-                    return shaped(raw)
+                    return shaped(raw, json)
                 except Unsure:
                     return None
                 except Exception:  # noqa: BLE001, S110 - a value of an unexpected type: the general reading decides
                     pass
-            return self._general(raw, text, compiled)
+            return self._general(raw, text, compiled, json)
         except Exception:  # noqa: BLE001 - whatever the fast path cannot read, the ordinary path reads and reports
             return None
 
-    def _general(self, raw: Mapping[str, Any], text: bool, compiled: _Framework) -> Hit | None:
+    def _general(self, raw: Mapping[str, Any], text: bool, compiled: _Framework,
+                 json: str = "") -> Hit | tuple[Plan, tuple[int, ...]] | None:
         """Read a record of any shape with :meth:`_read_any` and judge it with its version's plan."""
+        if json and not no_repeats(raw, json):  # type: ignore[arg-type]
+            return None
         top, groups = self._read_any(raw, text, compiled)
         day = top.get("start") or top.get("end") or top.get("published")
         version = compiled.only
@@ -206,7 +218,10 @@ class FastPath:
         plan = compiled.plans[id(version)]
         if plan is None or (day is None and plan.dated):
             return None
-        return _hit(Hit, (compiled.framework, version, top, groups, plan, plan.run(top, groups, day)))
+        verdicts = plan.run(top, groups, day)
+        if self.counting and UNSURE not in verdicts:
+            return (plan, verdicts)  # type: ignore[return-value]
+        return _hit(Hit, (compiled.framework, version, top, groups, plan, verdicts))
 
     def _shape_of(self, keys: tuple[str, ...], text: bool, compiled: _Framework) -> Callable | None:
         shaped = compiled.shapes.get((keys, text), _NO_SHAPE)
@@ -221,27 +236,77 @@ class FastPath:
         """
         A generated function that reads records with these keys and judges them, giving a Hit.
 
-        It raises Unsure for a record the ordinary path must read, and any other exception where a
-        value is of a type the shape did not expect (the general reading then decides). None when
-        records of this shape need the general reading (an unknown key, a group both nested and in
-        cells) or no version can be judged fast.
+        When the fast path only counts (``counting``), a record no rule is unsure of gives just
+        ``(plan, verdicts)``, and its values are never gathered into dicts (unless some rule's code
+        reads them there). It raises Unsure for a record the ordinary path must read, and any other
+        exception where a value is of a type the shape did not expect (the general reading then
+        decides). None when records of this shape need the general reading (an unknown key, a group
+        both nested and in cells) or no version can be judged fast.
         """
         src = compiled.src
         if not any(compiled.plans.values()):
             return None
-        lines = ["top = {}", "groups = {}", *[f"{local} = None" for local in src.groups.values()]]
+        reading = self._reading(keys, text, compiled)
+        if reading is None:
+            return None
+        lines, store, where = reading
+        unsure = f"raise {src.const(Unsure)}"
+        if not text:
+            lines += ["if json and json.count(':') != nkeys:", f"    {unsure}"]
+        lines += [f"if not {where['id']}:" if "id" in where else "if True:", f"    {unsure}",
+                  "day = " + " or ".join([where[d] for d in DATE_FIELDS if d in where] or ["None"])]
+        new, hit, framework = src.const(_hit), src.const(Hit), src.const(compiled.framework)
+
+        def judged(version: Version) -> list[str]:
+            plan = compiled.plans[id(version)]
+            if plan is None:
+                return [unsure]
+            out = ["if day is None:", f"    {unsure}"] if plan.dated else []
+            out += [*(store if plan.dicts else []), *plan.lines, f"verdicts = {plan.verdicts}"]
+            if self.counting:
+                out += ["if UNSURE not in verdicts:", f"    return ({src.const(plan)}, verdicts)"]
+            return [*out, *([] if plan.dicts else store),
+                    f"return {new}({hit}, ({framework}, {src.const(version)}, top, groups, {src.const(plan)}, verdicts))"]
+
+        if compiled.only is not None:
+            lines += judged(compiled.only)
+        else:
+            lines += ["if day is None:", f"    {unsure}", f"version = {src.const(compiled.framework.version_at)}(day)"]
+            for version in compiled.framework.versions:
+                lines += [f"if version is {src.const(version)}:", *indent(judged(version))]
+            lines += [unsure]
+        return src.compile(["def shaped(raw, json):", *indent(lines)], "shaped")
+
+    def _reading(self, keys: tuple[str, ...], text: bool,
+                 compiled: _Framework) -> tuple[list[str], list[str], dict[str, str]] | None:
+        """
+        Lines reading a shape's values into locals; lines gathering them into ``top`` and ``groups``
+        (in the order the general reading would); and the local of each top-level value.
+
+        A text's local holds it stripped (blank or None: absent), a date's the date or None, a
+        group's its members or None; the groups rules read live in the locals their code names. For
+        JSON, ``nkeys`` counts the keys read (the record's and its groups'), to be matched with the
+        text's ':' (see gradecheck.jsontext.no_repeats): a repeated key is never passed.
+        """
+        src = compiled.src
+        where: dict[str, str] = {}
+        members: dict[str, str] = {}  # group → its local
+        lines = [f"nkeys = {src.const(len(keys))}"]
         cells: dict[str, list[tuple[str, str]]] = {}
         days, parse = src.const(self.days), src.const(self._day)
         for key in keys:
             k = src.const(key)
             if key in _TEXT:
-                lines += [f"x = raw[{k}]", "if x is not None:", "    x = x.strip()", "    if x:", f"        top[{k}] = x"]
+                local = where[key] = src.fresh("t")
+                lines += [f"{local} = raw[{k}]", f"if {local} is not None:", f"    {local} = {local}.strip()"]
             elif key in _DATES:
-                lines += [f"x = raw[{k}]", f"d = {days}.get(x)", "if d is None and x is not None:",
-                          f"    d = {parse}(x)", "if d is not None:", f"    top[{k}] = d"]
+                local = where[key] = src.fresh("d")
+                lines += [f"x = raw[{k}]", f"{local} = {days}.get(x)", f"if {local} is None and x is not None:",
+                          f"    {local} = {parse}(x)"]
             elif key in self.groups:
-                lines += [f"x = raw[{k}]", "if type(x) is not dict:", "    raise TypeError", "if x:",
-                          *indent(self._nested(key, text, compiled)), *indent(self._keep(key, src))]
+                local = members[key] = src.groups.get(key) or src.fresh("m")
+                lines += [f"x = raw[{k}]", "if type(x) is not dict:", "    raise TypeError", "nkeys += len(x)",
+                          f"{local} = None", "if x:", *indent(self._nested(key, text, compiled)), f"    {local} = m or None"]
             elif text and "." in key:
                 group, _, member = key.partition(".")
                 if group not in self.groups:
@@ -253,28 +318,16 @@ class FastPath:
             if group in keys:
                 return None
             fetch, read = self._cells(group, columns, compiled)
-            lines += [f"m = {src.const(read)}({src.const(fetch)}(raw))", "if m:", *indent(self._keep(group, src))]
-        lines += [f"if {src.const('id')} not in top:", f"    raise {src.const(Unsure)}",
-                  "day = top.get('start') or top.get('end') or top.get('published')"]
-        new, hit, framework = src.const(_hit), src.const(Hit), src.const(compiled.framework)
-
-        def judged(version: Version) -> list[str]:
-            plan = compiled.plans[id(version)]
-            if plan is None:
-                return [f"raise {src.const(Unsure)}"]
-            head = ["if day is None:", f"    raise {src.const(Unsure)}"] if plan.dated else []
-            return [*head, *plan.lines, f"return {new}({hit}, ({framework}, {src.const(version)}, top, groups, "
-                                        f"{src.const(plan)}, {plan.verdicts}))"]
-
-        if compiled.only is not None:
-            lines += judged(compiled.only)
-        else:
-            lines += ["if day is None:", f"    raise {src.const(Unsure)}",
-                      f"version = {src.const(compiled.framework.version_at)}(day)"]
-            for version in compiled.framework.versions:
-                lines += [f"if version is {src.const(version)}:", *indent(judged(version))]
-            lines += [f"raise {src.const(Unsure)}"]
-        return src.compile(["def shaped(raw):", *indent(lines)], "shaped")
+            local = members[group] = src.groups.get(group) or src.fresh("m")
+            lines += [f"{local} = {src.const(read)}({src.const(fetch)}(raw)) or None"]
+        lines = [*[f"{local} = None" for name, local in src.groups.items() if name not in members], *lines]
+        store = ["top = {}", "groups = {}"]
+        for key, local in where.items():
+            test = local if key in _TEXT else f"{local} is not None"
+            store += [f"if {test}:", f"    top[{src.const(key)}] = {local}"]
+        for group, local in members.items():
+            store += [f"if {local}:", f"    groups[{src.const(group)}] = {local}"]
+        return lines, store, where
 
     def _nested(self, key: str, text: bool, compiled: _Framework) -> list[str]:
         """Lines reading a nested group from ``x`` into ``m``: the usual case inline, the rest by its reader."""
@@ -293,14 +346,6 @@ class FastPath:
         else:
             return [read]
         return [f"if {accept}:", "    m = x", "else:", f"    {read}"]
-
-    @staticmethod
-    def _keep(group: str, src: Source) -> list[str]:
-        """Lines keeping a group's members ``m`` when there are any, in ``groups`` and in the group's local."""
-        keep = [f"groups[{src.const(group)}] = m"]
-        if group in src.groups:
-            keep.append(f"{src.groups[group]} = m")
-        return ["if m:", *indent(keep)]
 
     def _cells(self, group: str, columns: list[tuple[str, str]],
                compiled: _Framework) -> tuple[Callable, Callable]:

@@ -6,7 +6,6 @@ import csv
 import io
 import itertools
 import json
-import json.scanner
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -14,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import InputError
-from .records import Origin, RawRecord, Record, Unreadable, record_from_mapping
+from .jsontext import SCAN, decode_one
+from .records import Origin, RawRecord, Record, Unreadable, json_line_record, record_from_mapping
 
 if TYPE_CHECKING:
     from .profiles import ProfileSet
@@ -248,104 +248,32 @@ def _sniff(text: str) -> str:
     return "csv"
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKey(f"duplicate key '{key}' in one object (which value is meant?)")
-        obj[key] = value
-    return obj
-
-
-_STRICT = json.JSONDecoder(object_pairs_hook=_no_duplicates)
-_LENIENT = json.JSONDecoder()
-
-
-def _decode_one(text: str, start: int) -> tuple[Any, int, str | None]:
-    """Decode one JSON value at *start*: (value, end, None) or (None, end, why) when it cannot be used."""
-    try:
-        value, end = _STRICT.raw_decode(text, start)
-        return value, end, None
-    except _DuplicateKey as err:
-        _, end = _LENIENT.raw_decode(text, start)
-        return None, end, str(err)
-    except RecursionError:
-        return None, -1, "JSON nested too deeply to read"
-    except json.JSONDecodeError as err:
-        return None, -1, f"invalid JSON: {err.msg} (line {err.lineno} column {err.colno})"
-    except ValueError as err:
-        # int() refuses numbers with thousands of digits; nobody means such a count.
-        return None, -1, f"invalid JSON: {err}"
-
-
 def _read_jsonl(lines: Iterable[str], path: str, raw: bool = False, first_line: int = 1) -> Iterator[Item]:
     """Records of JSON Lines, from lines as _undecided_lines gives them (each decoded again here if need be)."""
-    scan = _SCAN
+    scan = SCAN
     for number, line in enumerate(lines, start=first_line):
         if not line.isascii():
             line = _repaired(line)
+        if raw and line.startswith("{"):
+            # The C scanner behind json.loads, called directly (loads adds two Python calls a line).
+            # It keeps the last of repeated keys: the line goes with the record, and whoever reads
+            # the record checks (RawRecord.parse, and the fast path for the records it passes).
+            try:
+                value, end = scan(line, 0)
+            except (StopIteration, ValueError, RecursionError):
+                value = end = None
+            if type(value) is dict and (end == len(line) or line[end:].isspace()):
+                yield _raw(RawRecord, (path, number, value, False, line))
+                continue
         stripped = line.strip()
         if not stripped:
             continue
-        if raw:
-            # The C scanner behind json.loads, called directly (loads adds two Python calls a line).
-            # It keeps the last of duplicate keys: see _no_repeats for how those are caught.
-            try:
-                value, end = scan(stripped, 0)
-            except (StopIteration, ValueError, RecursionError):
-                value = end = None
-            if type(value) is dict and end == len(stripped) and _no_repeats(value, stripped):
-                yield _raw(RawRecord, (path, number, value, False))
-                continue
-        origin = Origin(path, number)
-        value, end, why = _decode_one(stripped, 0)
-        if why is None and stripped[end:].strip():
-            why = "invalid JSON: more than one value on the line"
-        if why is not None:
-            # One record a line: "(line 1 column 9)" would only confuse; the column is what helps.
-            yield Unreadable(origin, why.replace("(line 1 column", "(column"))
-            continue
-        yield record_from_mapping(value, origin)
+        yield json_line_record(stripped, Origin(path, number))
 
 
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())
 # RawRecord(...) goes through a generated Python __new__; building the tuple directly halves the cost
 # of the one object every line of a large file makes.
 _raw = tuple.__new__
-
-
-def _no_repeats(value: dict[str, Any], line: str) -> bool:
-    """
-    True when no object on the line repeats a key (False: let the strict decoder decide).
-
-    Each key is followed by one ':', so when the line has exactly as many ':' as the objects have
-    keys, none repeats (and no ':' hides in a string). Counting keys is cheap for the usual record,
-    whose groups hold plain values: then the line's '{' are the record's and its groups' own.
-    """
-    keys, objects = len(value), 1
-    for v in value.values():
-        if type(v) is dict:
-            keys += len(v)
-            objects += 1
-    if line.count("{") != objects:
-        try:
-            keys = _keys(value)  # deeper nesting, lists of objects, or braces in text
-        except RecursionError:
-            return False
-    return line.count(":") == keys
-
-
-def _keys(value: Any) -> int:
-    """How many keys a decoded JSON value holds, nested objects included."""
-    if type(value) is dict:
-        return len(value) + sum(map(_keys, value.values()))
-    if type(value) is list:
-        return sum(map(_keys, value))
-    return 0
 
 
 def _line_at(text: str, index: int, cache: list[int]) -> int:
@@ -368,7 +296,7 @@ def _read_json(text: str, path: str) -> Iterator[Item]:
     if i == len(text):
         return
     if text[i] != "[":
-        value, end, why = _decode_one(text, i)
+        value, end, why = decode_one(text, i)
         origin = Origin(path, _line_at(text, i, cache))
         if why is None and text[end:].strip():
             why = "invalid JSON: text after the top-level value"
@@ -379,7 +307,7 @@ def _read_json(text: str, path: str) -> Iterator[Item]:
         return
     while i < len(text):
         origin = Origin(path, _line_at(text, i, cache))
-        value, end, why = _decode_one(text, i)
+        value, end, why = decode_one(text, i)
         if end < 0:
             yield Unreadable(origin, f"{why}; the rest of the file cannot be read")
             return
@@ -446,7 +374,7 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 continue
             cells = dict(zip(header, row)) if named else {name: cell for name, cell in zip(header, row) if name}
             if raw:
-                yield _raw(RawRecord, (path, start, cells, True))
+                yield _raw(RawRecord, (path, start, cells, True, ""))
             else:
                 yield record_from_mapping(cells, Origin(path, start), cells_are_text=True)
     except csv.Error as err:

@@ -12,7 +12,7 @@ import gradecheck
 from gradecheck import check, check_paths, load_ruleset, write_csv, write_jsonl
 from gradecheck.writers import flatten
 from gradecheck import parallel
-from gradecheck.fastpath import FastPath
+from gradecheck.fastpath import UNSURE, FastPath
 from gradecheck.strategies import datasets, records, violating
 
 RULESET = load_ruleset()
@@ -131,7 +131,8 @@ def test_reading_by_shape_agrees_with_the_general_reading(text, batch, data):
     Cells are replaced with odd text (blanks, markers, spellings, decimals), and JSON groups given odd
     keys and values (aliases, other spellings, text for numbers), so both readings' edges meet.
     """
-    fast = FastPath(RULESET)
+    fast, counting = FastPath(RULESET), FastPath(RULESET, counting=True)
+    batch = batch + data.draw(violating(data.draw(st.sampled_from(CODES))))  # so that some rule is unsure
     columns = sorted({k for record in batch for k in flatten(record)})  # as in a CSV file: blank where missing
     for record in batch:
         raw = record
@@ -154,6 +155,12 @@ def test_reading_by_shape_agrees_with_the_general_reading(text, batch, data):
         except Exception:  # noqa: BLE001 - "unsure", however it is said
             general = None
         assert shaped == general
+        # Counting only, a record no rule is unsure of is (plan, verdicts); any other, the same Hit.
+        counted = counting.check(raw, text)
+        if general is not None and UNSURE not in general.verdicts:
+            assert counted == (counting.frameworks[raw["framework"]].plans[id(general.version)], general.verdicts)
+        else:
+            assert counted == (general and general._replace(plan=counted.plan))
 
 
 @pytest.mark.parametrize("line", [
