@@ -91,8 +91,10 @@ def _aggregator(keys: tuple[str, ...], rank: Mapping[str, int]) -> Callable[[dic
             given = [judgements[k] for k in keys if k in judgements]
         tally: dict[str, int] = {}
         _count_elements(tally, given)
-        seen = sorted([rank[g] for g in tally])
-        return (tally, seen[0], seen[-1]) if seen else (tally, None, None)
+        if not tally:
+            return (tally, None, None)
+        seen = list(map(rank.__getitem__, tally))
+        return (tally, min(seen), max(seen))
 
     return aggregate
 
@@ -212,11 +214,14 @@ class Compiler:
             target = self.src.const(expected)
             target_of: Callable[[dict, Groups], Any] = lambda top, groups: expected  # noqa: E731
         else:
+            expected = None
             ref = _ref(c.equals)
             target = self.value(ref)
             target_of = lambda top, groups: _get(top, groups, ref)  # noqa: E731
         if len(wholes) == 1 and not named:
             members = self.src.group(wholes[0])
+            if type(expected) is int:  # a whole number to add up to: nothing in it to check
+                return [f"out = (PASS if sum({members}.values()) == {target} else UNSURE) if {members} else SKIP"]
             return [f"if not {members}:", "    out = SKIP", "else:",
                     f"    x = {target}",
                     "    if x is MISSING:", "        out = SKIP",
