@@ -1,9 +1,9 @@
 """
 Rule kinds as polars expressions, for the columnar engine (gradecheck/columnar.py); imported only from there.
 
-Each function mirrors one closure of gradecheck/fastpath.py (``_Compiler``) over whole columns: it
-gives, for every row, PASS (the rule applies and surely passes), SKIP (it does not apply) or UNSURE
-(the row engine must decide), in the same order of tests as the closure, so a row passes here
+Each function mirrors one kind of the fast path's generated code (gradecheck/_fastcode.py, ``Compiler``)
+over whole columns: it gives, for every row, PASS (the rule applies and surely passes), SKIP (it does
+not apply) or UNSURE (the row engine must decide), in the same order of tests, so a row passes here
 exactly when the fast path would let it pass, with the same rules counted. Anything these functions
 do not model returns None ("no columnar form"), and every row the rule covers is then UNSURE. The
 values they read are canonical, as the fast path's reader builds them: grades as their rank on the

@@ -4,7 +4,7 @@ Read a native CSV file with polars, a batch of lines at a time, and judge each r
 Lines are read as lines (no quoting, split on commas here), so that row *i* is line *i* + 1 by
 construction; a line with a quote character, or with more or fewer cells than the header, is read by
 the csv module (or by the CSV reader itself) instead. What a row's cells mean is decided as the fast
-path's reader decides it (gradecheck/fastpath.py, ``FastPath._read``), only more strictly: a cell with
+path's reader decides it (gradecheck/fastpath.py, ``FastPath._reading``), only more strictly: a cell with
 surrounding spaces, a grade spelling that needs folding, an alias met twice, all go to the row engine.
 Imported only by gradecheck/columnar.py, and only when the engine is used.
 """

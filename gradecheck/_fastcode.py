@@ -281,7 +281,8 @@ class Compiler:
 
         return self.closure(check)
 
-    def _within_group(self, whole_ref: tuple[str, str | None], keys: list[str], disjoint: bool, exact: bool) -> list[str]:
+    def _within_group(self, whole_ref: tuple[str, str | None], keys: list[str], disjoint: bool,
+                      exact: bool) -> list[str]:
         """Parts and whole in one group: the parts are summed (or their largest taken) inline, one key at a time."""
         members = self.src.group(whole_ref[0])
         lines = [f"w = {members}.get({self.src.const(whole_ref[1])})", "if w is None:", "    out = SKIP", "else:",
@@ -409,7 +410,8 @@ class Compiler:
         if any(_is_glob(n) for n in names):
             return None
         refs = [_ref(n) for n in names]
-        return self.closure(lambda top, groups: PASS if all(_get(top, groups, r) is not MISSING for r in refs) else UNSURE)
+        return self.closure(lambda top, groups: PASS if all(_get(top, groups, r) is not MISSING for r in refs)
+                            else UNSURE)
 
     def _absent(self, c: Any) -> list[str] | None:
         specs = []

@@ -167,7 +167,8 @@ class FastPath:
         self.days: dict[str, dt.date] = {}
         self.columns: dict[str, tuple[str, str]] = {}  # a CSV header name split once, not once a row
         self.population_names = frozenset(self.population_keys.values())
-        self.groups = {"judgements": self._judgements, **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
+        self.groups = {"judgements": self._judgements,
+                       **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
 
     def check(self, raw: Mapping[str, Any], text: bool, json: str = "") -> Hit | tuple[Plan, tuple[int, ...]] | None:
         """
@@ -265,8 +266,8 @@ class FastPath:
             out += [*(store if plan.dicts else []), *plan.lines, f"verdicts = {plan.verdicts}"]
             if self.counting:
                 out += ["if UNSURE not in verdicts:", f"    return ({src.const(plan)}, verdicts)"]
-            return [*out, *([] if plan.dicts else store),
-                    f"return {new}({hit}, ({framework}, {src.const(version)}, top, groups, {src.const(plan)}, verdicts))"]
+            fields = f"{framework}, {src.const(version)}, top, groups, {src.const(plan)}, verdicts"
+            return [*out, *([] if plan.dicts else store), f"return {new}({hit}, ({fields}))"]
 
         if compiled.only is not None:
             lines += judged(compiled.only)
@@ -306,7 +307,8 @@ class FastPath:
             elif key in self.groups:
                 local = members[key] = src.groups.get(key) or src.fresh("m")
                 lines += [f"x = raw[{k}]", "if type(x) is not dict:", "    raise TypeError", "nkeys += len(x)",
-                          f"{local} = None", "if x:", *indent(self._nested(key, text, compiled)), f"    {local} = m or None"]
+                          f"{local} = None", "if x:", *indent(self._nested(key, text, compiled)),
+                          f"    {local} = m or None"]
             elif text and "." in key:
                 group, _, member = key.partition(".")
                 if group not in self.groups:
