@@ -227,9 +227,11 @@ class FastPath:
     def _shape_of(self, keys: tuple[str, ...], text: bool, compiled: _Framework) -> Callable | None:
         shaped = compiled.shapes.get((keys, text), _NO_SHAPE)
         if shaped is _NO_SHAPE:
-            shaped = self._shaped(keys, text, compiled)
-            if len(compiled.shapes) < 64:
-                compiled.shapes[(keys, text)] = shaped
+            # A file has one shape or a few; past 64, records are read the general way, so that
+            # generating code (and the constants it keeps) cannot grow with odd data.
+            if len(compiled.shapes) >= 64:
+                return None
+            shaped = compiled.shapes[(keys, text)] = self._shaped(keys, text, compiled)
         compiled.last_shape = (keys, text, shaped)
         return shaped
 

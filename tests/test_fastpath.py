@@ -176,3 +176,16 @@ def test_a_repeated_key_is_never_passed(tmp_path, line):
     report = check_paths([str(path)], RULESET, workers=1)
     assert (report.records, report.checked, len(report.unreadable)) == (1, 0, 1)
     assert "duplicate key" in report.unreadable[0].error
+
+
+def test_many_key_shapes_are_read_the_general_way_past_the_cap():
+    """Past 64 key shapes no more code is generated, and records are still judged (the general way), alike."""
+    import itertools
+
+    fast = FastPath(RULESET)
+    record = {"id": "x", "framework": "ilacs", "start": "2019-01-07", "note": "n",
+              "judgements": {"overall_effectiveness": "Good", "impact_of_leaders": "Good"}}
+    orders = list(itertools.permutations(record))[:100]
+    hits = [fast.check({k: record[k] for k in order}, False) for order in orders]
+    assert len(fast.frameworks["ilacs"].shapes) == 64
+    assert all(h is not None and h.verdicts == hits[0].verdicts for h in hits)
