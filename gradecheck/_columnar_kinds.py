@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from ._fastcode import _is_glob, _ref, judgement_keys
+from ._fastcode import _is_glob, _ref, judgement_keys, total_parts
 from .frameworks import Framework, Version
 from .records import DATE_FIELDS, GROUPS
 from .rulesets import Rule
@@ -130,12 +130,10 @@ def verdict(rule: Rule, v: Values, version: Version) -> pl.Expr | None:
 
 
 def _total(c: Any, v: Values, version: Version) -> pl.Expr:
-    names = version.expand(c.parts)
-    if any(_is_glob(n) and not n.endswith(".*") for n in names):
+    split = total_parts(version, c.parts)
+    if split is None:
         raise _NoForm
-    refs = [_ref(n) for n in names]
-    named = [r for r in refs if r[1] is not None]
-    wholes = [r[0] for r in refs if r[1] is None]
+    named, wholes = split
     if any(g not in NUMERIC_GROUPS and (not g or g in GROUPS) for g in wholes):
         raise _NoForm
     equals = c.equals

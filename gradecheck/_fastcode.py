@@ -56,6 +56,15 @@ def judgement_keys(names: list[str]) -> list[str] | None:
     return [n.split(".", 1)[1] for n in names]
 
 
+def total_parts(version: Version, parts: tuple[str, ...]) -> tuple[list[tuple[str, str | None]], list[str]] | None:
+    """A total's parts as (named values, whole groups ``g.*``); None when some part is another glob."""
+    names = version.expand(parts)
+    if any(_is_glob(n) and not n.endswith(".*") for n in names):
+        return None
+    refs = [_ref(n) for n in names]
+    return [r for r in refs if r[1] is not None], [r[0] for r in refs if r[1] is None]
+
+
 def _get(top: dict[str, Any], groups: Groups, ref: tuple[str, str | None]) -> Any:
     group, key = ref
     if not group:
@@ -202,12 +211,10 @@ class Compiler:
 
     # --- kinds --------------------------------------------------------------------------------
     def _total(self, c: Any) -> list[str] | None:
-        names = self.expand(c.parts)
-        if any(_is_glob(n) and not n.endswith(".*") for n in names):
+        split = total_parts(self.version, c.parts)
+        if split is None:
             return None
-        refs = [_ref(n) for n in names]
-        named = [r for r in refs if r[1] is not None]
-        wholes = [r[0] for r in refs if r[1] is None]
+        named, wholes = split
         if isinstance(c.equals, int) or c.equals == "@graded_items":
             items = c.equals if isinstance(c.equals, int) else self.version.graded_items
             expected = MISSING if items is None else items
