@@ -46,22 +46,22 @@ class Plan:
     engine counts verdict patterns.
     """
 
-    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], aggregates: list[str], dicts: bool) -> None:
+    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], aggregates: list[str], dicts: bool,
+                 src: Source) -> None:
         self.rules = rules
         self.dated = any(r.dated for r in rules)
         self.dicts = dicts  # whether the lines read values from ``top`` and ``groups`` (else from locals only)
         self.lines, self.verdicts = verdict_lines(bodies, aggregates)
-        self.run: Callable[[dict, Groups, Any], tuple[int, ...]] = _never
+        self._src = src
+        # Generated on first use: most files have one shape, read by its shaped function, never by run.
+        self.run: Callable[[dict, Groups, Any], tuple[int, ...]] = self._first_run
 
-    def build(self, src: Source) -> None:
-        """Generate ``run`` once every version's lines are known (they share the group locals)."""
+    def _first_run(self, top: dict, groups: Groups, day: Any) -> tuple[int, ...]:
+        src = self._src  # every version's lines are known by now, and with them every group local
         binds = [f"{local} = groups.get({src.const(name)})" for name, local in src.groups.items()]
         body = [*binds, *self.lines, f"return {self.verdicts}"]
         self.run = src.compile(["def run(top, groups, day):", *indent(body)], "run")
-
-
-def _never(top: dict, groups: Groups, day: Any) -> tuple[int, ...]:
-    raise Unsure
+        return self.run(top, groups, day)
 
 
 class Hit(NamedTuple):
@@ -120,10 +120,7 @@ class _Framework:
                 self.plans[id(version)] = None
             else:
                 aggregates = [local for local, _ in compiler.aggregators.values()]
-                self.plans[id(version)] = Plan(tuple(rules), bodies, aggregates, compiler.dicts)
-        for plan in self.plans.values():
-            if plan is not None:
-                plan.build(self.src)
+                self.plans[id(version)] = Plan(tuple(rules), bodies, aggregates, compiler.dicts, self.src)
         self.only = framework.versions[0] if len(framework.versions) == 1 else None
         # Each key shape's generated reader (see FastPath._read), None where only the general reading
         # will do; and the last one, for a quick match.
@@ -149,11 +146,11 @@ class FastPath:
         self.ruleset = ruleset
         # Counting only: a record no rule is unsure of needs no Hit (see _shaped); the engine counts it.
         self.counting = counting
-        record_rules = [r for r in ruleset.rules if not r.dataset]
-        self.frameworks = {
-            fid: _Framework(fw, [r for r in record_rules if r.covers(fid)], ruleset)
-            for fid, fw in ruleset.frameworks.items()
-        }
+        self.record_rules = [r for r in ruleset.rules if not r.dataset]
+        # Each framework is compiled when its first record is met (see framework()): a file seldom
+        # holds more than one or two of them, and compiling all of them would slow every start.
+        self.frameworks: dict[str, _Framework] = {}
+        self.enabled = True
         aliases = dict(ruleset.field_aliases)
         # Aliases outside populations (judgements, top-level names) are rare: leave such records to the ordinary path.
         self.population_keys = {p: p for p in ruleset.populations}
@@ -163,7 +160,7 @@ class FastPath:
                 self.population_keys[key] = target.split(".", 1)[1]
             else:
                 self.population_keys = {}
-                self.frameworks = {}
+                self.enabled = False
         self.days: dict[str, dt.date] = {}
         self.columns: dict[str, tuple[str, str]] = {}  # a CSV header name split once, not once a row
         self.population_names = frozenset(self.population_keys.values())
@@ -186,7 +183,9 @@ class FastPath:
             name = raw.get("framework")
             compiled = self.frameworks.get(name) if type(name) is str else None
             if compiled is None:
-                return None
+                compiled = self.framework(name)
+                if compiled is None:
+                    return None
             keys = tuple(raw)
             last = compiled.last_shape
             if last is not None and last[0] == keys and last[1] is text:
@@ -203,6 +202,14 @@ class FastPath:
             return self._general(raw, text, compiled, json)
         except Exception:  # noqa: BLE001 - whatever the fast path cannot read, the ordinary path reads and reports
             return None
+
+    def framework(self, name: Any) -> _Framework | None:
+        """A framework's spellings and compiled rules, compiled on first use; None for no framework it knows."""
+        compiled = self.frameworks.get(name) if type(name) is str else None
+        if compiled is None and self.enabled and type(name) is str and name in self.ruleset.frameworks:
+            rules = [r for r in self.record_rules if r.covers(name)]
+            compiled = self.frameworks[name] = _Framework(self.ruleset.frameworks[name], rules, self.ruleset)
+        return compiled
 
     def _general(self, raw: Mapping[str, Any], text: bool, compiled: _Framework,
                  json: str = "") -> Hit | tuple[Plan, tuple[int, ...]] | None:

@@ -146,7 +146,7 @@ def test_reading_by_shape_agrees_with_the_general_reading(text, batch, data):
             groups = [g for g in ("judgements", "grade_counts", "populations", "facts") if isinstance(raw.get(g), dict)]
             for group in data.draw(st.lists(st.sampled_from(groups), max_size=3)) if groups else ():
                 raw[group][data.draw(_ODD_KEYS)] = data.draw(_ODD_VALUES)
-        compiled = fast.frameworks.get(raw.get("framework"))
+        compiled = fast.framework(raw.get("framework"))
         if compiled is None:
             continue
         shaped = fast.check(raw, text)  # the generated reader of this key shape, judging as it reads
@@ -158,7 +158,7 @@ def test_reading_by_shape_agrees_with_the_general_reading(text, batch, data):
         # Counting only, a record no rule is unsure of is (plan, verdicts); any other, the same Hit.
         counted = counting.check(raw, text)
         if general is not None and UNSURE not in general.verdicts:
-            assert counted == (counting.frameworks[raw["framework"]].plans[id(general.version)], general.verdicts)
+            assert counted == (counting.framework(raw["framework"]).plans[id(general.version)], general.verdicts)
         else:
             assert counted == (general and general._replace(plan=counted.plan))
 
