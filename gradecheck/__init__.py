@@ -5,14 +5,14 @@ from __future__ import annotations
 from importlib import import_module as _import_module
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-__version__ = "0.1.0"
+from .version import __version__
 
 # Names are imported on first use (PEP 562): `python -m gradecheck` on a small file must start fast,
 # and a user who needs only the strategies or the readers should not pay for every renderer.
 _EXPORTS = {
     "check": ".engine",
     "check_paths": ".engine",
-    "default_ruleset": ".engine",
+    "default_ruleset": ".ruleset",
     "prepare": ".engine",
     "GradecheckError": ".errors",
     "InputError": ".errors",
@@ -22,27 +22,27 @@ _EXPORTS = {
     "Grade": ".frameworks",
     "Scale": ".frameworks",
     "Version": ".frameworks",
-    "discover": ".readers",
-    "read_path": ".readers",
-    "read_text": ".readers",
+    "discover": ".read",
+    "read_path": ".read",
+    "read_text": ".read",
     "Origin": ".records",
     "Record": ".records",
     "Unreadable": ".records",
     "record_from_mapping": ".records",
-    "FORMATS": ".render",
-    "render": ".render",
-    "render_explain": ".render",
-    "render_rules": ".render",
-    "report_to_dict": ".render",
+    "FORMATS": ".report.render",
+    "render": ".report.render",
+    "render_explain": ".report.render",
+    "render_rules": ".report.render",
+    "report_to_dict": ".report.render",
     "Finding": ".report",
     "Report": ".report",
     "RuleError": ".report",
     "RuleStats": ".report",
     "Undecided": ".report",
-    "Rule": ".rulesets",
-    "RuleSet": ".rulesets",
-    "builtin_rules_dir": ".rulesets",
-    "load_ruleset": ".rulesets",
+    "Rule": ".ruleset",
+    "RuleSet": ".ruleset",
+    "builtin_rules_dir": ".ruleset",
+    "load_ruleset": ".ruleset",
     "MISSING": ".values",
     "Interval": ".values",
     "Invalid": ".values",
@@ -53,14 +53,14 @@ _EXPORTS = {
 }
 
 if _TYPE_CHECKING:
-    from .engine import check, check_paths, default_ruleset, prepare
+    from .engine import check, check_paths, prepare
     from .errors import GradecheckError, InputError, Problem, RuleFileError
     from .frameworks import Framework, Grade, Scale, Version
-    from .readers import discover, read_path, read_text
+    from .read import discover, read_path, read_text
     from .records import Origin, Record, Unreadable, record_from_mapping
-    from .render import FORMATS, render, render_explain, render_rules, report_to_dict
+    from .report.render import FORMATS, render, render_explain, render_rules, report_to_dict
     from .report import Finding, Report, RuleError, RuleStats, Undecided
-    from .rulesets import Rule, RuleSet, builtin_rules_dir, load_ruleset
+    from .ruleset import Rule, RuleSet, builtin_rules_dir, default_ruleset, load_ruleset
     from .values import MISSING, Interval, Invalid, UnknownGrade
     from .writers import write_csv, write_json, write_jsonl
 
@@ -107,11 +107,6 @@ __all__ = [
     "write_json",
     "write_jsonl",
 ]
-
-# `render` names both a submodule and a function; importing the submodule (as the CLI does) would
-# set the package attribute to the module, so the function is bound here, after that import.
-from .render import render  # noqa: E402
-
 
 def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)

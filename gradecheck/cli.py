@@ -8,14 +8,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from .version import __version__
 from .engine import check_paths
 from .errors import GradecheckError
-from .render import FORMATS, render_chunks, render_explain, render_rules
-from .rulesets import RuleSet, load_ruleset
+from .report.render import FORMATS, render_chunks, render_explain, render_rules
+from .ruleset import RuleSet, load_ruleset
 
 if TYPE_CHECKING:
-    from .profiles import ProfileSet
+    from .read.profiles import ProfileSet
 
 __all__ = ["main"]
 
@@ -188,7 +188,7 @@ def _selftest(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: in
 def _more_commands(command: str, argv: list[str], out: TextIO) -> int:
     """``diff OLD.json NEW.json`` (baseline.py) and ``docs [--check]`` (docs.py): each parses its own arguments."""
     if command == "diff":
-        from .baseline import diff_command
+        from .report.baseline import diff_command
 
         return diff_command(argv, out)
     from .docs import docs_command
@@ -206,7 +206,7 @@ def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | No
     """
     if not paths and not forced:
         return None
-    from .profiles import load_profiles
+    from .read.profiles import load_profiles
 
     profiles = load_profiles(paths, ruleset=ruleset)
     if forced:
@@ -225,7 +225,7 @@ def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(list(argv))
     try:
-        from .profiles import load_profiles
+        from .read.profiles import load_profiles
 
         profiles = load_profiles(args.profiles, ruleset=load_ruleset())
     except GradecheckError as err:
@@ -253,7 +253,7 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
         raise GradecheckError("--update-baseline needs --baseline FILE")
     fmt = args.format or ("table" if args.output is None and out.isatty() else "text")
     triaging = bool(args.baseline or args.waivers)  # a baseline is compared with every finding, so none are dropped early
-    from .progress import Progress, should_show
+    from .report.progress import Progress, should_show
 
     progress = None if args.no_progress or not should_show(sys.stderr, out, args.output) else Progress(sys.stderr)
     try:
@@ -265,7 +265,7 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
         if progress is not None:
             progress.close()
     if triaging:
-        from .baseline import apply_baseline_options
+        from .report.baseline import apply_baseline_options
 
         report = apply_baseline_options(report, baseline=args.baseline, update=args.update_baseline,
                                         waivers=args.waivers, note=sys.stderr.write).truncate(args.max_findings)

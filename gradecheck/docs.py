@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .engine import check, default_ruleset
+from .engine import check
 from .kinds import KINDS
 from .records import Origin, record_from_mapping
 from .report import Report
-from .rulesets import Rule, RuleSet
+from .ruleset import Rule, RuleSet, default_ruleset
 from .values import show
 
 __all__ = ["FAMILIES", "docs_command", "rules_markdown", "without_examples"]
@@ -147,7 +147,7 @@ def _scope(rule: Rule) -> str:
 
 
 def _where(rule: Rule) -> str:
-    from .rulesets import builtin_rules_dir
+    from .ruleset import builtin_rules_dir
 
     path = Path(rule.path)
     return f"rules/{path.name}" if path.resolve().parent == builtin_rules_dir().resolve() else path.name
@@ -245,7 +245,7 @@ def without_examples(text: str) -> str:
 
 
 def _default_path() -> Path:
-    from .rulesets import builtin_rules_dir
+    from .ruleset import builtin_rules_dir
 
     return builtin_rules_dir().parent / "docs" / "rules.md"
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from .engine import check_paths, default_ruleset
-from .readers import discover
-from .render import render
+from .engine import check_paths
+from .read import discover
+from .report.render import render
 from .report import Report
-from .rulesets import RuleSet, load_ruleset
+from .ruleset import RuleSet, default_ruleset, load_ruleset
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .engine import check
-from .rulesets import Rule, RuleSet
+from .ruleset import Rule, RuleSet
 from .strategies import datasets, records, violating
 
 __all__ = ["RuleVerdict", "selftest"]

@@ -18,11 +18,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._mutants import MUTATORS, Draft, break_rule
-from .engine import default_ruleset
+from .mutants import MUTATORS, Draft, break_rule
 from .frameworks import Framework, Version
 from .records import Origin, Record, record_from_mapping
-from .rulesets import Rule, RuleSet
+from .ruleset import Rule, RuleSet, default_ruleset
 
 __all__ = ["datasets", "records", "violating"]
 

@@ -7,9 +7,9 @@ from os import PathLike
 from typing import Any
 
 from .engine import check, check_paths
-from .render import render
+from .report.render import render
 from .report import Report
-from .rulesets import RuleSet
+from .ruleset import RuleSet
 
 __all__ = ["assert_consistent", "assert_findings", "report_for"]
 

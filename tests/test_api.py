@@ -50,8 +50,8 @@ def test_version():
     "modules",
     [
         ("gradecheck",),
-        ("gradecheck", "gradecheck.cli", "gradecheck.engine", "gradecheck.render", "gradecheck.readers",
-         "gradecheck.rulesets", "gradecheck.kinds", "gradecheck.columnar"),
+        ("gradecheck", "gradecheck.cli", "gradecheck.engine", "gradecheck.report.render", "gradecheck.read.files",
+         "gradecheck.ruleset.load", "gradecheck.kinds", "gradecheck.engine.columnar"),
     ],
     ids=["package", "core-modules"],
 )

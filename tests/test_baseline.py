@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from gradecheck import Origin, check, load_ruleset, record_from_mapping, render, report_to_dict
-from gradecheck.baseline import Baseline, diff_reports, load_waivers, read_baseline, triage
+from gradecheck.report.baseline import Baseline, diff_reports, load_waivers, read_baseline, triage
 from gradecheck.cli import main
 from gradecheck.errors import GradecheckError
 from gradecheck.report import Waiver

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 pl = pytest.importorskip("polars")
 
 import gradecheck  # noqa: E402 - after the skip: these tests need polars
-from gradecheck import _columnar_kinds, check_paths, columnar, load_ruleset, read_path, write_csv  # noqa: E402
+from gradecheck import check_paths, load_ruleset, read_path, write_csv
+from gradecheck.engine import columnar, columnar_plan
+from gradecheck.engine import columnar_kinds as _columnar_kinds  # noqa: E402
 from gradecheck.cli import main  # noqa: E402
 from gradecheck.records import DATE_FIELDS, GROUPS, TEXT_FIELDS  # noqa: E402
 from gradecheck.strategies import datasets, records, violating  # noqa: E402
@@ -165,7 +167,7 @@ ROWS = {
 def test_odd_rows_in_a_file_the_engine_takes(tmp_path, monkeypatch, text, block):
     """Rows the reader skips, rows of the wrong shape, quoted cells, odd values: the row engine's report."""
     if block:  # every line a block of its own: line numbers and offsets cross blocks
-        monkeypatch.setattr(columnar, "BLOCK_BYTES", block)
+        monkeypatch.setattr(columnar_plan, "BLOCK_BYTES", block)
     path = _write(tmp_path, text)
     row, col, took = _both(path, RECORD_RULES, monkeypatch)
     assert took == [True]
@@ -206,7 +208,7 @@ def test_dataset_rules_leave_the_file_to_the_row_path(tmp_path, monkeypatch):
 
 def test_too_many_rows_for_the_row_engine(tmp_path, monkeypatch):
     """When most rows need the row engine anyway, the engine gives up early (it would only be slower)."""
-    monkeypatch.setattr(columnar, "BATCH_ROWS", 1)
+    monkeypatch.setattr(columnar_plan, "BATCH_ROWS", 1)
     path = _write(tmp_path, HEADER + "".join(f"r{i},sif,,Goood,,,\n" for i in range(20)))
     row, col, took = _both(path, RECORD_RULES, monkeypatch)
     assert took == [False]
@@ -289,9 +291,9 @@ def test_every_reason_is_documented():
 
     doc = (ROOT / "docs" / "errors.md").read_text().replace("`", "")
     reasons = []
-    for module in ("columnar.py", "_columnar_scan.py"):
+    for module in ("engine/columnar.py", "engine/columnar_plan.py", "engine/columnar_scan.py"):
         source = (ROOT / "gradecheck" / module).read_text()
-        reasons += re.findall(r'(?:_Unsuitable|unsuitable)\(f?"([^"]+)"', source)
+        reasons += re.findall(r'(?:Unsuitable|unsuitable)\(f?"([^"]+)"', source)
     assert len(reasons) >= 15
     for reason in reasons:
         for part in re.split(r"\{[^}]*\}", reason):

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 import gradecheck
 from gradecheck import check, check_paths, load_ruleset, write_csv, write_jsonl
 from gradecheck.writers import flatten
-from gradecheck import parallel
-from gradecheck.fastpath import UNSURE, FastPath
+from gradecheck.engine import parallel
+from gradecheck.engine.fastpath import UNSURE, FastPath
 from gradecheck.strategies import datasets, records, violating
 
 RULESET = load_ruleset()

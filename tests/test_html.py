@@ -14,7 +14,7 @@ import pytest
 
 from gradecheck import Origin, check, check_paths, record_from_mapping, render
 from gradecheck.cli import main
-from gradecheck.html import GRADE_COLOURS
+from gradecheck.report.html import GRADE_COLOURS
 from gradecheck.records import Unreadable
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ import pytest
 import gradecheck
 from gradecheck import Interval, Invalid, RuleFileError, check, check_paths, default_ruleset, read_path
 from gradecheck.cli import main
-from gradecheck.profiles import ProfileSet, default_profiles, load_profiles
-from gradecheck.readers import _read_csv
-from gradecheck.workbooks import EXCEL_EXTRA
+from gradecheck.read.profiles import ProfileSet, default_profiles, load_profiles
+from gradecheck.read.files import _read_csv
+from gradecheck.read.workbooks import EXCEL_EXTRA
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCERPTS = ROOT / "fixtures" / "real-excerpts"

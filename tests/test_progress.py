@@ -10,9 +10,9 @@ import os
 import pytest
 
 import gradecheck.cli
-import gradecheck.progress
+import gradecheck.report.progress
 from gradecheck.cli import main
-from gradecheck.progress import Progress, should_show
+from gradecheck.report.progress import Progress, should_show
 
 
 class _Terminal(io.StringIO):
@@ -70,7 +70,7 @@ def _data(tmp_path):
 def test_cli_shows_progress_on_a_terminal(data, tmp_path, monkeypatch):
     err = _Terminal()
     monkeypatch.setattr("sys.stderr", err)
-    monkeypatch.setattr(gradecheck.progress, "Progress", functools.partial(Progress, delay=0, every=0))
+    monkeypatch.setattr(gradecheck.report.progress, "Progress", functools.partial(Progress, delay=0, every=0))
     with open(tmp_path / "out.txt", "w") as out:
         assert main([str(data)], out) == 0
     text = err.getvalue()
@@ -86,7 +86,7 @@ def test_cli_shows_progress_on_a_terminal(data, tmp_path, monkeypatch):
 def test_cli_never_shows_progress_when_piped(data, monkeypatch):
     err = _Terminal()
     monkeypatch.setattr("sys.stderr", err)
-    monkeypatch.setattr(gradecheck.progress, "Progress", functools.partial(Progress, delay=0, every=0))
+    monkeypatch.setattr(gradecheck.report.progress, "Progress", functools.partial(Progress, delay=0, every=0))
     read, write = os.pipe()
     with os.fdopen(read) as _, os.fdopen(write, "w") as piped:
         assert main([str(data)], piped) == 0

@@ -1,4 +1,4 @@
-"""Tests for gradecheck.readers: JSON, JSON Lines and CSV into records, never losing one silently."""
+"""Tests for gradecheck.read.files: JSON, JSON Lines and CSV into records, never losing one silently."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gradecheck import check
 from gradecheck.errors import InputError
-from gradecheck.readers import discover, read_path, read_range, read_text
+from gradecheck.read.files import discover, read_path, read_range, read_text
 from gradecheck.records import Origin, Record, Unreadable
 
 SIF = '{"id": "%s", "framework": "sif"}'

@@ -1,4 +1,4 @@
-"""Tests for gradecheck.rulesets: rule files are data, checked in full, and never executed."""
+"""Tests for gradecheck.ruleset.load: rule files are data, checked in full, and never executed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from gradecheck import RuleFileError, check, load_ruleset
 from gradecheck.errors import Problem
-from gradecheck.rulesets import CODE
+from gradecheck.ruleset.load import CODE
 
 RANGE = """
 [[rule]]

@@ -13,7 +13,7 @@ import gradecheck
 from gradecheck import Record, check, load_ruleset, read_text, write_csv, write_json, write_jsonl
 from gradecheck.kinds import KINDS
 from gradecheck.strategies import datasets, records, violating
-from gradecheck._mutants import MUTATORS
+from gradecheck.mutants import MUTATORS
 
 RULESET = load_ruleset()
 CODES = [r.code for r in RULESET.rules]

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
-from . import _checks as c
+from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
 from ..values import MISSING, bounds, show
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from . import _checks as c
+from . import params as c
 from ._base import Failure, Unknown, View, param
 from ..values import MISSING, Invalid, show
 

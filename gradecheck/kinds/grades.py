@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
-from . import _checks as c
+from . import params as c
 from ._base import Failure, Unknown, View, param, short, undecidable
 from ..values import UnknownGrade, bounds, show
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
-from . import _checks as c
+from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, num, param, read, total_bounds, undecidable
 from ..values import MISSING, bounds, show
 

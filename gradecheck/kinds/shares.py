@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
-from . import _checks as c
+from . import params as c
 from ._base import Failure, Unknown, View, num, param
 from .dataset import labels_param
 from ..values import MISSING, Interval, bounds, show

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .report import Event
+from ..report import Event
 
 if TYPE_CHECKING:
-    from .kinds import View
+    from ..kinds import View
 
 __all__ = ["summarize"]
 

@@ -30,9 +30,9 @@ from typing import Any, TextIO
 import attrs
 from attrs import frozen
 
-from .errors import GradecheckError
-from .records import Origin
-from .report import Finding, Report, Triage, Waived, Waiver, WaiverProblem
+from ..errors import GradecheckError
+from ..records import Origin
+from .model import Finding, Report, Triage, Waived, Waiver, WaiverProblem
 
 __all__ = [
     "Baseline",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .frameworks import Framework, Version
-from .rulesets import Rule, RuleSet
+from .ruleset import Rule, RuleSet
 
 __all__ = ["MUTATORS", "Draft", "break_rule"]
 

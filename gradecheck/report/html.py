@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .report import Event, Finding, Report
-from .rulesets import Rule, RuleSet
-from .values import jsonable
+from .model import Event, Finding, Report
+from ..ruleset import Rule, RuleSet
+from ..values import jsonable
 
 __all__ = ["GRADE_COLOURS", "render_html"]
 
@@ -401,7 +401,7 @@ def _triage_section(report: Report) -> str:
 def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str = "error",
                 title: str = "gradecheck report", **_: Any) -> str:
     """The report as one self-contained HTML page (inline SVG and CSS, no script, no network)."""
-    from . import __version__
+    from ..version import __version__
 
     rules: dict[str, Rule] = {r.code: r for r in ruleset.rules} if ruleset is not None else {}
     titles = {**{f.rule: f.title for f in report.findings}, **{c: r.title for c, r in rules.items()}}

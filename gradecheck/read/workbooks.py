@@ -20,11 +20,10 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .profiles import Binding, ProfileSet, _iso
-from .readers import WORKBOOK_SUFFIXES
-from .records import Origin, Record, Unreadable, record_from_mapping
+from .profiles import Binding, ProfileSet, iso_date
+from ..records import Origin, Record, Unreadable, record_from_mapping
 
-__all__ = ["WORKBOOK_SUFFIXES", "read_workbook"]
+__all__ = ["read_workbook"]
 
 EXCEL_EXTRA = "pip install 'gradecheck[excel]'"
 #: How many rows from the top of a sheet are searched for its header row.
@@ -121,7 +120,7 @@ def _header_text(cell: Any) -> str:
     if cell is None:
         return ""
     if isinstance(cell, (dt.date, dt.datetime)):
-        return _iso(cell)
+        return iso_date(cell)
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return " ".join(str(cell).split())
@@ -130,7 +129,7 @@ def _header_text(cell: Any) -> str:
 def _native(cell: Any) -> Any:
     """A cell as gradecheck's own format reads it: spreadsheet dates become ISO text."""
     if isinstance(cell, (dt.date, dt.datetime)):
-        return _iso(cell)
+        return iso_date(cell)
     return cell
 
 

@@ -14,13 +14,13 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from .errors import Problem, RuleFileError
-from .frameworks import Framework, Grade, Scale, Version
-from .kinds import KINDS
-from .kinds import _checks as c
-from .records import DATE_FIELDS, GROUPS, TEXT_FIELDS
+from ..errors import Problem, RuleFileError
+from ..frameworks import Framework, Grade, Scale, Version
+from ..kinds import KINDS
+from ..kinds import params as c
+from ..records import DATE_FIELDS, GROUPS, TEXT_FIELDS
 
-__all__ = ["Rule", "RuleSet", "builtin_rules_dir", "load_ruleset"]
+__all__ = ["Rule", "RuleSet", "builtin_rules_dir", "default_ruleset", "load_ruleset", "toml_files"]
 
 CODE = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
 SEVERITIES = ("error", "warning")
@@ -103,7 +103,7 @@ class RuleSet:
 
 def builtin_rules_dir() -> Path:
     """The rule files shipped with gradecheck: inside the installed package, or ``rules/`` in a source tree."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the gradecheck package
     for candidate in (here / "rules", here.parent / "rules"):
         if (candidate / "frameworks.toml").is_file():
             return candidate
@@ -150,7 +150,7 @@ def toml_files(paths: Sequence[str | Path], what: str) -> tuple[list[Path], list
 # --- loading -------------------------------------------------------------------------------------
 
 def _gradecheck_version() -> str:
-    from . import __version__
+    from ..version import __version__
 
     return __version__
 
@@ -372,7 +372,7 @@ class _Loader:
         return scales
 
     def alias_clash(self, scale: Scale) -> str | None:
-        from .frameworks import spelling_key
+        from ..frameworks import spelling_key
 
         seen: dict[str, str] = {}
         for grade in scale.grades:
@@ -519,3 +519,13 @@ class _Loader:
             source=table["source"], why=table.get("why", ""), example=table.get("example", ""),
             check=check, path=str(path), params={k: table[k] for k in params if k in table},
         )
+
+
+_DEFAULT: list[RuleSet] = []
+
+
+def default_ruleset() -> RuleSet:
+    """The built-in rule set, loaded once per process: every run without --rules uses it."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_ruleset())
+    return _DEFAULT[0]

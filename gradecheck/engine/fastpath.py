@@ -12,7 +12,7 @@ change speed, never findings; tests/test_fastpath.py checks both paths agree on 
 Records of one file share one key shape (a CSV header, a JSON writer's key order). For each shape a
 function is generated that reads the record and judges every rule in one frame (see :meth:`FastPath._shaped`);
 a record of any other shape is read by :meth:`FastPath._read_any` and judged by its version's ``Plan.run``.
-Both run the same generated lines for the rules (gradecheck/_fastcode.py).
+Both run the same generated lines for the rules (gradecheck/engine/fastcode.py).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from ._fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
-from .frameworks import Framework, Version
-from .jsontext import no_repeats
-from .records import DATE_FIELDS, TEXT_FIELDS
-from .rulesets import Rule, RuleSet
+from .fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
+from ..frameworks import Framework, Version
+from ..jsontext import no_repeats
+from ..records import DATE_FIELDS, TEXT_FIELDS
+from ..ruleset import Rule, RuleSet
 
 __all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "Plan"]
 

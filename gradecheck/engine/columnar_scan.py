@@ -4,9 +4,9 @@ Read a native CSV file with polars, a batch of lines at a time, and judge each r
 Lines are read as lines (no quoting, split on commas here), so that row *i* is line *i* + 1 by
 construction; a line with a quote character, or with more or fewer cells than the header, is read by
 the csv module (or by the CSV reader itself) instead. What a row's cells mean is decided as the fast
-path's reader decides it (gradecheck/fastpath.py, ``FastPath._reading``), only more strictly: a cell with
+path's reader decides it (gradecheck/engine/fastpath.py, ``FastPath._reading``), only more strictly: a cell with
 surrounding spaces, a grade spelling that needs folding, an alias met twice, all go to the row engine.
-Imported only by gradecheck/columnar.py, and only when the engine is used.
+Imported only by gradecheck/engine/columnar.py, and only when the engine is used.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 
 import polars as pl
 
-from . import columnar
-from ._columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
-from .columnar import _one_row, _Plan, _Result, _Unsuitable
-from .frameworks import Framework
+from . import columnar_plan as columnar
+from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
+from .columnar_plan import Plan, Result, Unsuitable, one_row
+from ..frameworks import Framework
 
 __all__ = ["Scan"]
 
@@ -72,9 +72,9 @@ def _spellings(framework: Framework) -> dict[str, str]:
 
 
 class Scan:
-    """One file's pass: blocks of lines in, a :class:`~gradecheck.columnar._Result` out."""
+    """One file's pass: blocks of lines in, a :class:`~gradecheck.engine.columnar_plan.Result` out."""
 
-    def __init__(self, plan: _Plan, run: Any) -> None:
+    def __init__(self, plan: Plan, run: Any) -> None:
         self.plan = plan
         self.run = run
         ruleset = plan.ruleset
@@ -85,7 +85,7 @@ class Scan:
             self.population_keys[alias.split(".", 1)[1]] = target.split(".", 1)[1]
         self.judges: dict[int, _Judge] = {}
         self.lock = threading.Lock()
-        self.result = _Result()
+        self.result = Result()
         self.ncols = len(plan.header)
         self.stage = self._stage()
 
@@ -146,7 +146,7 @@ class Scan:
         split = [pl.col("line").fill_null(""), pl.col("line").fill_null("").str.split(",").alias("cells")]
         return [split, shape, values, canonical]
 
-    def read(self) -> _Result:
+    def read(self) -> Result:
         """
         Judge the file block by block; the polars work of two blocks overlaps (polars releases the GIL).
 
@@ -166,7 +166,7 @@ class Scan:
                 while pending:
                     self._take(pending.popleft().result(), first)
         except OSError as err:
-            raise _Unsuitable(f"cannot read it ({err.strerror or err})") from None
+            raise Unsuitable(f"cannot read it ({err.strerror or err})") from None
         return result
 
     def _take(self, outcome: _Outcome, read: int) -> None:
@@ -177,7 +177,7 @@ class Scan:
             result.tally[rule] = result.tally.get(rule, 0) + n
         result.handover += handover
         if read > columnar.BATCH_ROWS and len(result.handover) > columnar.MAX_HANDOVER_SHARE * read:
-            raise _Unsuitable("most rows need the row engine, which is faster on its own")
+            raise Unsuitable("most rows need the row engine, which is faster on its own")
 
     def block(self, block: bytes, first: int, lines: int, start: int) -> _Outcome:
         """
@@ -191,17 +191,17 @@ class Scan:
             frame = pl.read_csv(_LEAD + block, has_header=False, separator="\x00", quote_char=None,
                                 schema={"line": pl.String}, encoding="utf8")
         except pl.exceptions.PolarsError as err:  # not UTF-8, a NUL byte: the reader knows what to make of it
-            raise _Unsuitable(f"polars cannot read it as UTF-8 lines ({type(err).__name__})") from None
+            raise Unsuitable(f"polars cannot read it as UTF-8 lines ({type(err).__name__})") from None
         if frame.height != lines + 1 or frame["line"][0] != _LEAD.decode().strip():
-            raise _Unsuitable("polars did not split its lines as the reader does")
+            raise Unsuitable("polars did not split its lines as the reader does")
         frame = frame.slice(1).with_row_index("i", offset=first)
         for step in self.stage:  # eager steps: planning a lazy query costs more than it saves here
             frame = frame.with_columns(step)
         # Every '\r' left must have ended a line ('\r\n'): one inside a line is the csv module's business.
         if frame["cr"].any():
-            raise _Unsuitable("a line holds a carriage return that does not end it")
+            raise Unsuitable("a line holds a carriage return that does not end it")
         if frame["nbytes"].sum() != len(block) - block.count(b"\n") - block.count(b"\r"):
-            raise _Unsuitable("polars did not read its lines byte for byte")
+            raise Unsuitable("polars did not read its lines byte for byte")
         codes = frame.select(pl.col("fw").filter(pl.col("cand")).unique())["fw"].to_list()
         passed = 0
         tally: dict[str, int] = {}
@@ -235,9 +235,9 @@ class Scan:
             number = i + 1
             cells: list[str] | None = None
             if quote:
-                cells = _one_row(line)
+                cells = one_row(line)
                 if cells is None:
-                    raise _Unsuitable(f"a quoted cell spans lines (line {number})")
+                    raise Unsuitable(f"a quoted cell spans lines (line {number})")
                 if not any(c.strip() for c in cells):
                     continue  # a blank row: the reader skips it
             elif nf != ncols:

@@ -17,10 +17,10 @@ from pathlib import PurePath
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .records import Origin
-from .report import Finding, Report
-from .rulesets import Rule, RuleSet
-from .values import jsonable
+from ..records import Origin
+from .model import Finding, Report
+from ..ruleset import Rule, RuleSet
+from ..values import jsonable
 
 __all__ = ["github_escape_data", "github_escape_property", "render_github", "render_junit", "render_sarif"]
 
@@ -31,7 +31,7 @@ _MAX_LISTED = 200
 
 def _rules(report: Report, ruleset: RuleSet | None) -> list[Rule]:
     if ruleset is None:
-        from .engine import default_ruleset
+        from ..ruleset import default_ruleset
 
         ruleset = default_ruleset()
     codes = set(report.stats) | {f.rule for f in report.findings}
@@ -235,7 +235,7 @@ def render_sarif(report: Report, *, ruleset: RuleSet | None = None, **_: Any) ->
     used; waived findings carry an accepted external suppression with the waiver's reason.
     Unreadable records and broken rules are tool execution notifications.
     """
-    from . import __version__
+    from ..version import __version__
 
     rules = _rules(report, ruleset)
     index = {r.code: i for i, r in enumerate(rules)}

@@ -3,7 +3,7 @@ The optional columnar engine (``--engine columnar``; ``pip install 'gradecheck[c
 
 For a large CSV file in gradecheck's own layout (dotted headers, ``id`` and ``framework`` columns), polars
 reads the file and decides, column by column, which rows surely pass every record rule: exactly the rows
-the fast path (gradecheck/fastpath.py) would pass, by the same tests (gradecheck/_columnar_kinds.py).
+the fast path (gradecheck/engine/fastpath.py) would pass, by the same tests (gradecheck/engine/columnar_kinds.py).
 Those rows are only counted. Every other row (a finding, an unknown, an odd value, an unknown
 framework) is handed to the row engine as the CSV reader would have built it, in file order with its
 line number, so the row engine alone writes every finding, unknown and unreadable entry: the report is
@@ -18,7 +18,6 @@ file takes the ordinary path. polars is imported here only, and only when the en
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import itertools
 import os
@@ -26,35 +25,21 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .readers import read_range
-from .records import DATE_FIELDS, TEXT_FIELDS, RawRecord
+from ..read import read_range
+from ..records import RawRecord
+from .columnar_plan import Plan, Result, Unsuitable
 
 if TYPE_CHECKING:
-    from .profiles import ProfileSet
-    from .rulesets import RuleSet
+    from ..read.profiles import ProfileSet
+    from ..ruleset import RuleSet
 
 __all__ = ["AUTO_MIN_BYTES", "available", "check_csv"]
 
 #: With ``--engine auto``, CSV files at least this large go to the columnar engine (importing polars costs ~0.3 s).
 AUTO_MIN_BYTES = 8 * 1024 * 1024
-#: Bytes of whole lines read at a time: memory stays bounded by this (times about ten), not by the file.
-BLOCK_BYTES = 4 * 1024 * 1024
-#: Rows read before deciding whether too many need the row engine.
-BATCH_ROWS = 50_000
-#: Past this share of rows needing the row engine (after the first batch), the row path is faster: give up early.
-MAX_HANDOVER_SHARE = 0.5
 #: Rows needing the row engine worth splitting over several processes.
 PARALLEL_HANDOVER = 5_000
-_GROUPS = ("judgements", "grade_counts", "populations", "facts")
 EXTRA = "pip install 'gradecheck[columnar]'"
-
-
-class _Unsuitable(Exception):
-    """The columnar engine cannot be sure of this file: the row path takes it (the reason is shown if asked)."""
-
-    def __init__(self, reason: str, *, every_file: bool = False) -> None:
-        super().__init__(reason)
-        self.every_file = every_file  # a reason that holds for every file of the run: said once
 
 
 def available() -> bool:
@@ -72,15 +57,15 @@ def check_csv(path: str, run: Any, ruleset: RuleSet, *, explicit: bool = False, 
     """
     try:
         _suitable_run(run, ruleset, profiles)
-        from ._columnar_scan import Scan  # imports polars
+        from .columnar_scan import Scan  # imports polars
 
-        plan = _Plan(path, ruleset)
+        plan = Plan(path, ruleset)
         result = Scan(plan, run).read()
-    except _Unsuitable as why:
+    except Unsuitable as why:
         if explicit:
             _note(run, str(why) if why.every_file else f"{path}: {why}")
         return False
-    result.apply(run, path, plan, (os.cpu_count() or 1) if workers is None else workers)
+    _apply(result, run, path, plan, (os.cpu_count() or 1) if workers is None else workers)
     return True
 
 
@@ -93,8 +78,8 @@ def _note(run: Any, message: str) -> None:
 
 
 def _suitable_run(run: Any, ruleset: RuleSet, profiles: ProfileSet | None) -> None:
-    def unsuitable(reason: str) -> _Unsuitable:
-        return _Unsuitable(reason, every_file=True)
+    def unsuitable(reason: str) -> Unsuitable:
+        return Unsuitable(reason, every_file=True)
 
     if not available():
         raise unsuitable(f"polars is not installed ({EXTRA})")
@@ -110,85 +95,20 @@ def _suitable_run(run: Any, ruleset: RuleSet, profiles: ProfileSet | None) -> No
             raise unsuitable(f"the rule files alias a field outside populations ({alias})")
 
 
-class _Plan:
-    """The header of a native CSV file, and what each column is."""
-
-    def __init__(self, path: str, ruleset: RuleSet) -> None:
-        self.path = path
-        self.ruleset = ruleset
-        try:
-            with open(path, "rb") as handle:
-                self.header_bytes = handle.readline()
-        except OSError as err:
-            raise _Unsuitable(f"cannot read it ({err.strerror or err})") from None
-        raw = self.header_bytes
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raise _Unsuitable("it starts with a byte-order mark")
-        if not raw.endswith(b"\n"):
-            raise _Unsuitable("it has no data rows")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _Unsuitable("its header is not UTF-8") from None
-        row = _one_row(text)
-        if row is None or not any(cell.strip() for cell in row):
-            raise _Unsuitable("its first line is not a one-line header")
-        header = [name.strip() for name in row]
-        if len({n for n in header if n}) != len([n for n in header if n]):
-            raise _Unsuitable("its header repeats a column")
-        if not {"id", "framework"} <= set(header):
-            raise _Unsuitable("its header has no id and framework columns (a published layout, read through a profile)")
-        self.header = header
-        self.columns: dict[str, list[tuple[int, str]]] = {g: [] for g in _GROUPS}
-        self.text: dict[str, int] = {}
-        self.dates: dict[str, int] = {}
-        for j, name in enumerate(header):
-            if not name:
-                continue
-            if name in TEXT_FIELDS:
-                self.text[name] = j
-            elif name in DATE_FIELDS:
-                self.dates[name] = j
-            else:
-                group, dot, member = name.partition(".")
-                if not dot or group not in self.columns:
-                    raise _Unsuitable(f"column {name!r} is not a field of gradecheck's own format")
-                self.columns[group].append((j, member))
-        grouped = (j for columns in self.columns.values() for j, _ in columns)
-        self.used = sorted({*self.text.values(), *self.dates.values(), *grouped})
+def _apply(result: Result, run: Any, path: str, plan: Plan, workers: int) -> None:
+    """Add what a file came to into *run*: passed rows counted, the rest checked by the row engine."""
+    run.records += result.passed
+    run.checked += result.passed
+    for code, n in result.tally.items():
+        run.tally[code][0] += n
+    rows = result.handover
+    if workers > 1 and len(rows) >= PARALLEL_HANDOVER and run.progress is None and _can_fork():
+        _handover_parallel(run, rows, path, plan, workers)
+    else:
+        run.dataset(_items(rows, path, plan))
 
 
-def _one_row(line: str) -> list[str] | None:
-    """The cells of *line* as the csv module reads them, or None when a quoted cell runs on past its end."""
-    try:
-        rows = list(csv.reader([line, "x\n"]))
-    except csv.Error:
-        return None
-    return rows[0] if len(rows) == 2 and rows[1] == ["x"] else None
-
-
-class _Result:
-    """What a whole file came to: rows that passed (counted), and rows for the row engine, in file order."""
-
-    def __init__(self) -> None:
-        self.passed = 0
-        self.tally: dict[str, int] = {}
-        # (line, cells) for a row the row engine checks; (line, (start, end)) for one it must read itself.
-        self.handover: list[tuple[int, Any]] = []
-
-    def apply(self, run: Any, path: str, plan: _Plan, workers: int) -> None:
-        run.records += self.passed
-        run.checked += self.passed
-        for code, n in self.tally.items():
-            run.tally[code][0] += n
-        rows = self.handover
-        if workers > 1 and len(rows) >= PARALLEL_HANDOVER and run.progress is None and _can_fork():
-            _handover_parallel(run, rows, path, plan, workers)
-        else:
-            run.dataset(_items(rows, path, plan))
-
-
-def _items(rows: list[tuple[int, Any]], path: str, plan: _Plan) -> Iterator[Any]:
+def _items(rows: list[tuple[int, Any]], path: str, plan: Plan) -> Iterator[Any]:
     """The items the CSV reader would have given for these rows."""
     header = plan.header
     for line, what in rows:
@@ -209,8 +129,8 @@ def _can_fork() -> bool:
 _STATE: dict[str, Any] = {}
 
 
-def _handover_parallel(run: Any, rows: list[tuple[int, Any]], path: str, plan: _Plan, workers: int) -> None:
-    """Check the handed-over rows in forked workers (as gradecheck/parallel.py does), merged in file order."""
+def _handover_parallel(run: Any, rows: list[tuple[int, Any]], path: str, plan: Plan, workers: int) -> None:
+    """Check the handed-over rows in forked workers (as gradecheck/engine/parallel.py does), merged in file order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

@@ -1,7 +1,7 @@
 """
-Rule kinds as polars expressions, for the columnar engine (gradecheck/columnar.py); imported only from there.
+Rule kinds as polars expressions, for the columnar engine (gradecheck/engine/columnar.py); imported only from there.
 
-Each function mirrors one kind of the fast path's generated code (gradecheck/_fastcode.py, ``Compiler``)
+Each function mirrors one kind of the fast path's generated code (gradecheck/engine/fastcode.py, ``Compiler``)
 over whole columns: it gives, for every row, PASS (the rule applies and surely passes), SKIP (it does
 not apply) or UNSURE (the row engine must decide), in the same order of tests, so a row passes here
 exactly when the fast path would let it pass, with the same rules counted. Anything these functions
@@ -19,10 +19,10 @@ from typing import Any
 
 import polars as pl
 
-from ._fastcode import _is_glob, _ref, judgement_keys, total_parts
-from .frameworks import Framework, Version
-from .records import DATE_FIELDS, GROUPS
-from .rulesets import Rule
+from .fastcode import is_glob, field_ref, judgement_keys, total_parts
+from ..frameworks import Framework, Version
+from ..records import DATE_FIELDS, GROUPS
+from ..ruleset import Rule
 
 __all__ = ["PASS", "SKIP", "UNSURE", "Values", "verdict"]
 
@@ -145,7 +145,7 @@ def _total(c: Any, v: Values, version: Version) -> pl.Expr:
         items = version.graded_items
         expected = pl.lit(items, dtype=pl.Int64) if items is not None else pl.lit(None, dtype=pl.Int64)
     elif isinstance(equals, str):
-        expected = _number_ref(_ref(equals), v)
+        expected = _number_ref(field_ref(equals), v)
     else:
         raise _NoForm
     if len(wholes) == 1 and not named:
@@ -169,10 +169,10 @@ def _total(c: Any, v: Values, version: Version) -> pl.Expr:
 
 def _within(c: Any, v: Values, version: Version) -> pl.Expr:
     names = version.expand(c.parts)
-    if any(_is_glob(n) for n in names) or _is_glob(c.whole):
+    if any(is_glob(n) for n in names) or is_glob(c.whole):
         raise _NoForm
-    whole = _number_ref(_ref(c.whole), v)
-    parts = [_number_ref(_ref(n), v) for n in dict.fromkeys(names)]
+    whole = _number_ref(field_ref(c.whole), v)
+    parts = [_number_ref(field_ref(n), v) for n in dict.fromkeys(names)]
     if not parts:
         return pl.lit(SKIP, dtype=pl.Int8)  # no part can be present
     found = _count(parts)
@@ -194,7 +194,7 @@ def _range(c: Any, v: Values, version: Version) -> pl.Expr:
     matched = []
     for name in c.fields:
         group, _, pattern = name.partition(".")
-        if not pattern or _is_glob(group):
+        if not pattern or is_glob(group):
             raise _NoForm
         if group in NUMERIC_GROUPS:
             matched += [value for key, value in v.groups.get(group, {}).items() if fnmatch.fnmatchcase(key, pattern)]
@@ -302,16 +302,16 @@ def _order(c: Any, v: Values, version: Version) -> pl.Expr:
 
 def _present(c: Any, v: Values, version: Version) -> pl.Expr:
     names = version.expand(c.fields)
-    if any(_is_glob(n) for n in names):
+    if any(is_glob(n) for n in names):
         raise _NoForm
-    return _decide((_all([v.present(_ref(n)) for n in names]), PASS), otherwise=UNSURE)
+    return _decide((_all([v.present(field_ref(n)) for n in names]), PASS), otherwise=UNSURE)
 
 
 def _absent(c: Any, v: Values, version: Version) -> pl.Expr:
     found = []
     for name in version.expand(c.fields):
-        group, key = _ref(name)
-        if key is not None and _is_glob(key):
+        group, key = field_ref(name)
+        if key is not None and is_glob(key):
             raise _NoForm
         if not group:
             found.append(v.top(key or ""))

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .errors import InputError
-from .jsontext import SCAN, decode_one
-from .records import Origin, RawRecord, Record, Unreadable, json_line_record, record_from_mapping
+from ..errors import InputError
+from ..jsontext import SCAN, decode_one
+from ..records import Origin, RawRecord, Record, Unreadable, json_line_record, record_from_mapping
 
 if TYPE_CHECKING:
     from .profiles import ProfileSet
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # Spreadsheets are read by gradecheck.workbooks, imported only when one is met (start-up counts).
 WORKBOOK_SUFFIXES = (".xlsx", ".ods")
 
-__all__ = ["DATA_SUFFIXES", "discover", "read_path", "read_text"]
+__all__ = ["DATA_SUFFIXES", "WORKBOOK_SUFFIXES", "discover", "read_path", "read_range", "read_text"]
 
 Item = Record | Unreadable
 

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from .records import Origin, Unreadable
+from ..records import Origin, Unreadable
 
 __all__ = ["Event", "Finding", "Report", "RuleError", "RuleStats", "Triage", "Undecided", "Waived", "Waiver", "WaiverProblem"]
 

@@ -13,17 +13,17 @@ import attrs
 
 from .events import summarize
 from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
-from .frameworks import Framework
-from .kinds import Failure, Unknown, View
+from ..frameworks import Framework
+from ..kinds import Failure, Unknown, View
 from .parallel import plan, run_parallel
-from .readers import WORKBOOK_SUFFIXES, discover, read_path, read_range
-from .records import DATE_FIELDS, Origin, RawRecord, Record, Unreadable, record_from_mapping
-from .report import Event, Finding, Report, RuleError, RuleStats, Undecided
-from .rulesets import Rule, RuleSet, load_ruleset
-from .values import MISSING
+from ..read import WORKBOOK_SUFFIXES, discover, read_path, read_range
+from ..records import DATE_FIELDS, Origin, RawRecord, Record, Unreadable, record_from_mapping
+from ..report import Event, Finding, Report, RuleError, RuleStats, Undecided
+from ..ruleset import Rule, RuleSet, default_ruleset
+from ..values import MISSING
 
 if TYPE_CHECKING:
-    from .profiles import ProfileSet
+    from ..read.profiles import ProfileSet
 
 __all__ = ["check", "check_paths", "prepare"]
 
@@ -109,7 +109,7 @@ class _Run:
         self.files = 0
         # Optional extras for reports (HTML timelines, JUnit per file, progress on a terminal):
         # each costs nothing unless asked for, and events are capped, so memory stays bounded.
-        # Records read raw go through the fast path first (gradecheck/fastpath.py); it never reports,
+        # Records read raw go through the fast path first (gradecheck/engine/fastpath.py); it never reports,
         # it only spares passing records the work a finding needs. Compiled on the first raw record:
         # check() on records in memory (as the strategies call it, many times) never needs it.
         self._fast: FastPath | None = None
@@ -522,13 +522,3 @@ def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
 
 def _place(item: Record | Unreadable | RawRecord) -> str:
     return item.path if type(item) is RawRecord else item.origin.path
-
-
-_DEFAULT: list[RuleSet] = []
-
-
-def default_ruleset() -> RuleSet:
-    """The built-in rule set, loaded once per process."""
-    if not _DEFAULT:
-        _DEFAULT.append(load_ruleset())
-    return _DEFAULT[0]

@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
 from typing import Any
 
-from .frameworks import Framework, Version
-from .records import DATE_FIELDS
-from .rulesets import Rule
-from .values import MISSING
+from ..frameworks import Framework, Version
+from ..records import DATE_FIELDS
+from ..ruleset import Rule
+from ..values import MISSING
 
 PASS, SKIP, UNSURE = 1, 0, -1
 Groups = dict[str, dict[str, Any]]
@@ -37,7 +37,7 @@ class Unsure(Exception):
     """Raised inside the fast path's reading: this record needs the ordinary path."""
 
 
-def _ref(name: str) -> tuple[str, str | None]:
+def field_ref(name: str) -> tuple[str, str | None]:
     """``populations.looked_after`` → (populations, looked_after); ``grade_counts.*`` → (grade_counts, None)."""
     group, dot, key = name.partition(".")
     if not dot:
@@ -45,13 +45,13 @@ def _ref(name: str) -> tuple[str, str | None]:
     return (group, None if key == "*" else key)
 
 
-def _is_glob(name: str) -> bool:
+def is_glob(name: str) -> bool:
     return any(c in name for c in "*?[")
 
 
 def judgement_keys(names: list[str]) -> list[str] | None:
     """``judgements.x`` names as bare judgement keys; None when one is a glob or not a judgement."""
-    if any(_is_glob(n) or not n.startswith("judgements.") for n in names):
+    if any(is_glob(n) or not n.startswith("judgements.") for n in names):
         return None
     return [n.split(".", 1)[1] for n in names]
 
@@ -59,9 +59,9 @@ def judgement_keys(names: list[str]) -> list[str] | None:
 def total_parts(version: Version, parts: tuple[str, ...]) -> tuple[list[tuple[str, str | None]], list[str]] | None:
     """A total's parts as (named values, whole groups ``g.*``); None when some part is another glob."""
     names = version.expand(parts)
-    if any(_is_glob(n) and not n.endswith(".*") for n in names):
+    if any(is_glob(n) and not n.endswith(".*") for n in names):
         return None
-    refs = [_ref(n) for n in names]
+    refs = [field_ref(n) for n in names]
     return [r for r in refs if r[1] is not None], [r[0] for r in refs if r[1] is None]
 
 
@@ -222,7 +222,7 @@ class Compiler:
             target_of: Callable[[dict, Groups], Any] = lambda top, groups: expected  # noqa: E731
         else:
             expected = None
-            ref = _ref(c.equals)
+            ref = field_ref(c.equals)
             target = self.value(ref)
             target_of = lambda top, groups: _get(top, groups, ref)  # noqa: E731
         if len(wholes) == 1 and not named:
@@ -264,10 +264,10 @@ class Compiler:
 
     def _within(self, c: Any) -> list[str] | None:
         names = self.expand(c.parts)
-        if any(_is_glob(n) for n in names) or _is_glob(c.whole):
+        if any(is_glob(n) for n in names) or is_glob(c.whole):
             return None
-        whole_ref = _ref(c.whole)
-        refs = [_ref(n) for n in dict.fromkeys(names)]
+        whole_ref = field_ref(c.whole)
+        refs = [field_ref(n) for n in dict.fromkeys(names)]
         disjoint, exact = c.disjoint, c.exact
         if whole_ref[0] and all(r[0] == whole_ref[0] for r in refs):
             return self._within_group(whole_ref, [r[1] for r in refs], disjoint, exact)
@@ -311,7 +311,7 @@ class Compiler:
         specs = []
         for name in c.fields:
             group, _, key = name.partition(".")
-            if not key or _is_glob(group):
+            if not key or is_glob(group):
                 return None
             specs.append((group, key))
         lo = -float("inf") if c.min is None else c.min
@@ -414,17 +414,17 @@ class Compiler:
 
     def _present(self, c: Any) -> list[str] | None:
         names = self.expand(c.fields)
-        if any(_is_glob(n) for n in names):
+        if any(is_glob(n) for n in names):
             return None
-        refs = [_ref(n) for n in names]
+        refs = [field_ref(n) for n in names]
         return self.closure(lambda top, groups: PASS if all(_get(top, groups, r) is not MISSING for r in refs)
                             else UNSURE)
 
     def _absent(self, c: Any) -> list[str] | None:
         specs = []
         for name in self.expand(c.fields):
-            group, key = _ref(name)
-            if key is not None and _is_glob(key):
+            group, key = field_ref(name)
+            if key is not None and is_glob(key):
                 return None
             specs.append((group, key))
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from attrs import field, frozen
 
-from .errors import Problem, RuleFileError
-from .records import DATE_FIELDS, GROUPS, MARKERS, NOT_APPLICABLE, TEXT_FIELDS, number_from_text
-from .values import Interval, Invalid, is_number
+from ..errors import Problem, RuleFileError
+from ..records import DATE_FIELDS, GROUPS, MARKERS, NOT_APPLICABLE, TEXT_FIELDS, number_from_text
+from ..values import Interval, Invalid, is_number
 
 __all__ = [
     "Binding",
@@ -333,7 +333,7 @@ class Binding:
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         if isinstance(raw, (dt.date, dt.datetime)):
-            return _iso(raw)
+            return iso_date(raw)
         return raw if isinstance(raw, str) else str(raw)
 
     def _number(self, index: int, raw: Any, cells: Sequence[Any], *, whole: bool) -> Any:
@@ -437,13 +437,13 @@ def _record_day(out: Mapping[str, Any]) -> dt.date | None:
 
 def _text(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
-        return _iso(value)
+        return iso_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def _iso(value: dt.date | dt.datetime) -> str:
+def iso_date(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
             return value.date().isoformat()
@@ -567,7 +567,7 @@ class ProfileSet:
 
 def builtin_profiles_dir() -> Path:
     """The profile files shipped with gradecheck (``rules/profiles``)."""
-    from .rulesets import builtin_rules_dir
+    from ..ruleset import builtin_rules_dir
 
     return builtin_rules_dir() / "profiles"
 
@@ -591,7 +591,7 @@ def load_profiles(paths: Iterable[str | Path] = (), *, builtin: bool = True, rul
     Raises:
         RuleFileError: listing every problem in every file.
     """
-    from .rulesets import toml_files
+    from ..ruleset import toml_files
 
     files: list[Path] = []
     if builtin:

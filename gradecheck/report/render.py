@@ -11,10 +11,10 @@ from typing import Any
 
 import attrs
 
-from .kinds import KINDS
-from .report import Finding, Report
-from .rulesets import Rule, RuleSet
-from .values import jsonable, show
+from ..kinds import KINDS
+from .model import Finding, Report
+from ..ruleset import Rule, RuleSet
+from ..values import jsonable, show
 
 __all__ = [
     "FORMATS",
@@ -299,9 +299,9 @@ def _lazy(module: str, name: str) -> Callable[..., str]:
 
 
 render_html = _lazy(".html", "render_html")
-render_junit = _lazy(".ci_formats", "render_junit")
-render_sarif = _lazy(".ci_formats", "render_sarif")
-render_github = _lazy(".ci_formats", "render_github")
+render_junit = _lazy(".ci", "render_junit")
+render_sarif = _lazy(".ci", "render_sarif")
+render_github = _lazy(".ci", "render_github")
 
 FORMATS: Mapping[str, Callable[..., str]] = {
     "table": render_table,

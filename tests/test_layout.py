@@ -1,0 +1,35 @@
+"""The package's layout keeps its promises: no module takes another module's private names.
+
+The layers themselves (which package may import which) are import-linter's contract in pyproject.toml,
+run by .ci/run.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gradecheck"
+
+
+def _private_imports(path: Path) -> list[str]:
+    """``from .X import _name`` statements in *path*: a private name taken from another gradecheck module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level and node.module is not None:
+            found += [f"{path.name}:{node.lineno}: {node.module}.{a.name}"
+                      for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A name with a leading underscore is its module's own business; a shared one gets a public name."""
+    found = [hit for path in sorted(PACKAGE.rglob("*.py")) for hit in _private_imports(path)]
+    assert found == []
+
+
+def test_a_private_import_is_seen(tmp_path):
+    """The check above is not vacuous: it sees a planted private import, and passes a dunder and the standard library."""
+    planted = tmp_path / "planted.py"
+    planted.write_text("from .fastcode import PASS, _secret\nfrom .version import __version__\nfrom collections import _x\n")
+    assert _private_imports(planted) == ["planted.py:1: fastcode._secret"]
