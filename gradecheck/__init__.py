@@ -58,8 +58,8 @@ if _TYPE_CHECKING:
     from .frameworks import Framework, Grade, Scale, Version
     from .read import discover, read_path, read_text
     from .records import Origin, Record, Unreadable, record_from_mapping
-    from .report.render import FORMATS, render, render_explain, render_rules, report_to_dict
     from .report import Finding, Report, RuleError, RuleStats, Undecided
+    from .report.render import FORMATS, render, render_explain, render_rules, report_to_dict
     from .ruleset import Rule, RuleSet, builtin_rules_dir, default_ruleset, load_ruleset
     from .values import MISSING, Interval, Invalid, UnknownGrade
     from .writers import write_csv, write_json, write_jsonl

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from .version import __version__
 from .engine import check_paths
 from .errors import GradecheckError
 from .report.render import FORMATS, render_chunks, render_explain, render_rules
 from .ruleset import RuleSet, load_ruleset
+from .version import __version__
 
 if TYPE_CHECKING:
     from .read.profiles import ProfileSet
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except KeyboardInterrupt:
         sys.stderr.write("gradecheck: interrupted\n")
         return 130
-    except Exception as err:  # noqa: BLE001 - a bug must still end in one clear line, not a traceback
+    except Exception as err:
         if args.debug:
             raise
         sys.stderr.write(f"gradecheck: internal error: {type(err).__name__}: {err} "
@@ -231,7 +231,7 @@ def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
     except GradecheckError as err:
         sys.stderr.write(f"gradecheck: {err}\n")
         return EXIT_CANNOT_RUN
-    rows = [{"name": p.name, "title": p.title, "framework": p.framework or p.framework_column and f"from {p.framework_column}"
+    rows = [{"name": p.name, "title": p.title, "framework": p.framework or (p.framework_column and f"from {p.framework_column}")
              or "by date", "needs columns": [m.text for m in p.match], "file": p.path, "source": p.source}
             for p in profiles.profiles]
     if args.format == "json":

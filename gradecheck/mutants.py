@@ -196,7 +196,7 @@ class Draft:
     def fill_populations(self, number: Callable[[str], int], maybe: Callable[[], bool]) -> None:
         """Draw the smallest parts, then every whole from its parts, so no part exceeds its whole."""
         rules = [r for r in self.applicable("within") + self.applicable("total")
-                 if r.kind == "within" or not isinstance(r.check.equals, int) and r.check.equals != "@graded_items"]
+                 if r.kind == "within" or (not isinstance(r.check.equals, int) and r.check.equals != "@graded_items")]
         wholes: dict[str, list[Rule]] = {}
         parts: set[str] = set()
         for rule in rules:

@@ -15,8 +15,8 @@ import pytest
 
 from .engine import check_paths
 from .read import discover
-from .report.render import render
 from .report import Report
+from .report.render import render
 from .ruleset import RuleSet, default_ruleset, load_ruleset
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .mutants import MUTATORS, Draft, break_rule
 from .frameworks import Framework, Version
+from .mutants import MUTATORS, Draft, break_rule
 from .records import Origin, Record, record_from_mapping
 from .ruleset import Rule, RuleSet, default_ruleset
 

@@ -7,8 +7,8 @@ from os import PathLike
 from typing import Any
 
 from .engine import check, check_paths
-from .report.render import render
 from .report import Report
+from .report.render import render
 from .ruleset import RuleSet
 
 __all__ = ["assert_consistent", "assert_findings", "report_for"]

@@ -64,13 +64,13 @@ def test_import_pulls_in_no_test_machinery(modules):
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
-    assert "[]" == done.stdout.strip()
+    assert done.stdout.strip() == "[]"
 
 
 def test_check_and_render_from_the_top_level():
     """The loaders, check and the renderers are usable from the package alone."""
     report = gradecheck.check([{"id": "a", "framework": "slac", "grade_counts": {"good": 23}}],
                               gradecheck.load_ruleset())
-    assert ["C101"] == [f.rule for f in report.findings]
+    assert [f.rule for f in report.findings] == ["C101"]
     assert '"rule": "C101"' in gradecheck.render(report, "json")
 

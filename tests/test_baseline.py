@@ -10,10 +10,10 @@ import attrs
 import pytest
 
 from gradecheck import Origin, check, load_ruleset, record_from_mapping, render, report_to_dict
-from gradecheck.report.baseline import Baseline, diff_reports, load_waivers, read_baseline, triage
 from gradecheck.cli import main
 from gradecheck.errors import GradecheckError
 from gradecheck.report import Waiver
+from gradecheck.report.baseline import Baseline, diff_reports, load_waivers, read_baseline, triage
 
 C101_23 = "outstanding 5 + good 17 + adequate 1 = 23, expected 22, the number of graded items in slac"
 GOOD = {"id": "good", "framework": "slac", "grade_counts": {"outstanding": 5, "good": 17}}

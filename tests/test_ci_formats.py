@@ -9,9 +9,9 @@ import re
 import pytest
 
 from gradecheck import Origin, Unreadable, check, record_from_mapping, render
+from gradecheck.report import Finding, Report, Waiver
 from gradecheck.report.baseline import Baseline, triage
 from gradecheck.report.ci import github_escape_data, github_escape_property
-from gradecheck.report import Finding, Report, Waiver
 
 C101_MESSAGE = "outstanding 5 + good 17 + adequate 1 = 23, expected 22, the number of graded items in slac"
 SLAC_23 = {"id": "slac-23", "authority": "Wirral", "framework": "slac",

@@ -48,13 +48,13 @@ class TestExitCodes:
     def test_clean(self, data):
         """Nothing found: exit 0, and the summary says so."""
         code, out = run(data(CLEAN))
-        assert (0, "1 record read, 1 checked, 0 unreadable, 0 errors, 0 warnings, 0 unknown.\n") == (code, out)
+        assert (code, out) == (0, "1 record read, 1 checked, 0 unreadable, 0 errors, 0 warnings, 0 unknown.\n")
 
     def test_error_found(self, data):
         """An error finding: exit 1, and the finding in flake8 style."""
         path = data(CLEAN, C101)
         code, out = run(path)
-        assert 1 == code
+        assert code == 1
         assert f"{path}:2: C101 [error] slac-23: {C101_MESSAGE}\n" == out.splitlines(keepends=True)[0]
 
     @pytest.mark.parametrize(("fail_on", "expected"), [((), 0), (("--fail-on", "error"), 0),
@@ -71,7 +71,7 @@ class TestExitCodes:
         path = tmp_path / "bad.jsonl"
         path.write_text(json.dumps(CLEAN) + "\n{oops\n")
         code, out = run(str(path))
-        assert 1 == code
+        assert code == 1
         assert f"{path}:2: unreadable: invalid JSON: Expecting property name enclosed in double quotes" in out
 
     @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ class TestExitCodes:
         with pytest.raises(SystemExit) as caught:
             run(*(a.format(data=path) for a in argv))
         err = capsys.readouterr().err
-        assert 2 == caught.value.code
+        assert caught.value.code == 2
         assert complaint in err
         assert err.endswith("--help')\n")
 
@@ -142,32 +142,32 @@ class TestFormats:
         path = data(CLEAN, C101)
         code, out = run(path, "--format", "json")
         report = json.loads(out)
-        assert (1, {"error": 1, "warning": 0}) == (code, report["summary"]["findings"])
-        assert (2, 2, 0, 0) == tuple(report["summary"][k] for k in ("records", "checked", "unreadable", "unknown"))
+        assert (code, report["summary"]["findings"]) == (1, {"error": 1, "warning": 0})
+        assert tuple(report["summary"][k] for k in ("records", "checked", "unreadable", "unknown")) == (2, 2, 0, 0)
         [finding] = report["findings"]
         assert ("C101", "error", "slac-23", f"{path}:2", C101_MESSAGE, 22, 23) == tuple(
             finding[k] for k in ("rule", "severity", "record", "source", "message", "expected", "actual"))
-        assert [] == report["unreadable"]
+        assert report["unreadable"] == []
 
     def test_jsonl(self, data):
         """--format jsonl prints one object a line, the summary last."""
         code, out = run(data(C101, D101), "--format", "jsonl")
         lines = [json.loads(line) for line in out.splitlines()]
-        assert (1, ["finding", "finding", "summary"]) == (code, [line["type"] for line in lines])
-        assert ["C101", "D101"] == [line["rule"] for line in lines[:2]]
+        assert (code, [line["type"] for line in lines]) == (1, ["finding", "finding", "summary"])
+        assert [line["rule"] for line in lines[:2]] == ["C101", "D101"]
 
     def test_csv(self, data):
         """--format csv prints a header and a row per finding."""
         code, out = run(data(C101), "--format", "csv")
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert (1, [("slac-23", "C101", "error", C101_MESSAGE)]) == (
-            code, [(r["record"], r["rule"], r["severity"], r["message"]) for r in rows])
+        assert (
+            code, [(r["record"], r["rule"], r["severity"], r["message"]) for r in rows]) == (1, [("slac-23", "C101", "error", C101_MESSAGE)])
 
     def test_table(self, data):
         """--format table prints the findings table and the summary."""
         code, out = run(data(C101), "--format", "table")
-        assert 1 == code
-        assert ["where", "record", "rule", "message"] == out.splitlines()[0].split()
+        assert code == 1
+        assert out.splitlines()[0].split() == ["where", "record", "rule", "message"]
         assert out.endswith("1 record read, 1 checked, 0 unreadable, 1 error, 0 warnings, 0 unknown.\n")
 
     def test_default_is_text_when_not_a_terminal(self, data):
@@ -180,21 +180,21 @@ class TestFormats:
         assert "Per rule" in text
         _, out = run(data(C101, CLEAN), "--statistics", "--format", "json")
         stats = json.loads(out)["statistics"]
-        assert {"passed": 1, "failed": 1, "unknown": 0, "errors": 0, "findings": 1} == stats["C101"]
+        assert stats["C101"] == {"passed": 1, "failed": 1, "unknown": 0, "errors": 0, "findings": 1}
 
     def test_max_findings(self, data):
         """--max-findings lists that many findings; the summary still counts them all, and the run still fails."""
         code, out = run(data(C101, D101, {**C101, "id": "slac-23b"}), "--max-findings", "1", "--format", "json")
         report = json.loads(out)
-        assert (1, 1, 2) == (code, len(report["findings"]), report["summary"]["omitted_findings"])
-        assert {"error": 3, "warning": 0} == report["summary"]["findings"]
+        assert (code, len(report["findings"]), report["summary"]["omitted_findings"]) == (1, 1, 2)
+        assert report["summary"]["findings"] == {"error": 3, "warning": 0}
 
     def test_output_file(self, data, tmp_path):
         """--output writes the report to a file instead of standard output."""
         target = tmp_path / "report.json"
         code, out = run(data(C101), "--format", "json", "--output", str(target))
-        assert (1, "") == (code, out)
-        assert 1 == json.loads(target.read_text())["summary"]["findings"]["error"]
+        assert (code, out) == (1, "")
+        assert json.loads(target.read_text())["summary"]["findings"]["error"] == 1
 
 
 class TestSelection:
@@ -223,7 +223,7 @@ class TestSelection:
         rules = tmp_path / "c101.toml"
         rules.write_text('[[rule]]\ncode = "C101"\ntitle = "23 items"\nkind = "total"\nseverity = "warning"\n'
                          'frameworks = ["slac"]\nparts = ["grade_counts.*"]\nequals = 23\nsource = "test"\n')
-        assert (0, 1) == (run(data(C101), "--rules", str(rules))[0], run(data(C101))[0])
+        assert (run(data(C101), "--rules", str(rules))[0], run(data(C101))[0]) == (0, 1)
 
     def test_only_user_rules(self, data, tmp_path):
         """--no-builtin-rules with --rules runs only the given rules."""
@@ -232,7 +232,7 @@ class TestSelection:
                          + '\n[[rule]]\ncode = "Z101"\ntitle = "t"\nkind = "range"\nseverity = "error"\n'
                            'frameworks = ["*"]\nfields = ["grade_counts.*"]\nmax = 10\nsource = "test"\n')
         code, out = run(data(C101), "--no-builtin-rules", "--rules", str(rules), "--format", "json")
-        assert (1, ["Z101"]) == (code, [f["rule"] for f in json.loads(out)["findings"]])
+        assert (code, [f["rule"] for f in json.loads(out)["findings"]]) == (1, ["Z101"])
 
 
 class TestInputs:
@@ -248,20 +248,20 @@ class TestInputs:
         text = "id,framework,grade_counts.outstanding,grade_counts.good\na,slac,5,18\n"
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
         code, out = run("-", "--format", "json")
-        assert (1, ["C101"]) == (code, [f["rule"] for f in json.loads(out)["findings"]])
+        assert (code, [f["rule"] for f in json.loads(out)["findings"]]) == (1, ["C101"])
 
     def test_directory(self, data, tmp_path):
         """A directory is checked file by file; each file is its own dataset."""
         data(CLEAN, name="a.jsonl")
         data(CLEAN, name="b.jsonl")
         code, out = run(str(tmp_path), "--format", "json")
-        assert (0, 2, 2) == (code, json.loads(out)["summary"]["files"], json.loads(out)["summary"]["records"])
+        assert (code, json.loads(out)["summary"]["files"], json.loads(out)["summary"]["records"]) == (0, 2, 2)
 
     def test_several_paths(self, data, tmp_path):
         """Several paths are checked in one run."""
         first, second = data(CLEAN, name="a.jsonl"), data(C101, name="b.jsonl")
         code, out = run(first, second, "--format", "json")
-        assert (1, 2) == (code, json.loads(out)["summary"]["records"])
+        assert (code, json.loads(out)["summary"]["records"]) == (1, 2)
 
 
 class TestRulesCommand:
@@ -275,7 +275,7 @@ class TestRulesCommand:
         """'rules --format json --select C' lists the C rules as data."""
         code, out = run("rules", "--format", "json", "--select", "C")
         rules = json.loads(out)
-        assert 0 == code
+        assert code == 0
         assert rules
         assert all(r["code"].startswith("C") for r in rules)
 
@@ -285,7 +285,7 @@ class TestRulesCommand:
         rules.write_text('[[rule]]\ncode = "Z101"\ntitle = "mine"\nkind = "range"\nseverity = "error"\n'
                          'frameworks = ["*"]\nfields = ["grade_counts.*"]\nmax = 10\nsource = "test"\n')
         code, out = run("rules", "--rules", str(rules), "--format", "csv")
-        assert (0, True) == (code, any(row[0] == "Z101" for row in csv.reader(io.StringIO(out))))
+        assert (code, any(row[0] == "Z101" for row in csv.reader(io.StringIO(out)))) == (0, True)
 
 
 class TestExplainCommand:
@@ -293,8 +293,8 @@ class TestExplainCommand:
     def test_explain(self, code):
         """'explain CODE' (any case) says what the rule checks, why, its source and an example."""
         exit_code, out = run("explain", code)
-        assert 0 == exit_code
-        assert "C101  Grade counts add up to the framework's number of graded items" == out.splitlines()[0]
+        assert exit_code == 0
+        assert out.splitlines()[0] == "C101  Grade counts add up to the framework's number of graded items"
         for heading in ("severity:", "applies to:", "kind:", "parameters:", "why:", "source:", "example finding:"):
             assert heading in out
 

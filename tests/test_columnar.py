@@ -14,9 +14,9 @@ pl = pytest.importorskip("polars")
 
 import gradecheck  # noqa: E402 - after the skip: these tests need polars
 from gradecheck import check_paths, load_ruleset, read_path, write_csv
+from gradecheck.cli import main  # noqa: E402
 from gradecheck.engine import columnar, columnar_plan
 from gradecheck.engine import columnar_kinds as _columnar_kinds  # noqa: E402
-from gradecheck.cli import main  # noqa: E402
 from gradecheck.records import DATE_FIELDS, GROUPS, TEXT_FIELDS  # noqa: E402
 from gradecheck.strategies import datasets, records, violating  # noqa: E402
 

@@ -146,14 +146,14 @@ class TestCheck:
     def test_dicts_are_placed(self, ruleset):
         """Plain dicts are records too, placed at <records>:N."""
         report = check([{"id": "a", "framework": "slac", "grade_counts": {"good": 23}}], ruleset)
-        assert [("C101", "<records>:1")] == [(f.rule, str(f.source)) for f in report.findings]
+        assert [(f.rule, str(f.source)) for f in report.findings] == [("C101", "<records>:1")]
 
     def test_every_record_counted(self, ruleset):
         """Every record read is checked or unreadable; unreadable ones are listed with their place and why."""
         items = [*_records(SAMPLE), Unreadable(Origin("data.jsonl", 99), "invalid JSON")]
         report = check(items, ruleset)
-        assert (11, 9, 2) == (report.records, report.checked, len(report.unreadable))
-        assert [10, 99] == [u.origin.line for u in report.unreadable]
+        assert (report.records, report.checked, len(report.unreadable)) == (11, 9, 2)
+        assert [u.origin.line for u in report.unreadable] == [10, 99]
 
     def test_findings_sorted_by_place_then_rule(self, ruleset):
         """Findings come sorted by path, line, then rule code."""
@@ -204,7 +204,7 @@ class TestCheckPaths:
         (tmp_path / "one.jsonl").write_text(line)
         (tmp_path / "two.jsonl").write_text(line + line)
         report = check_paths([str(tmp_path)], ruleset)
-        assert (2, 3, 3) == (report.files, report.records, report.checked)
+        assert (report.files, report.records, report.checked) == (2, 3, 3)
         assert [("X101", f"{tmp_path / 'two.jsonl'}:2")] == [(f.rule, str(f.source)) for f in report.findings]
 
     def test_missing_path(self, tmp_path, ruleset):
@@ -242,15 +242,15 @@ class TestBrokenRules:
         [error] = report.errors
         assert ("Z999", "a", Origin("<records>", 1)) == (error.rule, error.record, error.source)
         assert re.fullmatch(r"ZeroDivisionError: division by zero at test_engine\.py:\d+", error.error)
-        assert ["C101"] == [f.rule for f in report.findings]
-        assert (1, 0) == (report.stats["Z999"].errors, report.stats["Z999"].passed)
+        assert [f.rule for f in report.findings] == ["C101"]
+        assert (report.stats["Z999"].errors, report.stats["Z999"].passed) == (1, 0)
         assert report.failing("error")
 
     def test_dataset_rule_error_is_reported(self, ruleset):
         """A dataset rule that raises is reported against the dataset."""
         broken = RuleSet(rules=(_rule("Z998", _BrokenDataset()),), frameworks=ruleset.frameworks)
         report = check([{"id": "a", "framework": "slac"}], broken)
-        assert [("Z998", "(dataset)")] == [(e.rule, e.record) for e in report.errors]
+        assert [(e.rule, e.record) for e in report.errors] == [("Z998", "(dataset)")]
         assert report.errors[0].error.startswith("KeyError: 'authority' at test_engine.py:")
 
 
@@ -280,7 +280,7 @@ class TestReport:
         findings = (_finding("error", 1), _finding("warning", 2), _finding("error", 3), _finding("warning", 4))
         short = Report(4, 4, findings, ()).truncate(1)
         assert (findings[:1], 3, {"warning": 2, "error": 1}) == (short.findings, short.omitted, dict(short.hidden))
-        assert (2, 2) == (short.count("error"), short.count("warning"))
+        assert (short.count("error"), short.count("warning")) == (2, 2)
         assert short.failing("warning")
 
     @pytest.mark.parametrize("limit", [-1, 4, 10], ids=["no-limit", "exactly", "more"])
@@ -292,7 +292,7 @@ class TestReport:
     def test_truncate_to_zero(self):
         """A limit of zero lists no finding but still fails the run."""
         short = Report(1, 1, (_finding("error"),), ()).truncate(0)
-        assert ((), 1, True) == (short.findings, short.omitted, short.failing("error"))
+        assert (short.findings, short.omitted, short.failing("error")) == ((), 1, True)
 
 
 # --- properties ----------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_permuting_records_changes_nothing(ruleset, objs, data):
 def test_rules_never_break(ruleset, objs):
     """No built-in rule raises on any record, and every record is counted once."""
     report = check(_records(objs), ruleset)
-    assert () == report.errors
+    assert report.errors == ()
     assert len(objs) == report.records == report.checked + len(report.unreadable)
 
 
@@ -384,7 +384,7 @@ def test_default_ruleset():
     """Without a rule set, check uses the built-in rules."""
     [record] = _records([{"id": "a", "framework": "sif"}])
     assert isinstance(record, Record)
-    assert 1 == check([record]).checked
+    assert check([record]).checked == 1
 
 
 @pytest.mark.parametrize("kind", sorted(DATASET_KINDS))

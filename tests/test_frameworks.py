@@ -66,11 +66,11 @@ class TestScale:
 
     def test_rank_best_first(self):
         """Rank counts down the scale from the best grade."""
-        assert [0, 1, 2, 3] == [RI_SCALE.rank(n) for n in RI_SCALE.names]
+        assert [RI_SCALE.rank(n) for n in RI_SCALE.names] == [0, 1, 2, 3]
 
     def test_names(self):
         """Canonical names come best first."""
-        assert ("outstanding", "good", "requires_improvement", "inadequate") == RI_SCALE.names
+        assert RI_SCALE.names == ("outstanding", "good", "requires_improvement", "inadequate")
 
     def test_knows(self):
         """A scale knows its canonical names only, not their spellings."""
@@ -81,7 +81,7 @@ class TestScale:
     def test_first_spelling_wins(self):
         """A spelling two grades share belongs to the first (the loader rejects such scales anyway)."""
         scale = Scale("s", "s", [Grade("a", "A", ("x",)), Grade("b", "B", ("x",))])
-        assert "a" == scale.canonical("x")
+        assert scale.canonical("x") == "a"
 
 
 class TestVersion:
@@ -171,6 +171,6 @@ class TestBuiltinFrameworks:
         """Under SIF the LSCB is judged but does not feed the overall judgement."""
         version = ruleset.frameworks["sif"].version_at(dt.date(2015, 1, 1))
         assert "lscb" in version.judgements
-        assert ("help_and_protection", "looked_after_and_permanence", "leadership_management_governance") == (
+        assert (
             version.feeds_overall
-        )
+        ) == ("help_and_protection", "looked_after_and_permanence", "leadership_management_governance")

@@ -14,8 +14,8 @@ import pytest
 
 from gradecheck import Origin, check, check_paths, record_from_mapping, render
 from gradecheck.cli import main
-from gradecheck.report.html import GRADE_COLOURS
 from gradecheck.records import Unreadable
+from gradecheck.report.html import GRADE_COLOURS
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVERPOOL = ROOT / "fixtures" / "liverpool.jsonl"

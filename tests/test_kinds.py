@@ -51,8 +51,8 @@ def _rule(tmp_path):
 def outcome(ruleset: RuleSet, *records) -> str:
     """pass, fail, unknown or n/a: what the rule made of the records (the worst, over a dataset)."""
     report = check(records, ruleset)
-    assert () == report.unreadable, report.unreadable
-    assert () == report.errors, report.errors
+    assert report.unreadable == (), report.unreadable
+    assert report.errors == (), report.errors
     stats = report.stats[CODE]
     if stats.failed:
         return "fail"
@@ -124,8 +124,8 @@ class TestTotal:
         """The message shows the sum, best grade first, and what it should be."""
         report = check([slac(adequate=1, good=17, outstanding=5)], graded_items)
         [finding] = report.findings
-        assert "outstanding 5 + good 17 + adequate 1 = 23, expected 22, the number of graded items in slac" == (
-            finding.message)
+        assert (
+            finding.message) == "outstanding 5 + good 17 + adequate 1 = 23, expected 22, the number of graded items in slac"
         fields = {"grade_counts.outstanding": 5, "grade_counts.good": 17, "grade_counts.adequate": 1}
         assert (fields, 22, 23) == (dict(finding.fields), finding.expected, finding.actual)
 
@@ -134,7 +134,7 @@ class TestTotal:
         [finding] = check([slac(outstanding=30, good="c")], graded_items).findings
         expected = "outstanding 30 + good c (suppressed) = 30 to inf, expected 22, the number of graded items in slac"
         assert expected == finding.message
-        assert {"min": 30, "max": None} == finding.actual
+        assert finding.actual == {"min": 30, "max": None}
 
     def test_unknown_says_why(self, graded_items):
         """An unknown total says which values stood in the way."""
@@ -163,7 +163,7 @@ class TestTotal:
         ruleset = rule("total", parts=["populations.foster_care", "populations.childrens_homes"],
                        equals="populations.looked_after")
         record = populations(foster_care=10, childrens_homes=6, looked_after=15)
-        assert ["foster_care 10 + childrens_homes 6 = 16, expected looked_after 15"] == messages(ruleset, record)
+        assert messages(ruleset, record) == ["foster_care 10 + childrens_homes 6 = 16, expected looked_after 15"]
 
     @pytest.mark.parametrize(("missing_parts", "expected"), [("unknown", "unknown"), ("zero", "pass")])
     def test_missing_parts(self, rule, missing_parts, expected):
@@ -261,7 +261,7 @@ class TestWithin:
         ruleset = rule("within", whole="populations.children_in_need",
                        parts=["populations.looked_after", "populations.child_protection_plans"], disjoint=False)
         record = populations(children_in_need=4277, looked_after=5000, child_protection_plans=431)
-        assert ["looked_after 5000 is more than children_in_need 4277"] == messages(ruleset, record)
+        assert messages(ruleset, record) == ["looked_after 5000 is more than children_in_need 4277"]
 
     @pytest.mark.parametrize(
         ("counts", "expected"),
@@ -406,9 +406,9 @@ class TestOverall:
                        feeds=["judgements.being_healthy", "judgements.staying_safe"])
         record = {"id": "r", "framework": "apa", "judgements": {"overall_effectiveness": 4, "being_healthy": 2,
                                                                 "staying_safe": "2"}}
-        assert "fail" == outcome(ruleset, record)
+        assert outcome(ruleset, record) == "fail"
         record["judgements"]["overall_effectiveness"] = 2
-        assert "pass" == outcome(ruleset, record)
+        assert outcome(ruleset, record) == "pass"
 
 
 class TestImplies:
@@ -541,11 +541,11 @@ class TestAgree:
                       "leadership_management_governance": "good", "lscb": "inadequate"}
         record = {"id": "r", "framework": "sif", "start": "2015-01-01", "judgements": judgements,
                   "grade_counts": {"good": 6}}
-        assert "pass" == outcome(agree, record)
+        assert outcome(agree, record) == "pass"
 
     def test_no_listed_grades(self, agree):
         """Counts with no judgements listed have nothing to agree with."""
-        assert "n/a" == outcome(agree, {"id": "r", "framework": "ilacs", "grade_counts": {"good": 4}})
+        assert outcome(agree, {"id": "r", "framework": "ilacs", "grade_counts": {"good": 4}}) == "n/a"
 
 
 class TestScale:
@@ -625,7 +625,7 @@ class TestOrder:
         """With strict = true the same day is out of order."""
         record = {"id": "r", "framework": "ilacs", "start": "2023-03-13", "end": "2023-03-13"}
         ruleset = rule("order", fields=["start", "end"], strict=True)
-        assert ["start 2023-03-13 is the same day as end 2023-03-13"] == messages(ruleset, record)
+        assert messages(ruleset, record) == ["start 2023-03-13 is the same day as end 2023-03-13"]
 
 
 class TestPresentAbsent:
@@ -649,7 +649,7 @@ class TestPresentAbsent:
     def test_present_message(self, rule):
         """A missing field is named."""
         ruleset = rule("present", frameworks=["ilacs"], fields=["judgements.care_leavers"])
-        assert ["judgements.care_leavers is missing"] == messages(ruleset, ilacs(start="2023-03-13"))
+        assert messages(ruleset, ilacs(start="2023-03-13")) == ["judgements.care_leavers is missing"]
 
     def test_undated_reason(self, rule):
         """An undated record says why the dated rule could not be decided."""
@@ -706,8 +706,8 @@ class TestValid:
     def test_undated_and_not_covered(self, rule):
         """Like every kind, a dated rule is unknown on an undated record and n/a on another framework."""
         ruleset = rule("valid", frameworks=["sif"], **{"from": dt.date(2014, 1, 1)})
-        assert "unknown" == outcome(ruleset, populations(looked_after="939"))
-        assert "n/a" == outcome(ruleset, populations(framework="ilacs", looked_after="939"))
+        assert outcome(ruleset, populations(looked_after="939")) == "unknown"
+        assert outcome(ruleset, populations(framework="ilacs", looked_after="939")) == "n/a"
 
 
 class TestKnown:
@@ -753,9 +753,9 @@ class TestUnique:
     def test_outcomes(self, rule):
         """Distinct values pass; a repeat fails; records without the field are not judged."""
         ruleset = rule("unique")
-        assert "pass" == outcome(ruleset, {"id": "a", "framework": "sif"}, {"id": "b", "framework": "sif"})
-        assert "fail" == outcome(ruleset, {"id": "a", "framework": "sif"}, {"id": "a", "framework": "ilacs"})
-        assert "n/a" == outcome(rule("unique", field="authority"), {"id": "a", "framework": "sif"})
+        assert outcome(ruleset, {"id": "a", "framework": "sif"}, {"id": "b", "framework": "sif"}) == "pass"
+        assert outcome(ruleset, {"id": "a", "framework": "sif"}, {"id": "a", "framework": "ilacs"}) == "fail"
+        assert outcome(rule("unique", field="authority"), {"id": "a", "framework": "sif"}) == "n/a"
 
     def test_message(self, rule):
         """Every repeat is reported at its own place and points at the first use."""
@@ -768,8 +768,8 @@ class TestUnique:
     def test_other_field(self, rule):
         """Any field can be required to be unique."""
         records = [{"id": "a", "framework": "sif", "authority": "X"}, {"id": "b", "framework": "sif", "authority": "X"}]
-        assert ["authority 'X' is also used by the record at <records>:1"] == messages(
-            rule("unique", field="authority"), *records)
+        assert messages(
+            rule("unique", field="authority"), *records) == ["authority 'X' is also used by the record at <records>:1"]
 
 
 class TestVisitsFollow:
@@ -823,7 +823,7 @@ class TestVisitsFollow:
         records = [{"id": "i", "framework": "ilacs", "start": "2018-05-14", "authority": "Liverpool",
                     "judgements": {"overall_effectiveness": "good"}},
                    {"id": "mv", "framework": "monitoring-visit", "start": "2024-07-08", "authority": " liverpool "}]
-        assert "fail" == outcome(visits, *records)
+        assert outcome(visits, *records) == "fail"
 
 
 class TestGroupTotal:
@@ -859,4 +859,4 @@ class TestGroupTotal:
         records = self.rows(("Total", 10), ("boys", 4), ("girls", 5)) + self.rows(
             ("Total", 3), ("boys", 1), ("girls", 2), authority="E2")
         [finding] = check(records, groups).findings
-        assert ("E1-Total", "boys 4 + girls 5 = 9, expected Total 10") == (finding.record, finding.message)
+        assert (finding.record, finding.message) == ("E1-Total", "boys 4 + girls 5 = 9, expected Total 10")

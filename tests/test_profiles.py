@@ -15,8 +15,8 @@ import pytest
 import gradecheck
 from gradecheck import Interval, Invalid, RuleFileError, check, check_paths, default_ruleset, read_path
 from gradecheck.cli import main
-from gradecheck.read.profiles import ProfileSet, default_profiles, load_profiles
 from gradecheck.read.files import _read_csv
+from gradecheck.read.profiles import ProfileSet, default_profiles, load_profiles
 from gradecheck.read.workbooks import EXCEL_EXTRA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ class TestProfileRows:
         assert record.framework == "dfe-cla"
         assert record.get("end").isoformat() == "2011-03-31"
         assert record.get("published").isoformat() == "2011-03-04"
-        assert (941, 482) == (record.get("populations.looked_after"), record.get("populations.male"))
+        assert (record.get("populations.looked_after"), record.get("populations.male")) == (941, 482)
 
     def test_national_figures_are_intervals_and_la_figures_exact(self, tmp_path):
         """Rounding applies only where the condition column says so; above 1,000 the wider step applies too."""
@@ -87,12 +87,12 @@ class TestProfileRows:
             National,E92,64400,170,x,1000
             LA,E08,911,482,0,x
         """, _profile(tmp_path, WIDE))
-        assert (64350, 64450) == (national.get("populations.looked_after").lo, national.get("populations.looked_after").hi)
-        assert (165, 175) == (national.get("populations.male").lo, national.get("populations.male").hi)
+        assert (national.get("populations.looked_after").lo, national.get("populations.looked_after").hi) == (64350, 64450)
+        assert (national.get("populations.male").lo, national.get("populations.male").hi) == (165, 175)
         foster = national.get("populations.foster_care")  # x + 1000: suppressed plus a figure that may be 950..1050
         assert isinstance(foster, Interval) and (foster.lo, foster.hi) == (950, math.inf)
         assert "x" in foster.text and "1000" in foster.text
-        assert 911 == la.get("populations.looked_after")
+        assert la.get("populations.looked_after") == 911
         assert la.get("populations.foster_care").lo == 0
 
     def test_markers_bad_dates_and_spreadsheet_errors(self, tmp_path):
@@ -139,7 +139,7 @@ class TestChoosing:
         assert why is None and binding.profile.name == "ofsted-ilacs-history"
 
     def test_native_headers_need_no_profile(self):
-        assert (None, None) == default_profiles().choose(["id", "framework", "start"])
+        assert default_profiles().choose(["id", "framework", "start"]) == (None, None)
 
     def test_an_unknown_header_is_one_unreadable_for_the_file(self):
         items = _records("""
@@ -147,7 +147,7 @@ class TestChoosing:
             1,2,a
             3,4,b
         """)
-        assert 1 == len(items) and 0 == items[0].origin.line
+        assert len(items) == 1 and items[0].origin.line == 0
         assert "no profile matches this header" in items[0].error
 
     def test_forcing_a_profile_that_does_not_fit_says_why(self):
@@ -155,7 +155,7 @@ class TestChoosing:
             a,b
             1,2
         """, default_profiles().force("dfe-cla-ees-rates"))
-        assert 1 == len(items) and "the header lacks" in items[0].error
+        assert len(items) == 1 and "the header lacks" in items[0].error
 
     def test_builtin_profiles_name_only_known_fields_and_frameworks(self):
         assert len(load_profiles(ruleset=default_ruleset()).profiles) >= 10
@@ -201,17 +201,17 @@ class TestLoading:
             Code
             E1
         """, profiles)
-        assert "{E1} E1 E1" == record.get("note")
+        assert record.get("note") == "{E1} E1 E1"
 
 
 class TestCommandLine:
     def test_profile_by_name_and_listing(self, tmp_path, capsys):
         path = tmp_path / "rates.csv"
         path.write_bytes((EXCERPTS / "dfe-ees-rates.csv").read_bytes())
-        assert 0 == main([str(path), "--profile", "dfe-cla-ees-rates", "--format", "json"], stdout=io.StringIO())
-        assert 2 == main([str(path), "--profile", "no-such-profile"], stdout=io.StringIO())
+        assert main([str(path), "--profile", "dfe-cla-ees-rates", "--format", "json"], stdout=io.StringIO()) == 0
+        assert main([str(path), "--profile", "no-such-profile"], stdout=io.StringIO()) == 2
         out = io.StringIO()
-        assert 0 == main(["profiles"], stdout=out)
+        assert main(["profiles"], stdout=out) == 0
         assert "dfe-cla-ees-rates" in out.getvalue()
 
     def test_a_profile_file_written_by_a_user(self, tmp_path):
@@ -224,7 +224,7 @@ class TestCommandLine:
         (tmp_path / "council.csv").write_text(data_text, encoding="utf-8")
         out = io.StringIO()
         code = main([str(tmp_path / "council.csv"), "--profiles", str(tmp_path / "council.toml"), "--format", "text"], stdout=out)
-        assert 1 == code, out.getvalue()
+        assert code == 1, out.getvalue()
         assert "L101" in out.getvalue() and "0 unreadable" in out.getvalue()
 
 
@@ -235,7 +235,7 @@ class TestReaders:
         row = "2025,Reporting year,National,E92000001,Children looked after on 31 March each year,12183016,81770,67\n"
         endless = itertools.chain([header], itertools.repeat(row))
         first = list(itertools.islice(_read_csv(endless, "endless.csv"), 3))
-        assert 3 == len(first) and all(isinstance(r, gradecheck.Record) for r in first)
+        assert len(first) == 3 and all(isinstance(r, gradecheck.Record) for r in first)
 
     def test_ods_is_read_without_extras_and_title_rows_are_skipped(self):
         items = list(read_path(str(EXCERPTS / "ofsted-la-outcomes.ods")))
@@ -251,7 +251,7 @@ class TestReaders:
     def test_xlsx_with_openpyxl(self):
         pytest.importorskip("openpyxl")
         items = list(read_path(str(EXCERPTS / "d2i-ilacs-overview.xlsx")))
-        assert 5 == len(items) and all(isinstance(i, gradecheck.Record) for i in items)
+        assert len(items) == 5 and all(isinstance(i, gradecheck.Record) for i in items)
         assert items[4].get("judgements.overall_effectiveness") is gradecheck.MISSING  # 'nan' is no grade
 
     def test_each_sheet_is_its_own_dataset(self, tmp_path):
@@ -270,7 +270,7 @@ class TestReaders:
         path = tmp_path / "two.xlsx"
         book.save(path)
         report = check_paths([str(path)])
-        assert (2, 2, ()) == (report.records, report.checked, report.findings)
+        assert (report.records, report.checked, report.findings) == (2, 2, ())
 
 
 def _row(ident, framework, **fields):
@@ -285,8 +285,8 @@ class TestShareKinds:
         edge = _row("c", "dfe-cla-rates", populations={"children": {"value": 1420, "rounded_to": 10}, "child_population": 97802},
                     facts={"rate_per_10000": 145})
         report = check([ok, bad, edge])
-        assert ["b"] == [f.record for f in report.findings if f.rule == "Q102"]
-        assert ["c"] == [u.record for u in report.undecided if u.rule == "Q102"]
+        assert [f.record for f in report.findings if f.rule == "Q102"] == ["b"]
+        assert [u.record for u in report.undecided if u.rule == "Q102"] == ["c"]
 
     def test_group_percentages_and_nested_totals(self):
         """Whole-number percentages of the Total row; outline-numbered rows nest (1. = 1a + 1b)."""
@@ -301,7 +301,7 @@ class TestShareKinds:
         report = check(rows)
         found = sorted((f.rule, f.record) for f in report.findings)
         # 1a + 1b = 71 against 70 (on the parent row); 30 of 100 is not 33%. The total (70 + 30) is right.
-        assert [("G101", "1"), ("Q101", "2")] == found
+        assert found == [("G101", "1"), ("Q101", "2")]
 
     def test_subsets_never_exceed_their_total(self):
         group = {"time_period": "2025", "area_code": "E1", "group": "CLA on 31 March"}
@@ -311,5 +311,5 @@ class TestShareKinds:
             _row("r", "dfe-cla-subgroups", **group, breakdown="Rounded", populations={"children": {"value": 100, "rounded_to": 10}}),
         ]
         report = check(rows)
-        assert [("G102", "s")] == [(f.rule, f.record) for f in report.findings]
-        assert ["r"] == [u.record for u in report.undecided if u.rule == "G102"]
+        assert [(f.rule, f.record) for f in report.findings] == [("G102", "s")]
+        assert [u.record for u in report.undecided if u.rule == "G102"] == ["r"]

@@ -26,7 +26,7 @@ class TestJsonLines:
     def test_lines(self):
         """Each line is a record, placed by its line number; blank lines are skipped but counted."""
         text = f"{SIF % 'a'}\n\n  {SIF % 'b'}  \n"
-        assert [(1, "a"), (3, "b")] == _summary(read_text(text, "x.jsonl", ".jsonl"))
+        assert _summary(read_text(text, "x.jsonl", ".jsonl")) == [(1, "a"), (3, "b")]
 
     @pytest.mark.parametrize(
         ("line", "error"),
@@ -72,13 +72,13 @@ class TestJsonLines:
         """.ndjson is JSON Lines too."""
         path = tmp_path / "x.ndjson"
         path.write_text(f"{SIF % 'a'}\n{SIF % 'b'}\n")
-        assert [(1, "a"), (2, "b")] == _summary(read_path(str(path)))
+        assert _summary(read_path(str(path))) == [(1, "a"), (2, "b")]
 
 
 class TestJson:
     def test_single_object(self):
         """A .json file may hold one object."""
-        assert [(1, "a")] == _summary(read_text(SIF % "a", "x.json", ".json"))
+        assert _summary(read_text(SIF % "a", "x.json", ".json")) == [(1, "a")]
 
     def test_array_places_each_record(self):
         """Records in an array are placed by the line they start on; bad ones do not stop the rest."""
@@ -94,7 +94,7 @@ class TestJson:
     @pytest.mark.parametrize("text", ["[]", " [ ] ", "", "  \n"], ids=["empty-array", "spaced-array", "empty", "blank"])
     def test_empty(self, text):
         """An empty file or array holds no records."""
-        assert [] == list(read_text(text, "x.json", ".json"))
+        assert list(read_text(text, "x.json", ".json")) == []
 
     @pytest.mark.parametrize(
         ("text", "expected"),
@@ -128,9 +128,9 @@ class TestCsv:
             '"c\nd",sif,5,,\n'
         )
         items = list(read_text(text, "x.csv", ".csv"))
-        assert [(2, "a"), (4, "b"), (5, "c\nd")] == _summary(items)
-        assert 1234 == items[0].get("populations.looked_after")
-        assert "Good" == items[0].get("judgements.overall_effectiveness")
+        assert _summary(items) == [(2, "a"), (4, "b"), (5, "c\nd")]
+        assert items[0].get("populations.looked_after") == 1234
+        assert items[0].get("judgements.overall_effectiveness") == "Good"
 
     @pytest.mark.parametrize(
         ("text", "expected"),
@@ -188,15 +188,15 @@ class TestReadPath:
         bom.write_bytes(b"\xef\xbb\xbfid,framework,authority\na,sif,Bristol\n")
         cp1252 = tmp_path / "cp.csv"
         cp1252.write_bytes(b"id,framework,note\na,sif,\xa3 spent\n")
-        assert "Bristol" == next(read_path(str(bom))).get("authority")
-        assert "\u00a3 spent" == next(read_path(str(cp1252))).get("note")
+        assert next(read_path(str(bom))).get("authority") == "Bristol"
+        assert next(read_path(str(cp1252))).get("note") == "\u00a3 spent"
 
     def test_each_line_decoded_on_its_own(self, tmp_path):
         """In JSON Lines, one Windows-1252 line among UTF-8 ones spoils neither."""
         path = tmp_path / "mixed.jsonl"
         path.write_bytes('{"id": "a", "framework": "sif", "note": "caf\u00e9"}\n'.encode()
                          + b'{"id": "b", "framework": "sif", "note": "\xa3 5"}\n')
-        assert ["caf\u00e9", "\u00a3 5"] == [r.get("note") for r in read_path(str(path))]
+        assert [r.get("note") for r in read_path(str(path))] == ["caf\u00e9", "\u00a3 5"]
 
     @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
     def test_shares_of_a_file_read_as_the_whole(self, tmp_path, suffix):
@@ -233,7 +233,7 @@ class TestReadPath:
         as_csv, as_json = tmp_path / "x.CSV", tmp_path / "x.json"
         as_csv.write_text("id,framework\na,sif\n")
         as_json.write_text("id,framework\na,sif\n")
-        assert [(2, "a")] == _summary(read_path(str(as_csv)))
+        assert _summary(read_path(str(as_csv))) == [(2, "a")]
         [item] = read_path(str(as_json))
         assert item.error.startswith("invalid JSON: Expecting value")
 

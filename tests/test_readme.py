@@ -35,7 +35,7 @@ def test_python_examples_in_the_readme_run(tmp_path, monkeypatch):
     ran = 0
     for block in blocks:
         namespace = {"__name__": "readme"}
-        exec(compile(block, f"<README.md block {ran}>", "exec"), namespace)  # noqa: S102 - our own README
+        exec(compile(block, f"<README.md block {ran}>", "exec"), namespace)
         for name, value in namespace.items():
             if name.startswith("test_") and callable(value):
                 value()

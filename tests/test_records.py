@@ -24,24 +24,24 @@ def _fields(obj, *, csv=False):
 class TestOrigin:
     def test_str(self):
         """An origin reads path:line, the way editors and grep expect."""
-        assert "data.jsonl:3" == str(Origin("data.jsonl", 3))
+        assert str(Origin("data.jsonl", 3)) == "data.jsonl:3"
 
     def test_stdin(self):
         """Standard input is the path '-'."""
-        assert "-:1" == str(Origin("-", 1))
+        assert str(Origin("-", 1)) == "-:1"
 
 
 class TestRecord:
     def test_identity_fields(self):
         """id and framework are pulled out, stripped, and kept in the fields too."""
         record = record_from_mapping({"id": " liverpool-2011-slac ", "framework": "slac "}, HERE)
-        assert ("liverpool-2011-slac", "slac", HERE) == (record.id, record.framework, record.origin)
+        assert (record.id, record.framework, record.origin) == ("liverpool-2011-slac", "slac", HERE)
 
     def test_get_missing(self):
         """A field the record does not have is MISSING, or the default asked for."""
         record = record_from_mapping({"id": "a", "framework": "sif"}, HERE)
         assert MISSING is record.get("populations.looked_after")
-        assert 0 == record.get("populations.looked_after", 0)
+        assert record.get("populations.looked_after", 0) == 0
 
     def test_design_example(self):
         """The example record of DESIGN.md section 1 flattens to dotted fields with parsed values."""
@@ -131,7 +131,7 @@ def test_json_values(obj, expected):
 def test_impossible_date():
     """A date that does not exist is unreadable, and the message says why."""
     value = _fields({"end": "2023-02-30"})["end"]
-    assert "2023-02-30" == value.raw
+    assert value.raw == "2023-02-30"
     assert value.expected.startswith("an ISO date YYYY-MM-DD that exists")
 
 
@@ -160,12 +160,12 @@ def test_csv_cells(cell, expected):
 
 def test_csv_empty_cell():
     """An empty CSV cell is an absent field."""
-    assert {} == _fields({"populations.looked_after": "", "start": ""}, csv=True)
+    assert _fields({"populations.looked_after": "", "start": ""}, csv=True) == {}
 
 
 def test_value_object_is_not_nesting():
     """An object holding only value keys is one value, not a group of fields."""
-    assert ["populations.looked_after"] == list(_fields({"populations": {"looked_after": {"value": 1}}}))
+    assert list(_fields({"populations": {"looked_after": {"value": 1}}})) == ["populations.looked_after"]
 
 
 def test_dotted_keys_and_nesting_meet():
@@ -200,7 +200,7 @@ def test_unreadable(obj, error):
 def test_numeric_id():
     """A whole-number id is text for identity."""
     record = record_from_mapping({"id": 17, "framework": "sif"}, HERE)
-    assert "17" == record.id
+    assert record.id == "17"
 
 
 def test_deep_nesting_is_unreadable():
@@ -238,9 +238,9 @@ def test_never_raises(obj, csv):
         assert result.id == result.id.strip()
         assert result.framework
         assert result.framework == result.framework.strip()
-        assert HERE == result.origin
+        assert result.origin == HERE
     else:
-        assert HERE == result.origin
+        assert result.origin == HERE
         assert result.error
 
 

@@ -71,27 +71,27 @@ class TestJson:
         """The JSON report has the keys of DESIGN.md section 5, with their meanings."""
         out = _strict_json(render(report, "json"))
         summary = out["summary"]
-        assert {"records": 4, "checked": 3, "unreadable": 1, "findings": {"error": 1, "warning": 1}, "unknown": 1} == {
-            k: summary[k] for k in ("records", "checked", "unreadable", "findings", "unknown")}
+        assert {
+            k: summary[k] for k in ("records", "checked", "unreadable", "findings", "unknown")} == {"records": 4, "checked": 3, "unreadable": 1, "findings": {"error": 1, "warning": 1}, "unknown": 1}
         c101 = out["findings"][0]
         expected = {"rule": "C101", "severity": "error", "record": "slac-23", "source": "data.jsonl:1",
                     "message": C101_MESSAGE,
                     "fields": {"grade_counts.outstanding": 5, "grade_counts.good": 17, "grade_counts.adequate": 1},
                     "expected": 22, "actual": 23}
         assert expected == {k: c101[k] for k in expected}
-        assert [{"source": "data.jsonl:4", "error": "invalid JSON: Expecting value (line 1 column 1)"}] == (
-            out["unreadable"])
+        assert (
+            out["unreadable"]) == [{"source": "data.jsonl:4", "error": "invalid JSON: Expecting value (line 1 column 1)"}]
 
     def test_intervals(self, report):
         """A suppressed value is written as its range and as the publisher wrote it; infinity is null."""
         [unknown] = _strict_json(render(report, "json"))["unknown"]
-        assert {"min": 0, "max": None, "as_written": "c (suppressed)"} == unknown["fields"]["grade_counts.good"]
+        assert unknown["fields"]["grade_counts.good"] == {"min": 0, "max": None, "as_written": "c (suppressed)"}
 
     def test_statistics(self, report):
         """With statistics, each rule's counts are included."""
         stats = _strict_json(render(report, "json", statistics=True))["statistics"]
         # slac-23 fails, the suppressed count is unknown, and the sif record has no counts: not judged.
-        assert {"passed": 0, "failed": 1, "unknown": 1, "errors": 0, "findings": 1} == stats["C101"]
+        assert stats["C101"] == {"passed": 0, "failed": 1, "unknown": 1, "errors": 0, "findings": 1}
         assert "statistics" not in _strict_json(render(report, "json"))
 
     def test_dates_and_omitted(self, ruleset):
@@ -99,18 +99,18 @@ class TestJson:
         record = {"id": "d", "framework": "sif", "start": "2014-06-11", "end": "2014-05-20"}
         report = check([record, record], ruleset).truncate(1)
         out = _strict_json(render(report, "json"))
-        assert {"start": "2014-06-11", "end": "2014-05-20"} == out["findings"][0]["fields"]
-        assert (1, 2) == (len(out["findings"]), out["summary"]["omitted_findings"])
-        assert 3 == out["summary"]["findings"]["error"]
+        assert out["findings"][0]["fields"] == {"start": "2014-06-11", "end": "2014-05-20"}
+        assert (len(out["findings"]), out["summary"]["omitted_findings"]) == (1, 2)
+        assert out["summary"]["findings"]["error"] == 3
 
 
 class TestJsonLines:
     def test_lines(self, report):
         """One object a line, each with a type; the summary comes last."""
         lines = [_strict_json(line) for line in render(report, "jsonl").split("\n")[:-1]]
-        assert ["finding", "finding", "unreadable", "summary"] == [line["type"] for line in lines]
-        assert ("C101", C101_MESSAGE) == (lines[0]["rule"], lines[0]["message"])
-        assert (4, 3) == (lines[-1]["records"], lines[-1]["checked"])
+        assert [line["type"] for line in lines] == ["finding", "finding", "unreadable", "summary"]
+        assert (lines[0]["rule"], lines[0]["message"]) == ("C101", C101_MESSAGE)
+        assert (lines[-1]["records"], lines[-1]["checked"]) == (4, 3)
 
 
 class TestCsv:
@@ -120,10 +120,10 @@ class TestCsv:
         header = ["source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected",
                   "actual"]
         assert header == rows[0]
-        assert ["data.jsonl:1", "slac-23", "", "slac", "C101", "error"] == rows[1][:6]
-        assert (C101_MESSAGE, "22", "23") == tuple(rows[1][7:])
-        assert ["data.jsonl:4", "", "", "", "", "unreadable"] == rows[3][:6]
-        assert 4 == len(rows)
+        assert rows[1][:6] == ["data.jsonl:1", "slac-23", "", "slac", "C101", "error"]
+        assert tuple(rows[1][7:]) == (C101_MESSAGE, "22", "23")
+        assert rows[3][:6] == ["data.jsonl:4", "", "", "", "", "unreadable"]
+        assert len(rows) == 4
 
 
 class TestText:
@@ -161,7 +161,7 @@ class TestTable:
         """Findings, then unreadable records, then the summary, with warnings marked (w)."""
         out = render(report, "table", width=80)
         assert out.startswith("where")
-        assert ["where", "record", "rule", "message"] == out.splitlines()[0].split()
+        assert out.splitlines()[0].split() == ["where", "record", "rule", "message"]
         assert "I102 (w)" in out
         assert "Unreadable records" in out
         summary = "4 records read, 3 checked, 1 unreadable, 1 error, 1 warning, 1 unknown. (w) =\nwarning.\n"
@@ -171,7 +171,7 @@ class TestTable:
         """With statistics, a per-rule table lists every rule that judged something."""
         out = render(report, "table", statistics=True)
         block = out.split("Per rule\n", 1)[1]
-        assert ["rule", "findings", "records", "failed", "unknown", "passed", "broke"] == block.splitlines()[0].split()
+        assert block.splitlines()[0].split() == ["rule", "findings", "records", "failed", "unknown", "passed", "broke"]
         assert "C101" in block
 
     def test_rule_errors_block(self):
@@ -181,7 +181,7 @@ class TestTable:
 
     def test_fits_80_columns(self, report):
         """At width 80 no line of the table is wider than 80 columns."""
-        assert [] == [line for line in render(report, "table", width=80).splitlines() if len(line) > 80]
+        assert [line for line in render(report, "table", width=80).splitlines() if len(line) > 80] == []
 
 
 # Printable text, and long runs of one letter with a few spaces, which wrap to exactly the column width.
@@ -214,7 +214,7 @@ _REPORT = st.builds(
 def test_table_fits_80_columns(report, statistics):
     """Whatever the findings say, the table wraps them to fit 80 columns."""
     out = render(report, "table", width=80, statistics=statistics)
-    assert [] == [line for line in out.splitlines() if len(line) > 80]
+    assert [line for line in out.splitlines() if len(line) > 80] == []
 
 
 _LEAF = st.one_of(st.integers(-5, 30), st.floats(), st.none(), st.text(max_size=4),
@@ -255,7 +255,7 @@ class TestRules:
     def test_table_fits_80_columns(self, ruleset):
         """The rules listing fits 80 columns and has a row per rule."""
         out = render_rules(ruleset, "table", width=80)
-        assert [] == [line for line in out.splitlines() if len(line) > 80]
+        assert [line for line in out.splitlines() if len(line) > 80] == []
         codes = [line.split()[0] for line in out.splitlines()[2:] if line and not line.startswith(" ")]
         assert [r.code for r in ruleset.rules] == codes
 
@@ -263,16 +263,16 @@ class TestRules:
         """The JSON listing has each rule's code, scope, source and parameters."""
         rules = _strict_json(render_rules(ruleset, "json"))
         c101 = next(r for r in rules if r["code"] == "C101")
-        assert ("total", "error", {"parts": ["grade_counts.*"], "equals": "@graded_items"}) == (
-            c101["kind"], c101["severity"], c101["parameters"])
+        assert (
+            c101["kind"], c101["severity"], c101["parameters"]) == ("total", "error", {"parts": ["grade_counts.*"], "equals": "@graded_items"})
         f101 = next(r for r in rules if r["code"] == "F101")
-        assert (None, "2022-12-31") == (f101["from"], f101["to"])
+        assert (f101["from"], f101["to"]) == (None, "2022-12-31")
 
     def test_jsonl_and_csv(self, ruleset):
         """JSON Lines has a line per rule; CSV a header and a row per rule."""
         assert len(ruleset.rules) == len(render_rules(ruleset, "jsonl").splitlines())
         rows = list(csv.reader(io.StringIO(render_rules(ruleset, "csv"))))
-        assert ["code", "severity", "kind", "frameworks", "from", "to", "title", "source"] == rows[0]
+        assert rows[0] == ["code", "severity", "kind", "frameworks", "from", "to", "title", "source"]
         assert len(ruleset.rules) + 1 == len(rows)
 
     def test_text_from_rule_files_is_shown_literally(self, tmp_path):
@@ -294,9 +294,9 @@ class TestExplain:
         """Explaining a rule shows its title, scope, kind, parameters with their meaning, why, source, example."""
         out = render_explain(ruleset.rule("C101"), width=80)
         lines = out.splitlines()
-        assert "C101  Grade counts add up to the framework's number of graded items" == lines[0]
-        assert "severity:   error" == lines[2]
-        assert "applies to: apa, annual-assessment, slac, lac-2012, sif, ilacs" == lines[3]
+        assert lines[0] == "C101  Grade counts add up to the framework's number of graded items"
+        assert lines[2] == "severity:   error"
+        assert lines[3] == "applies to: apa, annual-assessment, slac, lac-2012, sif, ilacs"
         assert lines[4].startswith("kind:       total - The parts add up exactly to a constant")
         assert "  parts = grade_counts.*" in lines
         assert "  equals = @graded_items" in lines
@@ -315,7 +315,7 @@ class TestExplain:
         for rule in ruleset.rules:
             long = [line for line in render_explain(rule, width).splitlines()
                     if len(line) > width and not line.startswith("defined in: ")]
-            assert [] == long, rule.code
+            assert long == [], rule.code
 
 
 def test_render_never_mutates_report(report):

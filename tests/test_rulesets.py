@@ -191,7 +191,7 @@ def test_error_text_lists_every_problem(tmp_path):
 
 def test_problem_without_key():
     """A problem about a whole file names no key."""
-    assert "x.toml: file: not valid TOML" == str(Problem("x.toml", "file", None, "not valid TOML"))
+    assert str(Problem("x.toml", "file", None, "not valid TOML")) == "x.toml: file: not valid TOML"
 
 
 def test_rule_file_error_is_value_error():
@@ -236,7 +236,7 @@ class TestNeverExecutes:
         path.write_text(RANGE.replace('"range"', '"' + self.EVIL + '"'))
         with pytest.raises(RuleFileError) as caught:
             load_ruleset([path])
-        assert ["kind"] == [p.key for p in caught.value.problems]
+        assert [p.key for p in caught.value.problems] == ["kind"]
         assert not (tmp_path / "pwned").exists()
 
     def test_internal_parameters_cannot_be_set(self, tmp_path):
@@ -246,8 +246,8 @@ class TestNeverExecutes:
             'fields = ["populations.*"]\nmin = 0', 'known_field = "eval"'))
         with pytest.raises(RuleFileError) as caught:
             load_ruleset([path])
-        assert [("known_field", "unknown key; expected one of code, example, frameworks, from, kind, severity, "
-                 "source, title, to, why")] == [(p.key, p.reason) for p in caught.value.problems]
+        assert [(p.key, p.reason) for p in caught.value.problems] == [("known_field", "unknown key; expected one of code, example, frameworks, from, kind, severity, "
+                 "source, title, to, why")]
 
     def test_loading_calls_no_eval(self, monkeypatch):
         """Loading every built-in rule file needs neither eval nor exec."""
@@ -282,8 +282,8 @@ source = "a user's own reading"
         assert ("warning", 23, str(path)) == (rule.severity, rule.params["equals"], rule.path)
         assert [r.code for r in ruleset.rules] == [r.code for r in replaced.rules]
         record = {"id": "a", "framework": "slac", "grade_counts": {"outstanding": 5, "good": 17, "adequate": 1}}
-        assert ["C101"] == [f.rule for f in check([record], ruleset).findings]
-        assert [] == [f.rule for f in check([record], replaced).findings]
+        assert [f.rule for f in check([record], ruleset).findings] == ["C101"]
+        assert [f.rule for f in check([record], replaced).findings] == []
 
     def test_adds_new_rule(self, tmp_path, ruleset):
         """A user rule with a new code is added to the built-in ones."""
@@ -307,14 +307,14 @@ source = "a user's own reading"
         path.write_text(RANGE.replace('["*"]', '["sif"]'))
         with pytest.raises(RuleFileError) as caught:
             load_ruleset([path], builtin=False)
-        assert [("frameworks", "unknown framework(s) 'sif'")] == [(p.key, p.reason) for p in caught.value.problems]
+        assert [(p.key, p.reason) for p in caught.value.problems] == [("frameworks", "unknown framework(s) 'sif'")]
 
     def test_user_file_can_define_a_framework(self, tmp_path):
         """Frameworks are data too: a user file can declare one and rules for it."""
         path = tmp_path / "x.toml"
         path.write_text(FRAMEWORK + RANGE.replace('["*"]', '["x"]'))
         ruleset = load_ruleset([path])
-        assert ("x", ("x",)) == (ruleset.frameworks["x"].id, ruleset.rule("Z101").frameworks)
+        assert (ruleset.frameworks["x"].id, ruleset.rule("Z101").frameworks) == ("x", ("x",))
 
 
 class TestBuiltin:
@@ -326,7 +326,7 @@ class TestBuiltin:
 
     def test_every_rule_has_a_source(self, ruleset):
         """Every built-in rule says what justifies it."""
-        assert [] == [r.code for r in ruleset.rules if not r.source.strip()]
+        assert [r.code for r in ruleset.rules if not r.source.strip()] == []
 
     def test_populations_of_design(self, ruleset):
         """The canonical population names of DESIGN.md section 2 are known fields."""
@@ -356,17 +356,17 @@ class TestRuleSet:
 
     def test_rule_lookup(self, ruleset):
         """A rule is found by its code; an unknown code is a KeyError."""
-        assert "C101" == ruleset.rule("C101").code
+        assert ruleset.rule("C101").code == "C101"
         with pytest.raises(KeyError):
             ruleset.rule("Q999")
 
     def test_rule_scope(self, ruleset):
         """A rule covers its frameworks ("*" is all) and its dates, both ends inclusive."""
         f101, d101 = ruleset.rule("F101"), ruleset.rule("D101")
-        assert (True, False) == (f101.covers("ilacs"), f101.covers("sif"))
+        assert (f101.covers("ilacs"), f101.covers("sif")) == (True, False)
         assert d101.covers("anything")
-        assert (True, False) == (f101.in_dates(dt.date(2022, 12, 31)), f101.in_dates(dt.date(2023, 1, 1)))
-        assert (True, False) == (f101.dated, d101.dated)
+        assert (f101.in_dates(dt.date(2022, 12, 31)), f101.in_dates(dt.date(2023, 1, 1))) == (True, False)
+        assert (f101.dated, d101.dated) == (True, False)
 
 
 @pytest.mark.parametrize(("direction", "numbers", "ok"), [

@@ -19,8 +19,8 @@ def test_builtin_rules_pass_the_selftest():
     """Every built-in rule is silent on consistent records and fires on its own mutant (this runs in CI)."""
     code, text = _run("--format", "json", examples=4)
     verdicts = json.loads(text)
-    assert [] == [v for v in verdicts if v["problem"]]
-    assert 0 == code
+    assert [v for v in verdicts if v["problem"]] == []
+    assert code == 0
     assert all(v["caught"] == v["mutants"] > 0 for v in verdicts)
 
 
@@ -54,7 +54,7 @@ def test_contradictory_and_never_firing_rules_are_reported(tmp_path):
     path.write_text(RULES)
     code, text = _run("--rules", str(path), "--format", "json")
     problems = {v["rule"]: v["problem"] for v in json.loads(text) if v["problem"]}
-    assert 1 == code
+    assert code == 1
     # U101 and F103 cannot both hold; records built to satisfy U101 make F103 fire, so F103 is named.
     assert {"U102", "F103"} <= set(problems)
     assert problems["U102"].startswith("never fires")
@@ -64,5 +64,5 @@ def test_contradictory_and_never_firing_rules_are_reported(tmp_path):
 def test_table_output_names_each_rule():
     """The table lists every rule with its verdict and ends with a count."""
     code, text = _run("--select", "C,J")
-    assert 0 == code
+    assert code == 0
     assert "C101" in text and text.rstrip().endswith("0 with problems.")

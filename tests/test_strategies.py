@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 import gradecheck
 from gradecheck import Record, check, load_ruleset, read_text, write_csv, write_json, write_jsonl
 from gradecheck.kinds import KINDS
-from gradecheck.strategies import datasets, records, violating
 from gradecheck.mutants import MUTATORS
+from gradecheck.strategies import datasets, records, violating
 
 RULESET = load_ruleset()
 CODES = [r.code for r in RULESET.rules]
@@ -46,7 +46,7 @@ class TestRecords:
         text = json.dumps(record)
         assert json.loads(text) == record
         report = check_text(text + "\n", ".jsonl")
-        assert 1 == report.checked
+        assert report.checked == 1
 
     @given(records(as_record=True))
     def test_as_record_yields_record_objects(self, record):
@@ -70,7 +70,7 @@ class TestRecords:
                 seen.add(RULESET.frameworks["ilacs"].version_at(__import__("datetime").date.fromisoformat(record["start"])).note)
 
         collect()
-        assert 3 == len(seen)
+        assert len(seen) == 3
 
     def test_unknown_framework_is_refused(self):
         """Asking for a framework the rule set lacks is an error at once, not an empty strategy."""
@@ -95,7 +95,7 @@ class TestViolating:
         dataset = data.draw(violating(code))
         report = check(dataset, RULESET)
         assert {code} == _codes(report), gradecheck.render(report, "text")
-        assert () == report.unreadable
+        assert report.unreadable == ()
 
     def test_unknown_code_is_refused(self):
         """A code that no rule has is a KeyError."""
@@ -235,4 +235,4 @@ class TestBadInput:
         flat[name] = data.draw(JSON)
         report = check([flat], RULESET)
         assert report.records == report.checked + len(report.unreadable) == 1
-        assert () == report.errors
+        assert report.errors == ()

@@ -18,7 +18,7 @@ SLAC = {"id": "s", "framework": "slac", "grade_counts": {"outstanding": 5, "good
 def test_assert_consistent_passes_a_consistent_history():
     """Liverpool's real history is consistent; the report is returned for further checks."""
     report = assert_consistent(LIVERPOOL)
-    assert 9 == report.checked
+    assert report.checked == 9
 
 
 def test_assert_consistent_fails_with_the_findings_table():

@@ -21,7 +21,7 @@ class TestMissing:
     def test_falsy_and_named(self):
         """MISSING is false in a condition and shows its name."""
         assert not MISSING
-        assert "MISSING" == repr(MISSING)
+        assert repr(MISSING) == "MISSING"
 
 
 class TestInterval:

@@ -19,10 +19,10 @@ from typing import Any
 
 import polars as pl
 
-from .fastcode import is_glob, field_ref, judgement_keys, total_parts
 from ..frameworks import Framework, Version
 from ..records import DATE_FIELDS, GROUPS
 from ..ruleset import Rule
+from .fastcode import field_ref, is_glob, judgement_keys, total_parts
 
 __all__ = ["PASS", "SKIP", "UNSURE", "Values", "verdict"]
 

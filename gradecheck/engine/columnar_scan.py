@@ -20,10 +20,10 @@ from typing import Any
 
 import polars as pl
 
+from ..frameworks import Framework
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
-from ..frameworks import Framework
 
 __all__ = ["Scan"]
 

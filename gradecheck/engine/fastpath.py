@@ -21,11 +21,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from .fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
 from ..frameworks import Framework, Version
 from ..jsontext import no_repeats
 from ..records import DATE_FIELDS, TEXT_FIELDS
 from ..ruleset import Rule, RuleSet
+from .fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
 
 __all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "Plan"]
 
@@ -197,10 +197,10 @@ class FastPath:
                     return shaped(raw, json)
                 except Unsure:
                     return None
-                except Exception:  # noqa: BLE001, S110 - a value of an unexpected type: the general reading decides
+                except Exception:
                     pass
             return self._general(raw, text, compiled, json)
-        except Exception:  # noqa: BLE001 - whatever the fast path cannot read, the ordinary path reads and reports
+        except Exception:
             return None
 
     def framework(self, name: Any) -> _Framework | None:

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .events import summarize
-from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
 from ..frameworks import Framework
 from ..kinds import Failure, Unknown, View
-from .parallel import plan, run_parallel
 from ..read import WORKBOOK_SUFFIXES, discover, read_path, read_range
 from ..records import DATE_FIELDS, Origin, RawRecord, Record, Unreadable, record_from_mapping
 from ..report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
+from .events import summarize
+from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
+from .parallel import plan, run_parallel
 
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
@@ -248,7 +248,7 @@ class _Run:
                 outcomes = _across_versions(rule, view)
             else:
                 outcomes = rule.check.evaluate(view)
-        except Exception as err:  # noqa: BLE001 - a broken rule is reported, and the run goes on
+        except Exception as err:
             self.error(rule, view, err)
             return
         if outcomes is None:
@@ -262,7 +262,7 @@ class _Run:
     def apply_dataset(self, rule: Rule, views: Sequence[View]) -> None:
         try:
             applicable, pairs = rule.check.evaluate_dataset(views)
-        except Exception as err:  # noqa: BLE001 - as in apply
+        except Exception as err:
             origin = views[0].record.origin if views else Origin("-", 0)
             self.errors.append(RuleError(rule.code, "(dataset)", origin, _describe(err)))
             self.tally[rule.code][3] += 1

@@ -10,9 +10,9 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
-from ..values import MISSING, bounds, show
 
 __all__ = ["GroupTotal", "Unique", "VisitsFollow"]
 

@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 from attrs import field, frozen
 
+from ..values import MISSING, Invalid, show
 from . import params as c
 from ._base import Failure, Unknown, View, param
-from ..values import MISSING, Invalid, show
 
 __all__ = ["Absent", "Known", "Order", "Present", "Valid"]
 

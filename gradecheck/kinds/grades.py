@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..values import UnknownGrade, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, param, short, undecidable
-from ..values import UnknownGrade, bounds, show
 
 __all__ = ["Agree", "Implies", "Overall", "Scale"]
 

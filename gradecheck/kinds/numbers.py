@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, num, param, read, total_bounds, undecidable
-from ..values import MISSING, bounds, show
 
 __all__ = ["Range", "Total", "Within"]
 

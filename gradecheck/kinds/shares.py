@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..values import MISSING, Interval, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
 from .dataset import labels_param
-from ..values import MISSING, Interval, bounds, show
 
 __all__ = ["GroupShare", "Ratio"]
 

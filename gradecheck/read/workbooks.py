@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .profiles import Binding, ProfileSet, iso_date
 from ..records import Origin, Record, Unreadable, record_from_mapping
+from .profiles import Binding, ProfileSet, iso_date
 
 __all__ = ["read_workbook"]
 

@@ -18,9 +18,9 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..records import Origin
-from .model import Finding, Report
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable
+from .model import Finding, Report
 
 __all__ = ["github_escape_data", "github_escape_property", "render_github", "render_junit", "render_sarif"]
 

@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .model import Event, Finding, Report
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable
+from .model import Event, Finding, Report
 
 __all__ = ["GRADE_COLOURS", "render_html"]
 

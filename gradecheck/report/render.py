@@ -12,9 +12,9 @@ from typing import Any
 import attrs
 
 from ..kinds import KINDS
-from .model import Finding, Report
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable, show
+from .model import Finding, Report
 
 __all__ = [
     "FORMATS",
