@@ -41,7 +41,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-builtin-rules", action="store_true", help="use only the rules given with --rules")
     parser.add_argument("--select", type=_codes, default=[], metavar="CODES",
                         help="only these rules: codes or prefixes, comma-separated (e.g. C,J101)")
-    parser.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="skip these rules: codes or prefixes")
+    parser.add_argument("--ignore", type=_codes, default=[], metavar="CODES",
+                        help="skip these rules: codes or prefixes")
     parser.add_argument("--debug", action="store_true", help="show a traceback when gradecheck cannot run")
 
 
@@ -53,7 +54,8 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpar
         epilog=f"Other commands: '{prog} rules' lists the rules in force; '{prog} explain CODE' explains one. "
                "Exit codes: 0 nothing at or above --fail-on, 1 findings or unreadable records, 2 could not run.",
     )
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (JSON, JSON Lines, CSV); - for stdin")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or directories (JSON, JSON Lines, CSV); - for stdin")
     check.add_argument("--format", choices=sorted(FORMATS), default=None,
                        help="report format (default: table on a terminal, text otherwise)")
     check.add_argument("--fail-on", choices=("error", "warning"), default="error",
@@ -155,7 +157,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 def _selftest_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m gradecheck selftest",
-                     description="Check that every rule stays silent on consistent records and fires on its own mutant.")
+                     description="Check that every rule stays silent on consistent records "
+                                 "and fires on its own mutant.")
     parser.add_argument("--examples", type=int, default=30, metavar="N", help="mutants per rule (default 30)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     _common(parser)
@@ -173,13 +176,14 @@ def _selftest(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: in
 
     verdicts = list(selftest(ruleset, max(1, args.examples)))
     if args.format == "json":
-        out.write(json.dumps([{"rule": v.code, "consistent_datasets": v.valid_examples, "fired_on_consistent": v.fired_on_valid,
-                               "mutants": v.mutants, "caught": v.caught, "overlaps": dict(v.overlaps),
-                               "problem": v.problem} for v in verdicts], indent=2) + "\n")
+        out.write(json.dumps([{"rule": v.code, "consistent_datasets": v.valid_examples,
+                               "fired_on_consistent": v.fired_on_valid, "mutants": v.mutants, "caught": v.caught,
+                               "overlaps": dict(v.overlaps), "problem": v.problem} for v in verdicts], indent=2) + "\n")
     else:
         rows = [[v.code, v.valid_examples, v.fired_on_valid, f"{v.caught}/{v.mutants}",
                  ", ".join(f"{c} x{n}" for c, n in v.overlaps) or "-", v.problem or "ok"] for v in verdicts]
-        out.write(tabulate(rows, headers=["rule", "consistent", "fired", "caught", "also fired on mutant", "verdict"]) + "\n")
+        headers = ["rule", "consistent", "fired", "caught", "also fired on mutant", "verdict"]
+        out.write(tabulate(rows, headers=headers) + "\n")
         bad = sum(not v.ok for v in verdicts)
         out.write(f"{len(verdicts)} rules, {bad} with problems.\n")
     return EXIT_FINDINGS if any(not v.ok for v in verdicts) else EXIT_OK
@@ -220,8 +224,10 @@ def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | No
 
 def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
     parser = _Parser(prog="python -m gradecheck profiles",
-                     description="List the profiles: how published files (Ofsted, DfE) are read, chosen by their header.")
-    parser.add_argument("--profiles", action="append", default=[], metavar="PATH", help="extra profile file or directory")
+                     description="List the profiles: how published files (Ofsted, DfE) are read, "
+                                 "chosen by their header.")
+    parser.add_argument("--profiles", action="append", default=[], metavar="PATH",
+                        help="extra profile file or directory")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(list(argv))
     try:
@@ -231,8 +237,9 @@ def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
     except GradecheckError as err:
         sys.stderr.write(f"gradecheck: {err}\n")
         return EXIT_CANNOT_RUN
-    rows = [{"name": p.name, "title": p.title, "framework": p.framework or (p.framework_column and f"from {p.framework_column}")
-             or "by date", "needs columns": [m.text for m in p.match], "file": p.path, "source": p.source}
+    rows = [{"name": p.name, "title": p.title,
+             "framework": p.framework or (p.framework_column and f"from {p.framework_column}") or "by date",
+             "needs columns": [m.text for m in p.match], "file": p.path, "source": p.source}
             for p in profiles.profiles]
     if args.format == "json":
         import json
@@ -252,15 +259,16 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
     if args.update_baseline and not args.baseline:
         raise GradecheckError("--update-baseline needs --baseline FILE")
     fmt = args.format or ("table" if args.output is None and out.isatty() else "text")
-    triaging = bool(args.baseline or args.waivers)  # a baseline is compared with every finding, so none are dropped early
+    # A baseline is compared with every finding, so none are dropped early.
+    triaging = bool(args.baseline or args.waivers)
     from .report.progress import Progress, should_show
 
     progress = None if args.no_progress or not should_show(sys.stderr, out, args.output) else Progress(sys.stderr)
     try:
-        report = check_paths(args.paths, ruleset, max_findings=args.max_findings if args.max_findings >= 0 and not triaging
-                             else None, events=HTML_EVENTS if fmt == "html" else 0, progress=progress,
-                             profiles=_profile_set(args.profiles, args.profile, None if args.no_builtin_rules else ruleset),
-                             workers=args.workers, engine=args.engine)
+        max_findings = args.max_findings if args.max_findings >= 0 and not triaging else None
+        profiles = _profile_set(args.profiles, args.profile, None if args.no_builtin_rules else ruleset)
+        report = check_paths(args.paths, ruleset, max_findings=max_findings, events=HTML_EVENTS if fmt == "html" else 0,
+                             progress=progress, profiles=profiles, workers=args.workers, engine=args.engine)
     finally:
         if progress is not None:
             progress.close()

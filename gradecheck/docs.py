@@ -127,7 +127,8 @@ def _examples(rule: Rule, ruleset: RuleSet) -> tuple[Dataset | None, Dataset | N
         bad = None
     else:
         bad = _find(bad_strategy, fails_alone) or _find(bad_strategy, fails)
-    said = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in _run(bad, ruleset).findings] if bad else []
+    said = ([f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in _run(bad, ruleset).findings]
+            if bad else [])
     return good, bad, said
 
 
@@ -179,7 +180,8 @@ def _rule_section(rule: Rule, examples: tuple[Dataset | None, Dataset | None, li
         good, bad, said = examples
         out.append(_EXAMPLES_START)
         if good:
-            out += ["Passes (nothing fires):", "", *_block("json", [json.dumps(r, ensure_ascii=False) for r in good]), ""]
+            passing = [json.dumps(r, ensure_ascii=False) for r in good]
+            out += ["Passes (nothing fires):", "", *_block("json", passing), ""]
         else:
             out += ["No passing example could be drawn.", ""]
         if bad:
@@ -211,7 +213,8 @@ def rules_markdown(ruleset: RuleSet | None = None, *, examples: bool = True) -> 
                 "gradecheck reports on the failing one.", "",
                 f"<!-- examples drawn from: {examples_fingerprint(rs)} -->", _EXAMPLES_END, ""]
     out += ["| code | severity | title |", "|---|---|---|"]
-    out += [f"| [{r.code}](#{r.code.lower()}) | {r.severity} | {_md(r.title).replace('|', chr(92) + '|')} |" for r in rules]
+    out += [f"| [{r.code}](#{r.code.lower()}) | {r.severity} | {_md(r.title).replace('|', chr(92) + '|')} |"
+            for r in rules]
     out.append("")
     family = None
     for rule in rules:
@@ -241,7 +244,8 @@ def examples_fingerprint(ruleset: RuleSet) -> str:
 
 def without_examples(text: str) -> str:
     """*text* less its example blocks: what must match whatever hypothesis version drew the examples."""
-    return re.sub(rf"{re.escape(_EXAMPLES_START)}.*?{re.escape(_EXAMPLES_END)}\n\n?", "", text, flags=re.S).rstrip("\n") + "\n"
+    blocks = rf"{re.escape(_EXAMPLES_START)}.*?{re.escape(_EXAMPLES_END)}\n\n?"
+    return re.sub(blocks, "", text, flags=re.S).rstrip("\n") + "\n"
 
 
 def _default_path() -> Path:
@@ -263,7 +267,8 @@ def docs_command(argv: Sequence[str], out: TextIO) -> int:
     try:
         text = rules_markdown()
     except ImportError as err:
-        sys.stderr.write(f"gradecheck: docs needs hypothesis for its examples: pip install 'gradecheck[test]' ({err})\n")
+        sys.stderr.write("gradecheck: docs needs hypothesis for its examples: "
+                         f"pip install 'gradecheck[test]' ({err})\n")
         return 2
     if not args.check:
         out.write(text)

@@ -84,4 +84,5 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for data in discover(paths):
         for code in [None, *(r.code for r in ruleset.rules)]:
             name = f"{data}::{code or 'readable'}"
-            items.append(GradecheckItem.from_parent(session, name=name, data=data, code=code, ruleset=ruleset, cache=cache))
+            items.append(GradecheckItem.from_parent(session, name=name, data=data, code=code, ruleset=ruleset,
+                                                    cache=cache))

@@ -198,7 +198,9 @@ def _parse(name: str, raw: Any, text: bool) -> Any:
     if name in GROUPS:
         return Invalid(raw, f"an object of named values, e.g. {{\"{name}\": {{\"NAME\": ...}}}}")
     if name in TEXT_FIELDS:
-        return raw if isinstance(raw, str) else (str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else Invalid(raw, "text"))
+        if isinstance(raw, str):
+            return raw
+        return str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else Invalid(raw, "text")
     if name in DATE_FIELDS:
         return _parse_date(raw)
     what = _group(name)

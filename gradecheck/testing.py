@@ -44,5 +44,6 @@ def assert_findings(data: Data, *codes: str, ruleset: RuleSet | None = None) -> 
     __tracebackhide__ = True
     fired = sorted({f.rule for f in report.findings})
     if fired != sorted(set(codes)) or report.unreadable or report.errors:
-        raise AssertionError(f"expected findings {sorted(set(codes))}, got {fired}:\n" + render(report, "table", width=120))
+        raise AssertionError(f"expected findings {sorted(set(codes))}, got {fired}:\n"
+                             + render(report, "table", width=120))
     return report

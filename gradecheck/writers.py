@@ -1,4 +1,6 @@
-"""Write records in the native formats (JSON, JSON Lines, CSV with dotted headers), so generated data can feed any tool."""
+"""
+Write records in the native formats (JSON, JSON Lines, CSV with dotted headers), so generated data can feed any tool.
+"""
 
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ def test_ruleset_version_is_in_the_json_summary_and_follows_the_rule_files(rules
     report = _report(ruleset, BAD_23)
     version = report_to_dict(report)["summary"]["ruleset"]
     assert version == ruleset.version == load_ruleset().version  # the same files give the same version
-    assert version.startswith("0.") and len(version.split("+")[1]) == 12
+    assert version.startswith("0.")
+    assert len(version.split("+")[1]) == 12
     extra = tmp_path / "mine.toml"
     extra.write_text('[[rule]]\ncode = "C101"\ntitle = "t"\nkind = "range"\nseverity = "error"\nframeworks = ["slac"]\n'
                      'fields = ["populations.*"]\nmin = 0\nsource = "s"\n', encoding="utf-8")
@@ -115,7 +116,8 @@ def test_cli_baseline_records_then_fails_only_on_new(tmp_path, capsys):
 
     _write(data, [GOOD])
     code, out = _run(data, "--baseline", base)
-    assert code == 0 and "0 known from the baseline (1 fixed since)" in out
+    assert code == 0
+    assert "0 known from the baseline (1 fixed since)" in out
     assert _run(data, "--baseline", base, "--update-baseline")[0] == 0
     assert json.loads(base.read_text())["findings"] == []
 
@@ -151,7 +153,8 @@ def test_waivers_load(tmp_path):
     first, second = load_waivers(path)
     assert first == Waiver("C101", "bad", "Stated that way in the published report", dt.date(2030, 12, 31),
                            f"{path}: waiver[0]")
-    assert second.rule == "C101" and second.expires is None
+    assert second.rule == "C101"
+    assert second.expires is None
 
 
 def test_bad_waivers_file_lists_every_problem(tmp_path):
@@ -181,7 +184,8 @@ def test_waivers_cover_until_expiry_and_stale_ones_are_reported(ruleset):
     assert [p.problem for p in day_after.triage.problems] == ["expired on 2024-06-30"]
     # Stale waivers are warnings: they fail the run only with --fail-on warning.
     clean = triage(_report(ruleset, GOOD), waivers=[unused])
-    assert not clean.failing("error") and clean.failing("warning")
+    assert not clean.failing("error")
+    assert clean.failing("warning")
 
 
 def test_cli_waivers(tmp_path):
@@ -197,7 +201,8 @@ def test_cli_waivers(tmp_path):
     assert doc["findings"] == []
     assert doc["waived"][0]["record"] == "bad"
     assert doc["waived"][0]["waiver"]["expires"] == "2030-12-31"
-    assert doc["summary"]["waived"] == 1 and doc["summary"]["waiver_problems"] == 1
+    assert doc["summary"]["waived"] == 1
+    assert doc["summary"]["waiver_problems"] == 1
 
 
 def test_waived_findings_stay_out_of_the_baseline(tmp_path):
@@ -218,19 +223,22 @@ def test_diff(tmp_path, ruleset):
     result = diff_reports(old, new)
     assert [d["record"] for d in result.added] == ["worse"]
     assert [d["record"] for d in result.fixed] == ["bad"]
-    assert result.unchanged == 0 and result.same_rules
+    assert result.unchanged == 0
+    assert result.same_rules
     code, out = _run("diff", old, new)
     assert code == 1
     assert out.splitlines() == [
         f"New in {new} (1):",
-        "  d.jsonl:2: C101 [error] worse: outstanding 5 + good 16 = 21, expected 22, the number of graded items in slac",
+        "  d.jsonl:2: C101 [error] worse: outstanding 5 + good 16 = 21, expected 22, "
+        "the number of graded items in slac",
         f"Fixed since {old} (1):",
         f"  d.jsonl:2: C101 [error] bad: {C101_23}",
         "1 new, 1 fixed, 0 unchanged.",
     ]
     code, out = _run("diff", old, old, "--format", "json")
     assert code == 0
-    assert json.loads(out)["unchanged"] == 1 and json.loads(out)["new_findings"] == []
+    assert json.loads(out)["unchanged"] == 1
+    assert json.loads(out)["new_findings"] == []
 
 
 def test_diff_notes_a_rule_set_change_and_refuses_non_reports(tmp_path, capsys):
@@ -238,7 +246,8 @@ def test_diff_notes_a_rule_set_change_and_refuses_non_reports(tmp_path, capsys):
     old.write_text(json.dumps({"summary": {"ruleset": "0.0.1+aaaa"}, "findings": []}), encoding="utf-8")
     new.write_text(json.dumps({"summary": {"ruleset": "0.1.0+bbbb"}, "findings": []}), encoding="utf-8")
     code, out = _run("diff", old, new)
-    assert code == 0 and out.startswith("Note: the rule sets differ (0.0.1+aaaa then 0.1.0+bbbb)")
+    assert code == 0
+    assert out.startswith("Note: the rule sets differ (0.0.1+aaaa then 0.1.0+bbbb)")
     new.write_text("[1, 2]", encoding="utf-8")
     assert _run("diff", old, new)[0] == 2
     assert "not a gradecheck JSON report" in capsys.readouterr().err
@@ -253,5 +262,6 @@ def test_max_findings_does_not_hide_findings_from_the_baseline(tmp_path):
     code, out = _run(data, "--baseline", base, "--max-findings", "0", "--format", "json")
     doc = json.loads(out)
     assert code == 1
-    assert doc["findings"] == [] and doc["summary"]["omitted_findings"] == 1  # listed none, counted the new one
+    assert doc["findings"] == []  # listed none,
+    assert doc["summary"]["omitted_findings"] == 1  # counted the new one
     assert doc["summary"]["baseline"]["known"] == 1

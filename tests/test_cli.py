@@ -160,8 +160,9 @@ class TestFormats:
         """--format csv prints a header and a row per finding."""
         code, out = run(data(C101), "--format", "csv")
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert (
-            code, [(r["record"], r["rule"], r["severity"], r["message"]) for r in rows]) == (1, [("slac-23", "C101", "error", C101_MESSAGE)])
+        assert code == 1
+        assert [(r["record"], r["rule"], r["severity"], r["message"]) for r in rows] == [
+            ("slac-23", "C101", "error", C101_MESSAGE)]
 
     def test_table(self, data):
         """--format table prints the findings table and the summary."""

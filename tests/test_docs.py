@@ -18,6 +18,11 @@ def _sections(text: str) -> dict[str, str]:
     return dict(re.findall(r"^### (\w+)\n(.*?)(?=^### |\Z)", text, flags=re.S | re.M))
 
 
+def _check_example(dataset, ruleset):
+    """The report on one example from the doc, its records numbered as the lines of example.jsonl."""
+    return check([record_from_mapping(r, Origin("example.jsonl", i)) for i, r in enumerate(dataset, 1)], ruleset)
+
+
 def test_rules_md_is_fresh(ruleset):
     """
     The committed docs/rules.md is what the rule files make now.
@@ -28,7 +33,8 @@ def test_rules_md_is_fresh(ruleset):
     ``python -m gradecheck docs --check`` draws them all again.
     """
     committed = DOC.read_text(encoding="utf-8")
-    assert without_examples(committed) == rules_markdown(ruleset, examples=False), f"docs/rules.md is stale; run: {REGENERATE}"
+    assert without_examples(committed) == rules_markdown(ruleset, examples=False), (
+        f"docs/rules.md is stale; run: {REGENERATE}")
     assert f"<!-- examples drawn from: {examples_fingerprint(ruleset)} -->" in committed, (
         f"docs/rules.md's examples were drawn for other rule files; run: {REGENERATE}")
 
@@ -43,7 +49,8 @@ def test_every_rule_is_documented_with_its_facts(ruleset):
         assert f"- kind: `{rule.kind}`" in body
         assert "every framework" in body if "*" in rule.frameworks else all(f"`{f}`" in body for f in rule.frameworks)
         assert f"- defined in: `rules/{Path(rule.path).name}`" in body
-        assert "Source: " in body and "<!-- examples -->" not in body
+        assert "Source: " in body
+        assert "<!-- examples -->" not in body
         assert f"| [{rule.code}](#{rule.code.lower()}) | {rule.severity} |" in text
 
 
@@ -65,16 +72,18 @@ def test_committed_examples_are_true(ruleset):
         blocks = re.findall(r"```(json|text)\n(.*?)\n```", body, flags=re.S)
         datasets = [[json.loads(line) for line in b.splitlines()] for kind, b in blocks if kind == "json"]
         said = [b.splitlines() for kind, b in blocks if kind == "text"]
-        run = lambda ds: check([record_from_mapping(r, Origin("example.jsonl", i)) for i, r in enumerate(ds, 1)], ruleset)  # noqa: E731
         if "No passing example could be drawn." in body:
             assert len(datasets) == 1, code
             bad = datasets[0]
         else:
-            assert len(datasets) == 2 and len(said) == 1, f"{code}: expected a passing and a failing example"
+            assert len(datasets) == 2, f"{code}: expected a passing and a failing example"
+            assert len(said) == 1, f"{code}: expected a passing and a failing example"
             good, bad = datasets
-            report = run(good)
-            assert report.findings == () and report.stats[code].passed >= 1, code
-        lines = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}" for f in run(bad).findings]
+            report = _check_example(good, ruleset)
+            assert report.findings == (), code
+            assert report.stats[code].passed >= 1, code
+        lines = [f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}"
+                 for f in _check_example(bad, ruleset).findings]
         assert lines == said[0], code
         assert any(f" {code} [" in line for line in lines)
         checked += 1
@@ -92,4 +101,5 @@ def test_docs_command_check(tmp_path, capsys, monkeypatch):
     page.write_text("# rules\n", encoding="utf-8")
     assert docs_command(["--check", "--file", str(page)], io.StringIO()) == 0
     out = io.StringIO()
-    assert docs_command([], out) == 0 and out.getvalue() == "# rules\n"
+    assert docs_command([], out) == 0
+    assert out.getvalue() == "# rules\n"

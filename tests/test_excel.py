@@ -1,4 +1,7 @@
-"""CSV for spreadsheets: one finding a row, a byte-order mark and formula-safe text with --excel, --output for any format."""
+"""
+CSV for spreadsheets: one finding a row, a byte-order mark and formula-safe text with --excel,
+--output for any format.
+"""
 
 from __future__ import annotations
 
@@ -27,20 +30,25 @@ def test_excel_csv(data, tmp_path):
     out = tmp_path / "findings.csv"
     assert main([str(data), "--format", "csv", "--excel", "--output", str(out)], io.StringIO()) == 1
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfsource,record,authority,framework,rule,severity,title,message,expected,actual\r\n")
+    assert raw.startswith(b"\xef\xbb\xbf"
+                          b"source,record,authority,framework,rule,severity,title,message,expected,actual\r\n")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     c101 = next(r for r in rows if r["rule"] == "C101")
-    assert c101["record"] == "'=cmd|' /C calc'!A0" and c101["authority"] == "'+Wirral"  # not run as formulas
+    # not run as formulas
+    assert c101["record"] == "'=cmd|' /C calc'!A0"
+    assert c101["authority"] == "'+Wirral"
     assert (c101["expected"], c101["actual"]) == ("22", "23")
     r101 = next(r for r in rows if r["rule"] == "R101")
-    assert r101["record"] == "Ünïcödé" and r101["actual"] == "-1"  # a negative number stays a number
+    assert r101["record"] == "Ünïcödé"
+    assert r101["actual"] == "-1"  # a negative number stays a number
 
 
 def test_plain_csv_is_unchanged(data):
     out = io.StringIO()
     main([str(data), "--format", "csv"], out)
     assert not out.getvalue().startswith("\ufeff")
-    assert "\n=cmd" not in out.getvalue() and "d.jsonl:1,=cmd|' /C calc'!A0,+Wirral" in out.getvalue()
+    assert "\n=cmd" not in out.getvalue()
+    assert "d.jsonl:1,=cmd|' /C calc'!A0,+Wirral" in out.getvalue()
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

@@ -6,6 +6,7 @@ A longer run of the same properties: ``HYPOTHESIS_PROFILE=fuzz python -m pytest 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -17,7 +18,6 @@ from hypothesis import strategies as st
 import gradecheck
 from gradecheck import GradecheckError, check, load_ruleset, read_path
 from gradecheck.kinds import KINDS
-import contextlib
 
 RULESET = load_ruleset()
 RECORD_KEYS = ["id", "framework", "authority", "authority_code", "start", "end", "published", "judgements",
@@ -82,7 +82,8 @@ HEADERS = st.lists(st.sampled_from(["id", "framework", "start", "judgements.over
 
 
 @FUZZ
-@given(HEADERS, st.lists(st.lists(CELL, max_size=7), max_size=6), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+@given(HEADERS, st.lists(st.lists(CELL, max_size=7), max_size=6),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_arbitrary_csv(tmp_path, header, rows, encoding):
     """Any CSV, in any encoding these files use, is read without crashing and every row accounted for."""
     import csv
@@ -131,10 +132,12 @@ def test_arbitrary_rule_tables_are_loaded_or_rejected(tmp_path, tables):
     """A rule file either loads or raises RuleFileError listing problems; nothing else escapes."""
     path = tmp_path / "fuzz.toml"
     path.write_text(_toml(tables))
+    message = None  # a rule file that loads has nothing to say
     try:
         load_ruleset([path], builtin=False)
     except GradecheckError as err:
-        assert str(err)
+        message = str(err)
+    assert message != "", "a rejected rule file must say what is wrong"
 
 
 @FUZZ

@@ -62,7 +62,8 @@ def test_page_is_self_contained(liverpool_page):
         href = attrs.get("href")
         assert href is None or href.startswith("#"), href
         assert "style" not in attrs  # the CSP would refuse inline style attributes
-    assert "url(" not in page and "@import" not in page
+    assert "url(" not in page
+    assert "@import" not in page
     # The only absolute URL is the SVG namespace, which is a name, never fetched.
     assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
 
@@ -75,7 +76,8 @@ def test_content_security_policy_allows_only_the_page_style(liverpool_page):
     assert len(styles) == 1
     digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
     assert f"style-src 'sha256-{digest}'" in csp
-    assert "unsafe" not in csp and "script-src" not in csp  # scripts fall back to default-src 'none'
+    assert "unsafe" not in csp
+    assert "script-src" not in csp  # scripts fall back to default-src 'none'
 
 
 def test_liverpool_timeline(liverpool_page):
@@ -103,7 +105,8 @@ def test_liverpool_timeline(liverpool_page):
     # Dated markers run left to right in date order; undated ones sit past the dashed rule.
     xs = {g.find(f"{SVG}title").text.split(" · ")[0]: float(g.find(f"{SVG}rect").get("x"))
           for g in row.iter(f"{SVG}g") if g.find(f"{SVG}rect") is not None}
-    assert xs["liverpool-2014-sif"] < xs["liverpool-2018-ilacs"] < xs["liverpool-2023-ilacs"] < xs["liverpool-2026-ilacs"]
+    assert (xs["liverpool-2014-sif"] < xs["liverpool-2018-ilacs"] < xs["liverpool-2023-ilacs"]
+            < xs["liverpool-2026-ilacs"])
     assert xs["liverpool-2011-slac"] > xs["liverpool-2026-ilacs"]
     assert "The run passes" in page
 
@@ -131,23 +134,28 @@ def test_findings_chart(broken, ruleset):
     chart = next(svg for svg in _svgs(page) if (svg.get("aria-label") or "").startswith("Findings per rule"))
     assert chart.get("aria-label") == "Findings per rule: C101 2, J104 1"
     bars = [(r.get("fill"), float(r.get("width"))) for r in chart.iter(f"{SVG}rect")]
-    assert bars[0][0] == "#c62828" and bars[1][0] == "#b26a00"  # error red, warning amber
+    assert bars[0][0] == "#c62828"  # error red,
+    assert bars[1][0] == "#b26a00"  # warning amber
     assert bars[1][1] == pytest.approx(bars[0][1] / 2)  # 1 finding is half as long as 2
     labels = [t.text for t in chart.iter(f"{SVG}text")]
-    assert "2" in labels and "1 warning" in labels
+    assert "2" in labels
+    assert "1 warning" in labels
 
 
 def test_findings_grouped_by_rule_and_by_authority_with_their_arithmetic(broken, ruleset):
     page = render(broken, "html", ruleset=ruleset)
     by_rule = page.split('id="by-rule"', 1)[1].split('id="by-authority"', 1)[0]
     by_authority = page.split('id="by-authority"', 1)[1]
-    assert "C101</span> Grade counts add up to the framework&#x27;s number of graded items — 2 findings (error)" in by_rule
-    assert C101_23 in by_rule and C101_23 in by_authority
+    assert ("C101</span> Grade counts add up to the framework&#x27;s number of graded items "
+            "— 2 findings (error)") in by_rule
+    assert C101_23 in by_rule
+    assert C101_23 in by_authority
     assert "Wirral — 2 findings in 2 records" in by_authority
     assert "Doncaster — 1 finding in 1 record" in by_authority
     assert by_authority.index("Doncaster") < by_authority.index("Wirral")
     assert '<td class="val">22</td><td class="val">23</td>' in by_rule  # expected, actual
-    assert "invalid JSON: Expecting value" in page and "The run fails (exit code 1): 2 errors, 1 unreadable record." in page
+    assert "invalid JSON: Expecting value" in page
+    assert "The run fails (exit code 1): 2 errors, 1 unreadable record." in page
 
 
 def test_timeline_marks_findings_and_links_to_them(broken, ruleset):
@@ -155,7 +163,8 @@ def test_timeline_marks_findings_and_links_to_them(broken, ruleset):
     wirral = next(svg for svg in _svgs(page) if (svg.get("aria-label") or "").startswith("Wirral:"))
     assert wirral.get("aria-label") == "Wirral: 2 graded inspections, 0 visits, 2 records with findings"
     rings = list(wirral.iter(f"{SVG}circle"))
-    assert len(rings) == 2 and {r.get("stroke") for r in rings} == {"#c62828"}
+    assert len(rings) == 2
+    assert {r.get("stroke") for r in rings} == {"#c62828"}
     links = [a.get("href") for a in wirral.iter(f"{SVG}a")]
     assert len(links) == 2
     ids = set(_tags(page).ids)
@@ -169,7 +178,8 @@ def test_data_is_escaped(ruleset):
                "start": "2011-01-01", "grade_counts": {"outstanding": 5, "good": 17, "adequate": 1}}
     report = check_paths_like([hostile], ruleset)
     page = render(report, "html", ruleset=ruleset)
-    assert "<script" not in page and "<img" not in page
+    assert "<script" not in page
+    assert "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     _svgs(page)  # still well-formed XML
 
@@ -189,7 +199,8 @@ def test_cli_writes_html_with_timelines(tmp_path):
     out = tmp_path / "report.html"
     assert main([str(LIVERPOOL), "--format", "html", "--output", str(out)], io.StringIO()) == 0
     page = out.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "Liverpool: 6 graded inspections" in page
+    assert page.startswith("<!DOCTYPE html>")
+    assert "Liverpool: 6 graded inspections" in page
 
 
 def test_fixtures_page_size():

@@ -29,7 +29,11 @@ def test_no_module_imports_another_modules_private_names():
 
 
 def test_a_private_import_is_seen(tmp_path):
-    """The check above is not vacuous: it sees a planted private import, and passes a dunder and the standard library."""
+    """
+    The check above is not vacuous: it sees a planted private import, and passes a dunder and the standard library.
+    """
     planted = tmp_path / "planted.py"
-    planted.write_text("from .fastcode import PASS, _secret\nfrom .version import __version__\nfrom collections import _x\n")
+    planted.write_text("from .fastcode import PASS, _secret\n"
+                       "from .version import __version__\n"
+                       "from collections import _x\n")
     assert _private_imports(planted) == ["planted.py:1: fastcode._secret"]

@@ -1,4 +1,7 @@
-"""Profiles for published files, the spreadsheet readers, and the kinds the DfE rules use (ratio, group_share, group_total)."""
+"""
+Profiles for published files, the spreadsheet readers, and the kinds the DfE rules use (ratio, group_share,
+group_total).
+"""
 
 from __future__ import annotations
 
@@ -68,7 +71,9 @@ WIDE = """
 
 class TestProfileRows:
     def test_columns_captures_dates_and_ids(self, tmp_path):
-        """{year} is taken from a column name; dd/mm/yy dates become ISO; the id template falls back to the next column."""
+        """
+        {year} is taken from a column name; dd/mm/yy dates become ISO; the id template falls back to the next column.
+        """
         rows = _records("""
             level,Name,Code,Total_2011,Boys,Girls,Published
             LA,Liverpool,,941,482,459,04/03/11
@@ -87,11 +92,14 @@ class TestProfileRows:
             National,E92,64400,170,x,1000
             LA,E08,911,482,0,x
         """, _profile(tmp_path, WIDE))
-        assert (national.get("populations.looked_after").lo, national.get("populations.looked_after").hi) == (64350, 64450)
+        looked_after = national.get("populations.looked_after")
+        assert (looked_after.lo, looked_after.hi) == (64350, 64450)
         assert (national.get("populations.male").lo, national.get("populations.male").hi) == (165, 175)
         foster = national.get("populations.foster_care")  # x + 1000: suppressed plus a figure that may be 950..1050
-        assert isinstance(foster, Interval) and (foster.lo, foster.hi) == (950, math.inf)
-        assert "x" in foster.text and "1000" in foster.text
+        assert isinstance(foster, Interval)
+        assert (foster.lo, foster.hi) == (950, math.inf)
+        assert "x" in foster.text
+        assert "1000" in foster.text
         assert la.get("populations.looked_after") == 911
         assert la.get("populations.foster_care").lo == 0
 
@@ -128,7 +136,9 @@ class TestProfileRows:
             E1,Pilot,2017-01-02
         """, profiles)
         assert good.framework == "focused-visit"
-        assert isinstance(bad, gradecheck.Unreadable) and "Pilot" in bad.error and "Standard" in bad.error
+        assert isinstance(bad, gradecheck.Unreadable)
+        assert "Pilot" in bad.error
+        assert "Standard" in bad.error
 
 
 class TestChoosing:
@@ -136,7 +146,8 @@ class TestChoosing:
         """Ofsted's history table also fits the 'as at 31 March' profile; the one needing more columns is chosen."""
         header = (EXCERPTS / "ofsted-ilacs-history.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
         binding, why = default_profiles().choose(header)
-        assert why is None and binding.profile.name == "ofsted-ilacs-history"
+        assert why is None
+        assert binding.profile.name == "ofsted-ilacs-history"
 
     def test_native_headers_need_no_profile(self):
         assert default_profiles().choose(["id", "framework", "start"]) == (None, None)
@@ -147,7 +158,8 @@ class TestChoosing:
             1,2,a
             3,4,b
         """)
-        assert len(items) == 1 and items[0].origin.line == 0
+        assert len(items) == 1
+        assert items[0].origin.line == 0
         assert "no profile matches this header" in items[0].error
 
     def test_forcing_a_profile_that_does_not_fit_says_why(self):
@@ -155,7 +167,8 @@ class TestChoosing:
             a,b
             1,2
         """, default_profiles().force("dfe-cla-ees-rates"))
-        assert len(items) == 1 and "the header lacks" in items[0].error
+        assert len(items) == 1
+        assert "the header lacks" in items[0].error
 
     def test_builtin_profiles_name_only_known_fields_and_frameworks(self):
         assert len(load_profiles(ruleset=default_ruleset()).profiles) >= 10
@@ -223,19 +236,23 @@ class TestCommandLine:
         (tmp_path / "council.toml").write_text(profile_text, encoding="utf-8")
         (tmp_path / "council.csv").write_text(data_text, encoding="utf-8")
         out = io.StringIO()
-        code = main([str(tmp_path / "council.csv"), "--profiles", str(tmp_path / "council.toml"), "--format", "text"], stdout=out)
+        code = main([str(tmp_path / "council.csv"), "--profiles", str(tmp_path / "council.toml"), "--format", "text"],
+                    stdout=out)
         assert code == 1, out.getvalue()
-        assert "L101" in out.getvalue() and "0 unreadable" in out.getvalue()
+        assert "L101" in out.getvalue()
+        assert "0 unreadable" in out.getvalue()
 
 
 class TestReaders:
     def test_csv_rows_stream(self):
         """Rows are read one at a time: an endless file still yields its first records."""
-        header = "time_period,time_identifier,geographic_level,country_code,population_type,population_estimate,children_count,rate_per_10000\n"
+        header = ("time_period,time_identifier,geographic_level,country_code,population_type,population_estimate,"
+                  "children_count,rate_per_10000\n")
         row = "2025,Reporting year,National,E92000001,Children looked after on 31 March each year,12183016,81770,67\n"
         endless = itertools.chain([header], itertools.repeat(row))
         first = list(itertools.islice(_read_csv(endless, "endless.csv"), 3))
-        assert len(first) == 3 and all(isinstance(r, gradecheck.Record) for r in first)
+        assert len(first) == 3
+        assert all(isinstance(r, gradecheck.Record) for r in first)
 
     def test_ods_is_read_without_extras_and_title_rows_are_skipped(self):
         items = list(read_path(str(EXCERPTS / "ofsted-la-outcomes.ods")))
@@ -246,12 +263,14 @@ class TestReaders:
     def test_xlsx_without_openpyxl_names_the_extra(self, monkeypatch):
         monkeypatch.setitem(sys.modules, "openpyxl", None)
         [item] = list(read_path(str(EXCERPTS / "d2i-ilacs-overview.xlsx")))
-        assert isinstance(item, gradecheck.Unreadable) and EXCEL_EXTRA in item.error
+        assert isinstance(item, gradecheck.Unreadable)
+        assert EXCEL_EXTRA in item.error
 
     def test_xlsx_with_openpyxl(self):
         pytest.importorskip("openpyxl")
         items = list(read_path(str(EXCERPTS / "d2i-ilacs-overview.xlsx")))
-        assert len(items) == 5 and all(isinstance(i, gradecheck.Record) for i in items)
+        assert len(items) == 5
+        assert all(isinstance(i, gradecheck.Record) for i in items)
         assert items[4].get("judgements.overall_effectiveness") is gradecheck.MISSING  # 'nan' is no grade
 
     def test_each_sheet_is_its_own_dataset(self, tmp_path):
@@ -280,9 +299,12 @@ def _row(ident, framework, **fields):
 class TestShareKinds:
     def test_rate_per_10000(self):
         """1416 of 97802 is 144.78 per 10,000: 145 passes, 154 fails; a rounded count near the edge is unknown."""
-        ok = _row("a", "dfe-cla-rates", populations={"children": 1416, "child_population": 97802}, facts={"rate_per_10000": 145})
-        bad = _row("b", "dfe-cla-rates", populations={"children": 1416, "child_population": 97802}, facts={"rate_per_10000": 154})
-        edge = _row("c", "dfe-cla-rates", populations={"children": {"value": 1420, "rounded_to": 10}, "child_population": 97802},
+        ok = _row("a", "dfe-cla-rates", populations={"children": 1416, "child_population": 97802},
+                  facts={"rate_per_10000": 145})
+        bad = _row("b", "dfe-cla-rates", populations={"children": 1416, "child_population": 97802},
+                   facts={"rate_per_10000": 154})
+        edge = _row("c", "dfe-cla-rates",
+                    populations={"children": {"value": 1420, "rounded_to": 10}, "child_population": 97802},
                     facts={"rate_per_10000": 145})
         report = check([ok, bad, edge])
         assert [f.record for f in report.findings if f.rule == "Q102"] == ["b"]
@@ -292,11 +314,14 @@ class TestShareKinds:
         """Whole-number percentages of the Total row; outline-numbered rows nest (1. = 1a + 1b)."""
         group = {"time_period": "2023", "area_code": "E92000001", "group": "Placement"}
         rows = [
-            _row("t", "dfe-cla", **group, breakdown="Total children", populations={"children": 100}, facts={"percent": 100}),
-            _row("1", "dfe-cla", **group, breakdown="1. Total foster", populations={"children": 70}, facts={"percent": 70}),
+            _row("t", "dfe-cla", **group, breakdown="Total children", populations={"children": 100},
+                 facts={"percent": 100}),
+            _row("1", "dfe-cla", **group, breakdown="1. Total foster", populations={"children": 70},
+                 facts={"percent": 70}),
             _row("1a", "dfe-cla", **group, breakdown="1a Inside", populations={"children": 40}, facts={"percent": 40}),
             _row("1b", "dfe-cla", **group, breakdown="1b Outside", populations={"children": 31}, facts={"percent": 31}),
-            _row("2", "dfe-cla", **group, breakdown="2. Total other", populations={"children": 30}, facts={"percent": 33}),
+            _row("2", "dfe-cla", **group, breakdown="2. Total other", populations={"children": 30},
+                 facts={"percent": 33}),
         ]
         report = check(rows)
         found = sorted((f.rule, f.record) for f in report.findings)
@@ -307,8 +332,10 @@ class TestShareKinds:
         group = {"time_period": "2025", "area_code": "E1", "group": "CLA on 31 March"}
         rows = [
             _row("t", "dfe-cla-subgroups", **group, breakdown="Total children", populations={"children": 100}),
-            _row("s", "dfe-cla-subgroups", **group, breakdown="With 3 or more placements", populations={"children": 120}),
-            _row("r", "dfe-cla-subgroups", **group, breakdown="Rounded", populations={"children": {"value": 100, "rounded_to": 10}}),
+            _row("s", "dfe-cla-subgroups", **group, breakdown="With 3 or more placements",
+                 populations={"children": 120}),
+            _row("r", "dfe-cla-subgroups", **group, breakdown="Rounded",
+                 populations={"children": {"value": 100, "rounded_to": 10}}),
         ]
         report = check(rows)
         assert [(f.rule, f.record) for f in report.findings] == [("G102", "s")]

@@ -53,7 +53,8 @@ class TestJsonLines:
             ('{"id": "a", "framework": "slac", "x": [{"k": 1, "k": 2}]}', False),
             ('{"id": "a", "framework": "slac", "id": "b"}', False),
             ('{"id": "a:{b}", "framework": "slac", "note": "x: {y}, z:"}', True),
-            ('{"id": "a", "framework": "slac", "populations": {"looked_after": {"value": 5}}, "x": [[{"k": 1}]]}', True),
+            ('{"id": "a", "framework": "slac", "populations": {"looked_after": {"value": 5}}, '
+             '"x": [[{"k": 1}]]}', True),
             ('{"id" : "a" , "framework" : "slac"}', True),
         ],
         ids=["group", "value-object", "list-of-objects", "top", "colons-and-braces-in-text", "nested", "spaced"],
@@ -217,8 +218,8 @@ class TestReadPath:
         cut = len(data) - len(encoded[-1]) - len(encoded[-2])
         header = head[3:] if suffix == ".csv" else b""
         first_line = 2 if suffix == ".csv" else 1
-        shares = list(read_range(str(path), 0, cut, 1, b"")) + list(read_range(str(path), cut, len(data), first_line + 2,
-                                                                                 header))
+        shares = [*read_range(str(path), 0, cut, 1, b""),
+                  *read_range(str(path), cut, len(data), first_line + 2, header)]
         assert whole == [(r.origin.line, r.get("note")) for r in shares]
 
     @pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv"])

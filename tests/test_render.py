@@ -71,16 +71,16 @@ class TestJson:
         """The JSON report has the keys of DESIGN.md section 5, with their meanings."""
         out = _strict_json(render(report, "json"))
         summary = out["summary"]
-        assert {
-            k: summary[k] for k in ("records", "checked", "unreadable", "findings", "unknown")} == {"records": 4, "checked": 3, "unreadable": 1, "findings": {"error": 1, "warning": 1}, "unknown": 1}
+        assert {k: summary[k] for k in ("records", "checked", "unreadable", "findings", "unknown")} == {
+            "records": 4, "checked": 3, "unreadable": 1, "findings": {"error": 1, "warning": 1}, "unknown": 1}
         c101 = out["findings"][0]
         expected = {"rule": "C101", "severity": "error", "record": "slac-23", "source": "data.jsonl:1",
                     "message": C101_MESSAGE,
                     "fields": {"grade_counts.outstanding": 5, "grade_counts.good": 17, "grade_counts.adequate": 1},
                     "expected": 22, "actual": 23}
         assert expected == {k: c101[k] for k in expected}
-        assert (
-            out["unreadable"]) == [{"source": "data.jsonl:4", "error": "invalid JSON: Expecting value (line 1 column 1)"}]
+        assert out["unreadable"] == [
+            {"source": "data.jsonl:4", "error": "invalid JSON: Expecting value (line 1 column 1)"}]
 
     def test_intervals(self, report):
         """A suppressed value is written as its range and as the publisher wrote it; infinity is null."""
@@ -263,8 +263,8 @@ class TestRules:
         """The JSON listing has each rule's code, scope, source and parameters."""
         rules = _strict_json(render_rules(ruleset, "json"))
         c101 = next(r for r in rules if r["code"] == "C101")
-        assert (
-            c101["kind"], c101["severity"], c101["parameters"]) == ("total", "error", {"parts": ["grade_counts.*"], "equals": "@graded_items"})
+        assert (c101["kind"], c101["severity"], c101["parameters"]) == (
+            "total", "error", {"parts": ["grade_counts.*"], "equals": "@graded_items"})
         f101 = next(r for r in rules if r["code"] == "F101")
         assert (f101["from"], f101["to"]) == (None, "2022-12-31")
 

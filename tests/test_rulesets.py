@@ -246,8 +246,9 @@ class TestNeverExecutes:
             'fields = ["populations.*"]\nmin = 0', 'known_field = "eval"'))
         with pytest.raises(RuleFileError) as caught:
             load_ruleset([path])
-        assert [(p.key, p.reason) for p in caught.value.problems] == [("known_field", "unknown key; expected one of code, example, frameworks, from, kind, severity, "
-                 "source, title, to, why")]
+        assert [(p.key, p.reason) for p in caught.value.problems] == [
+            ("known_field", "unknown key; expected one of code, example, frameworks, from, kind, severity, "
+                            "source, title, to, why")]
 
     def test_loading_calls_no_eval(self, monkeypatch):
         """Loading every built-in rule file needs neither eval nor exec."""

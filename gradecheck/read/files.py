@@ -200,12 +200,14 @@ def _read_bytes(data: bytes, path: str, suffix: str | None, profiles: ProfileSet
         return
     text = _decode(data)
     if text is None:
-        yield Unreadable(Origin(path, 0), "not a text file (binary content, or an encoding that is not UTF-8, UTF-16 or Windows-1252)")
+        yield Unreadable(Origin(path, 0), "not a text file (binary content, "
+                                          "or an encoding that is not UTF-8, UTF-16 or Windows-1252)")
         return
     yield from read_text(text, path, suffix, profiles=profiles)
 
 
-def read_text(text: str, path: str = "-", suffix: str | None = None, *, profiles: ProfileSet | None = None) -> Iterator[Item]:
+def read_text(text: str, path: str = "-", suffix: str | None = None, *,
+              profiles: ProfileSet | None = None) -> Iterator[Item]:
     """Read records from already decoded *text*; *suffix* picks the format, or it is sniffed from the content."""
     fmt = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix or "")
     if fmt is None:
@@ -343,7 +345,8 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 named = all(header)  # no unnamed column to leave out of each row's cells
                 duplicates = sorted({n for n in header if header.count(n) > 1 and n})
                 if duplicates:
-                    yield Unreadable(Origin(path, start), f"header repeats column(s) {', '.join(duplicates)}; file not read")
+                    yield Unreadable(Origin(path, start),
+                                     f"header repeats column(s) {', '.join(duplicates)}; file not read")
                     return
                 # A published layout (Ofsted, DfE) is read through the profile its header fits.
                 if profiles is None and {"id", "framework"} <= set(header):
@@ -361,7 +364,8 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
                     row = row[: len(header)]
                 else:
-                    yield Unreadable(Origin(path, start), f"row has {len(row)} cells but the header has {len(header)} columns")
+                    yield Unreadable(Origin(path, start),
+                                     f"row has {len(row)} cells but the header has {len(header)} columns")
                     continue
             if binding is not None:
                 built = binding.record(row)
@@ -372,7 +376,11 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
                 else:
                     yield record_from_mapping(built, Origin(path, start), cells_are_text=True)
                 continue
-            cells = dict(zip(header, row)) if named else {name: cell for name, cell in zip(header, row) if name}
+            # The row has exactly the header's length by now (checked, or trailing empty cells cut, above).
+            if named:
+                cells = dict(zip(header, row, strict=True))
+            else:
+                cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
             if raw:
                 yield _raw(RawRecord, (path, start, cells, True, ""))
             else:

@@ -231,7 +231,8 @@ class Profile:
                     elif (i := column_index(name)) is not None:
                         options.append(("column", i))
                 if not options and target == "id":
-                    return f"the id template {template.text!r} names {' or '.join(repr(n) for n in part)}, not in this file"
+                    names = " or ".join(repr(n) for n in part)
+                    return f"the id template {template.text!r} names {names}, not in this file"
                 compiled.append(options)
             templates[target] = compiled
         if "id" not in templates and "id" not in by_field:
@@ -418,7 +419,8 @@ class Binding:
         if self.framework_index is not None:
             value = self._cell(cells, self.framework_index)
             known = ", ".join(repr(k) for k in p.framework_labels)
-            said.append(f"{p.framework_column} is {_text(value)!r}" + (f" (the profile knows {known})" if value else ""))
+            said.append(f"{p.framework_column} is {_text(value)!r}"
+                        + (f" (the profile knows {known})" if value else ""))
         if p.framework_dated:
             said.append("no date the profile's dated frameworks cover")
         return f"profile {p.name}: cannot tell which framework applies: {'; '.join(said) or 'no rule for it'}"
@@ -467,7 +469,9 @@ def _number_text(raw: str) -> int | float | None:
 
 
 def _date(raw: Any, formats: Sequence[str]) -> Any:
-    """ISO text for a date written in one of *formats* (or a spreadsheet date), else Invalid saying what was expected."""
+    """
+    ISO text for a date written in one of *formats* (or a spreadsheet date), else Invalid saying what was expected.
+    """
     if isinstance(raw, dt.datetime):
         return raw.date().isoformat()
     if isinstance(raw, dt.date):
@@ -635,7 +639,8 @@ class _Loader:
         try:
             size = path.stat().st_size
             if size > _MAX_FILE_BYTES:
-                self.problem(path, "file", None, f"{size} bytes is too large for a profile file (limit {_MAX_FILE_BYTES})")
+                self.problem(path, "file", None,
+                             f"{size} bytes is too large for a profile file (limit {_MAX_FILE_BYTES})")
                 return []
             doc = tomllib.loads(path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError) as err:
@@ -707,7 +712,8 @@ class _Loader:
 
     def target(self, name: Any, path: Path, where: str, key: str) -> bool:
         if not isinstance(name, str) or _field_kind(name) is None:
-            self.problem(path, where, key, f"{name!r} is not a record field; expected one of {', '.join(sorted(TEXT_FIELDS | set(DATE_FIELDS)))} "
+            fields = ", ".join(sorted(TEXT_FIELDS | set(DATE_FIELDS)))
+            self.problem(path, where, key, f"{name!r} is not a record field; expected one of {fields} "
                                            "or GROUP.NAME with GROUP one of " + ", ".join(GROUPS))
             return False
         if name in ("framework",):
@@ -735,15 +741,18 @@ class _Loader:
                 out.append((_Pattern.parse(column), target))
         return out
 
-    def framework(self, value: Any, path: Path, where: str) -> tuple[str | None, str | None, dict[str, str], tuple[_Dated, ...]]:
+    def framework(self, value: Any, path: Path,
+                  where: str) -> tuple[str | None, str | None, dict[str, str], tuple[_Dated, ...]]:
         empty: tuple[str | None, str | None, dict[str, str], tuple[_Dated, ...]] = (None, None, {}, ())
         if isinstance(value, str):
             return (value, None, {}, ()) if self.known_framework(value, path, where, "framework") else empty
         if not isinstance(value, dict):
-            self.problem(path, where, "framework", f"expected a framework id or a table (column, values, dated, default), found {value!r}")
+            self.problem(path, where, "framework",
+                         f"expected a framework id or a table (column, values, dated, default), found {value!r}")
             return empty
         for key in sorted(set(value) - _FRAMEWORK_KEYS):
-            self.problem(path, where, f"framework.{key}", f"unknown key; expected one of {', '.join(sorted(_FRAMEWORK_KEYS))}")
+            self.problem(path, where, f"framework.{key}",
+                         f"unknown key; expected one of {', '.join(sorted(_FRAMEWORK_KEYS))}")
         column = value.get("column")
         if column is not None and not (isinstance(column, str) and column.strip()):
             self.problem(path, where, "framework.column", f"expected a column name, found {column!r}")
@@ -751,7 +760,8 @@ class _Loader:
         mapping: dict[str, str] = {}
         raw_values = value.get("values", {})
         if not isinstance(raw_values, dict) or (column is None and raw_values):
-            self.problem(path, where, "framework.values", "expected a table of \"cell value\" = \"framework id\", with 'column'")
+            self.problem(path, where, "framework.values",
+                         "expected a table of \"cell value\" = \"framework id\", with 'column'")
         else:
             for cell, fid in raw_values.items():
                 if self.known_framework(fid, path, where, f"framework.values.{cell}"):
@@ -759,7 +769,8 @@ class _Loader:
         dated = []
         raw_dated = value.get("dated", [])
         if not isinstance(raw_dated, list) or not all(isinstance(d, dict) for d in raw_dated):
-            self.problem(path, where, "framework.dated", "expected a list of {from = DATE, to = DATE, framework = \"id\"}")
+            self.problem(path, where, "framework.dated",
+                         "expected a list of {from = DATE, to = DATE, framework = \"id\"}")
             raw_dated = []
         for j, case in enumerate(raw_dated):
             key = f"framework.dated[{j}]"
@@ -767,7 +778,8 @@ class _Loader:
             if extra:
                 self.problem(path, where, key, f"unknown key(s) {', '.join(extra)}; expected from, to, framework")
             start, end = case.get("from"), case.get("to")
-            bad = [k for k, d in (("from", start), ("to", end)) if d is not None and (not isinstance(d, dt.date) or isinstance(d, dt.datetime))]
+            bad = [k for k, d in (("from", start), ("to", end))
+                   if d is not None and (not isinstance(d, dt.date) or isinstance(d, dt.datetime))]
             if bad:
                 self.problem(path, where, key, f"{', '.join(bad)}: expected a date like 2018-01-01")
                 continue
@@ -785,7 +797,8 @@ class _Loader:
             self.problem(path, where, key, f"expected a framework id, found {fid!r}")
             return False
         if self.ruleset is not None and fid not in self.ruleset.frameworks:
-            self.problem(path, where, key, f"unknown framework {fid!r}; expected one of {', '.join(sorted(self.ruleset.frameworks))}")
+            self.problem(path, where, key,
+                         f"unknown framework {fid!r}; expected one of {', '.join(sorted(self.ruleset.frameworks))}")
             return False
         return True
 
@@ -796,12 +809,16 @@ class _Loader:
         out = []
         for column, formats in value.items():
             formats = [formats] if isinstance(formats, str) else formats
-            if not isinstance(formats, list) or not formats or not all(isinstance(f, str) and "%" in f for f in formats):
-                self.problem(path, where, f"dates.{column}", f"expected a strptime format such as '%d/%m/%y' or a list of them, found {formats!r}")
+            if (not isinstance(formats, list) or not formats
+                    or not all(isinstance(f, str) and "%" in f for f in formats)):
+                self.problem(path, where, f"dates.{column}",
+                             f"expected a strptime format such as '%d/%m/%y' or a list of them, found {formats!r}")
                 continue
             bad = [f for f in formats if not _format_ok(f)]
             if bad:
-                self.problem(path, where, f"dates.{column}", f"format(s) {', '.join(map(repr, bad))} use directives other than %d %m %y %Y %b %B %H %M %S")
+                self.problem(path, where, f"dates.{column}",
+                             f"format(s) {', '.join(map(repr, bad))} use directives other than "
+                             "%d %m %y %Y %b %B %H %M %S")
                 continue
             out.append((_Pattern.parse(column), tuple(formats)))
         return out
@@ -813,25 +830,29 @@ class _Loader:
         out = []
         for column, mapping in value.items():
             if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-                self.problem(path, where, f"values.{column}", "expected a table of \"as written\" = \"as read\" (\"\" for no value)")
+                self.problem(path, where, f"values.{column}",
+                             "expected a table of \"as written\" = \"as read\" (\"\" for no value)")
                 continue
             out.append((_Pattern.parse(column), {fold(k): v for k, v in mapping.items()}))
         return out
 
     def markers(self, value: Any, path: Path, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.problem(path, where, "markers", "expected a table of marker = \"suppressed\" | \"not applicable\" | {min, max}")
+            self.problem(path, where, "markers",
+                         "expected a table of marker = \"suppressed\" | \"not applicable\" | {min, max}")
             return {}
         out: dict[str, Any] = {}
         for marker, meaning in value.items():
             key = f"markers.{marker}"
             if isinstance(meaning, str) and meaning in _MARKER_MEANINGS:
                 out[marker.lower()] = meaning
-            elif isinstance(meaning, dict) and set(meaning) == {"min", "max"} and all(
-                    is_number(meaning[k]) and math.isfinite(meaning[k]) for k in meaning) and meaning["min"] <= meaning["max"]:
+            elif (isinstance(meaning, dict) and set(meaning) == {"min", "max"}
+                    and all(is_number(meaning[k]) and math.isfinite(meaning[k]) for k in meaning)
+                    and meaning["min"] <= meaning["max"]):
                 out[marker.lower()] = (meaning["min"], meaning["max"])
             else:
-                self.problem(path, where, key, f"expected \"suppressed\", \"not applicable\" or {{min = LOW, max = HIGH}}, found {meaning!r}")
+                self.problem(path, where, key, "expected \"suppressed\", \"not applicable\" or "
+                                               f"{{min = LOW, max = HIGH}}, found {meaning!r}")
         return out
 
     def rounding(self, value: Any, path: Path, where: str) -> list[_Rounding]:
@@ -843,11 +864,13 @@ class _Loader:
             key = f"rounding[{j}]"
             ok = True
             for extra in sorted(set(r) - _ROUNDING_KEYS):
-                self.problem(path, where, f"{key}.{extra}", f"unknown key; expected one of {', '.join(sorted(_ROUNDING_KEYS))}")
+                self.problem(path, where, f"{key}.{extra}",
+                             f"unknown key; expected one of {', '.join(sorted(_ROUNDING_KEYS))}")
                 ok = False
             step = r.get("step")
             if not (is_number(step) and math.isfinite(step) and step > 0):
-                self.problem(path, where, f"{key}.step", f"expected a positive number (10 for 'nearest 10'), found {step!r}")
+                self.problem(path, where, f"{key}.step",
+                             f"expected a positive number (10 for 'nearest 10'), found {step!r}")
                 ok = False
             above = r.get("above")
             if above is not None and not (is_number(above) and math.isfinite(above)):
@@ -860,9 +883,11 @@ class _Loader:
             when = r.get("when")
             when_column, when_values = None, frozenset()
             if when is not None:
-                if (not isinstance(when, dict) or set(when) != {"column", "values"} or not isinstance(when["column"], str)
-                        or not isinstance(when["values"], list) or not all(isinstance(v, str) for v in when["values"])):
-                    self.problem(path, where, f"{key}.when", "expected {column = \"Column\", values = [\"as written\", ...]}")
+                if (not isinstance(when, dict) or set(when) != {"column", "values"}
+                        or not isinstance(when["column"], str) or not isinstance(when["values"], list)
+                        or not all(isinstance(v, str) for v in when["values"])):
+                    self.problem(path, where, f"{key}.when",
+                                 "expected {column = \"Column\", values = [\"as written\", ...]}")
                     ok = False
                 else:
                     when_column, when_values = when["column"], frozenset(fold(v) for v in when["values"])

@@ -88,7 +88,8 @@ def _sheet_items(label: str, rows: Iterator[Row], profiles: ProfileSet) -> Itera
                 header = candidate
                 duplicates = sorted({n for n in header if n and header.count(n) > 1})
                 if duplicates and binding is None:
-                    yield Unreadable(Origin(label, number), f"header repeats column(s) {', '.join(duplicates)}; sheet not read")
+                    yield Unreadable(Origin(label, number),
+                                     f"header repeats column(s) {', '.join(duplicates)}; sheet not read")
                     return
                 continue
             if searched == 1:
@@ -104,9 +105,13 @@ def _sheet_items(label: str, rows: Iterator[Row], profiles: ProfileSet) -> Itera
             cells = cells[: len(header)]
         if binding is not None:
             built = binding.record(cells)
-            yield Unreadable(origin, built) if isinstance(built, str) else record_from_mapping(built, origin, cells_are_text=True)
+            if isinstance(built, str):
+                yield Unreadable(origin, built)
+            else:
+                yield record_from_mapping(built, origin, cells_are_text=True)
         else:
-            mapping = {name: _native(c) for name, c in zip(header, cells) if name}
+            # A row may be shorter than the header: xlsx and ods leave trailing empty cells out.
+            mapping = {name: _native(c) for name, c in zip(header, cells, strict=False) if name}
             yield record_from_mapping(mapping, origin, cells_are_text=True)
     if header is None:
         yield _Skipped(why)

@@ -132,7 +132,8 @@ def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
         raise GradecheckError(f"--waivers {path}: {err.strerror or err}") from err
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise GradecheckError(f"--waivers {path}: not valid TOML: {err}") from err
-    problems: list[str] = [f"unknown top-level key {k!r}; expected [[waiver]] tables" for k in sorted(set(doc) - {"waiver"})]
+    problems: list[str] = [f"unknown top-level key {k!r}; expected [[waiver]] tables"
+                           for k in sorted(set(doc) - {"waiver"})]
     tables = doc.get("waiver", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         problems.append("'waiver' must be an array of tables: write [[waiver]]")
@@ -164,7 +165,8 @@ def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
 
 # --- triage -------------------------------------------------------------------------------------
 
-def _pair(items: Sequence[Finding], known: Iterable[tuple[str, str, str]]) -> tuple[list[Finding], list[Finding], list[tuple[str, str, str]]]:
+def _pair(items: Sequence[Finding],
+          known: Iterable[tuple[str, str, str]]) -> tuple[list[Finding], list[Finding], list[tuple[str, str, str]]]:
     """Split *items* into (matched, unmatched) against *known*; also return the known entries left over."""
     left: dict[tuple[str, str], list[str]] = defaultdict(list)
     for rule, record, message in known:
@@ -186,7 +188,9 @@ def _pair(items: Sequence[Finding], known: Iterable[tuple[str, str, str]]) -> tu
                 pool.pop(0)
                 matched.add(i)
     rest = [(rule, record, m) for (rule, record), msgs in sorted(left.items()) for m in msgs]
-    return ([f for i, f in enumerate(items) if i in matched], [f for i, f in enumerate(items) if i not in matched], rest)
+    return ([f for i, f in enumerate(items) if i in matched],
+            [f for i, f in enumerate(items) if i not in matched],
+            rest)
 
 
 def triage(report: Report, *, baseline: Baseline | None = None, waivers: Sequence[Waiver] = (),
@@ -302,8 +306,8 @@ def render_diff(diff: Diff, fmt: str = "text") -> str:
         }, indent=2, ensure_ascii=False) + "\n"
     lines: list[str] = []
     if not diff.same_rules:
-        lines.append(f"Note: the rule sets differ ({diff.old_ruleset or 'unknown'} then {diff.new_ruleset or 'unknown'}); "
-                     "findings are matched by rule and record id all the same.")
+        lines.append(f"Note: the rule sets differ ({diff.old_ruleset or 'unknown'} then "
+                     f"{diff.new_ruleset or 'unknown'}); findings are matched by rule and record id all the same.")
     if diff.partial:
         lines.append("Note: a report lists only some of its findings (--max-findings), so the comparison is partial.")
     lines.append(f"New in {diff.new} ({len(diff.added)}):")

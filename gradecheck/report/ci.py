@@ -147,15 +147,17 @@ def render_junit(report: Report, *, ruleset: RuleSet | None = None, fail_on: str
                       + "\n".join(cases) + "\n  </testsuite>")
     if report.triage and report.triage.problems:
         failing = fail_on == "warning"
-        text = "\n".join(f"{p.waiver.where}: {p.waiver.rule} {p.waiver.record}: {p.problem}" for p in report.triage.problems)
+        text = "\n".join(f"{p.waiver.where}: {p.waiver.rule} {p.waiver.record}: {p.problem}"
+                         for p in report.triage.problems)
         if failing:
             case = (f"<failure type=\"warning\" message={_attr(f'{len(report.triage.problems)} stale waivers')}>"
                     f"{_xml_text(text)}</failure>")
         else:
             case = f"<system-out>{_xml_text(text)}</system-out>"
-        suites.append(f"  <testsuite name=\"waivers\" tests=\"1\" failures=\"{int(failing)}\" errors=\"0\" skipped=\"0\" "
-                      f"time=\"0\">\n    <testcase classname=\"waivers\" name=\"waivers are current\" time=\"0\">{case}"
-                      f"</testcase>\n  </testsuite>")
+        suites.append(f"  <testsuite name=\"waivers\" tests=\"1\" failures=\"{int(failing)}\" errors=\"0\" "
+                      "skipped=\"0\" time=\"0\">\n"
+                      f"    <testcase classname=\"waivers\" name=\"waivers are current\" time=\"0\">{case}"
+                      "</testcase>\n  </testsuite>")
         totals = [totals[0] + 1, totals[1] + int(failing), totals[2]]
     head = (f"<testsuites name=\"gradecheck\" tests=\"{totals[0]}\" failures=\"{totals[1]}\" errors=\"{totals[2]}\" "
             f"skipped=\"0\" time=\"0\">")
@@ -196,10 +198,12 @@ def _help(rule: Rule) -> tuple[str, str]:
     if rule.example:
         parts.append(f"Example finding: {rule.example}")
     scope = "all frameworks" if "*" in rule.frameworks else ", ".join(rule.frameworks)
-    parts.append(f"Applies to: {scope}" + (f" from {rule.start}" if rule.start else "") + (f" to {rule.end}" if rule.end else ""))
+    parts.append(f"Applies to: {scope}" + (f" from {rule.start}" if rule.start else "")
+                 + (f" to {rule.end}" if rule.end else ""))
     text = "\n\n".join(parts)
     markdown = "\n\n".join([f"**{rule.code}** {rule.title}.", *([rule.why] if rule.why else []),
-                            f"**Source:** {rule.source}", *([f"**Example finding:** `{rule.example}`"] if rule.example else []),
+                            f"**Source:** {rule.source}",
+                            *([f"**Example finding:** `{rule.example}`"] if rule.example else []),
                             f"**Applies to:** {scope}"])
     return text, markdown
 
@@ -267,8 +271,8 @@ def render_sarif(report: Report, *, ruleset: RuleSet | None = None, **_: Any) ->
     if report.triage:
         results += [result(f, "unchanged") for f in report.triage.baselined]
         results += [result(w.finding, "new" if has_baseline else None, w.waiver) for w in report.triage.waived]
-    notes = [{"level": "error", "message": {"text": f"unreadable record: {u.error}"}, "locations": [_location(u.origin)],
-              "descriptor": {"id": "unreadable"}} for u in report.unreadable]
+    notes = [{"level": "error", "message": {"text": f"unreadable record: {u.error}"},
+              "locations": [_location(u.origin)], "descriptor": {"id": "unreadable"}} for u in report.unreadable]
     notes += [{"level": "error", "message": {"text": f"rule {e.rule} broke on {e.record}: {e.error}"},
                "locations": [_location(e.source, e.record)], "descriptor": {"id": e.rule}} for e in report.errors]
     config = [{"level": "warning", "message": {"text": f"waiver {p.waiver.rule} {p.waiver.record}: {p.problem}"},
@@ -340,7 +344,8 @@ def render_github(report: Report, *, ruleset: RuleSet | None = None, fail_on: st
 
 def _summary(report: Report) -> str:
     parts = [f"gradecheck: {report.records} records read", f"{report.checked} checked",
-             f"{len(report.unreadable)} unreadable", f"{report.count('error')} errors", f"{report.count('warning')} warnings"]
+             f"{len(report.unreadable)} unreadable", f"{report.count('error')} errors",
+             f"{report.count('warning')} warnings"]
     if report.triage:
         parts += [f"{len(report.triage.baselined)} known from the baseline", f"{len(report.triage.waived)} waived"]
     return ", ".join(parts) + "."

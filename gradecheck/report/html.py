@@ -35,9 +35,11 @@ _MAX_LANES = 6
 
 _CSS = """
 :root{color-scheme:light}
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1f2328;margin:0;background:#f6f8fa}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;\
+color:#1f2328;margin:0;background:#f6f8fa}
 main{max-width:1180px;margin:0 auto;padding:16px 24px 48px;background:#fff}
-h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+h1{font-size:26px;margin:8px 0 4px}\
+h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 h3{font-size:16px;margin:18px 0 6px}
 nav a{margin-right:14px}a{color:#0550ae}
 .meta{color:#57606a;font-size:13px;overflow-wrap:anywhere}
@@ -134,7 +136,8 @@ def _rule_chart(report: Report, titles: dict[str, str]) -> str:
         for count, colour in ((errors, _ERROR), (warnings, _WARNING)):
             if count:
                 w = max(2.0, bar_w * count / most)
-                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{colour}" rx="2"/>')
+                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
+                             f'fill="{colour}" rx="2"/>')
                 x += w
         tag = "" if errors and not warnings else (" warning" if not errors else f" ({warnings} warning)")
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}" fill="{_INK}">{n}{_e(tag)}</text></g>')
@@ -149,11 +152,13 @@ def _severity(report: Report, code: str) -> str:
 def _legend() -> str:
     items = [("Outstanding", "O", *GRADE_COLOURS[0]), ("Good", "G", *GRADE_COLOURS[1]),
              ("Adequate / Requires improvement", "A RI", *GRADE_COLOURS[2]), ("Inadequate", "I", *GRADE_COLOURS[3])]
-    parts = ['<svg class="chart" viewBox="0 0 1000 34" role="img" aria-label="Legend: grade colours, visits and findings" '
+    parts = ['<svg class="chart" viewBox="0 0 1000 34" role="img" '
+             'aria-label="Legend: grade colours, visits and findings" '
              'xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="13">']
     x = 4
     for name, letter, fill, ink in items:
-        parts.append(f'<rect x="{x}" y="6" width="22" height="22" rx="3" fill="{fill}" stroke="{_INK}" stroke-width="0.6"/>'
+        parts.append(f'<rect x="{x}" y="6" width="22" height="22" rx="3" fill="{fill}" stroke="{_INK}" '
+                     'stroke-width="0.6"/>'
                      f'<text x="{x + 11}" y="21" text-anchor="middle" font-size="10" font-weight="700" fill="{ink}">'
                      f'{_e(letter.split()[-1])}</text><text x="{x + 28}" y="22" fill="{_INK}">{_e(name)}</text>')
         x += 40 + 7 * len(name)
@@ -287,7 +292,8 @@ def _timelines(report: Report, by_source: dict[Any, list[Finding]], link: dict[A
     years = _year_range(report.events)
     out = [_legend()]
     if len(report.events) < report.checked:
-        out.append(f'<p class="note">Timelines show the first {len(report.events):,} of {report.checked:,} checked records.</p>')
+        out.append(f'<p class="note">Timelines show the first {len(report.events):,} of {report.checked:,} '
+                   "checked records.</p>")
     # Every row has the same axis: an "undated" zone on each when any record has no date.
     undated_w = 190 if any(e.day is None for e in report.events) else 0
     for authority in sorted(groups, key=lambda a: (a == "(no authority)", a.lower())):
@@ -310,7 +316,8 @@ def _finding_rows(findings: Iterable[Finding], columns: Sequence[str], anchors: 
             "actual": f'<td class="val">{_cell(f.actual)}</td>',
         }
         anchor = anchors.pop(f.source, None) if anchors is not None else None
-        rows.append(f'<tr{f" id={chr(34)}{anchor}{chr(34)}" if anchor else ""}>' + "".join(cells[c] for c in columns) + "</tr>")
+        rows.append(f'<tr{f" id={chr(34)}{anchor}{chr(34)}" if anchor else ""}>'
+                    + "".join(cells[c] for c in columns) + "</tr>")
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
 
@@ -328,11 +335,13 @@ def _by_rule(findings: Sequence[Finding], rules: dict[str, Rule]) -> str:
         rule = rules.get(code)
         title = rule.title if rule else items[0].title
         severity = items[0].severity
-        out.append(f'<details open id="{_anchor("rule", code)}"><summary><span class="sev-{_e(severity)}">{_e(code)}</span> '
+        out.append(f'<details open id="{_anchor("rule", code)}">'
+                   f'<summary><span class="sev-{_e(severity)}">{_e(code)}</span> '
                    f"{_e(title)} — {_plural(len(items), 'finding')} ({_e(severity)})</summary>")
         if rule is not None:
             out.append(f'<p class="meta">{_e(rule.why + " " if rule.why else "")}Source: {_e(rule.source)}</p>')
-        out.append(_finding_rows(items[:MAX_PER_GROUP], ("record", "authority", "where", "message", "expected", "actual")))
+        out.append(_finding_rows(items[:MAX_PER_GROUP],
+                                 ("record", "authority", "where", "message", "expected", "actual")))
         if len(items) > MAX_PER_GROUP:
             out.append(f'<p class="note">{len(items) - MAX_PER_GROUP:,} more not shown here (see --format csv).</p>')
         out.append("</details>")
@@ -347,7 +356,8 @@ def _by_authority(findings: Sequence[Finding], anchors: dict[Any, str]) -> str:
         records = len({f.source for f in items})
         out.append(f'<details open id="{_anchor("la", authority)}"><summary>{_e(authority)} — '
                    f"{_plural(len(items), 'finding')} in {_plural(records, 'record')}</summary>")
-        out.append(_finding_rows(items[:MAX_PER_GROUP], ("record", "rule", "where", "message", "expected", "actual"), anchors))
+        out.append(_finding_rows(items[:MAX_PER_GROUP], ("record", "rule", "where", "message", "expected", "actual"),
+                                 anchors))
         if len(items) > MAX_PER_GROUP:
             out.append(f'<p class="note">{len(items) - MAX_PER_GROUP:,} more not shown here (see --format csv).</p>')
         out.append("</details>")
@@ -382,7 +392,8 @@ def _triage_section(report: Report) -> str:
     out = ['<h2 id="triage">Baseline and waivers</h2>']
     if t.baseline:
         out.append(f"<p>Baseline <code>{_e(t.baseline)}</code> (rule set {_e(t.baseline_ruleset or 'unknown')}): "
-                   f"{_plural(len(t.baselined), 'finding')} known before, {_plural(len(report.findings), 'new finding')}, "
+                   f"{_plural(len(t.baselined), 'finding')} known before, "
+                   f"{_plural(len(report.findings), 'new finding')}, "
                    f"{len(t.fixed):,} fixed since.</p>")
         if t.fixed:
             out.append(_simple_table(("rule", "record"), t.fixed[:MAX_PER_GROUP]))
@@ -412,7 +423,8 @@ def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str 
     link = {src: _anchor("rec", str(src)) for src in by_source}
     failing = report.failing(fail_on)
     status = (f'<div class="status fail">The run fails (exit code 1): {_e(_why_failing(report, fail_on))}.</div>'
-              if failing else f'<div class="status pass">The run passes: nothing at or above --fail-on {_e(fail_on)}.</div>')
+              if failing
+              else f'<div class="status pass">The run passes: nothing at or above --fail-on {_e(fail_on)}.</div>')
     sections = [
         '<h2 id="summary">Summary</h2>', status, _tiles(report),
         f'<p class="meta">Rule set {_e(report.ruleset or "unknown")} · gradecheck {_e(__version__)}'
@@ -458,7 +470,8 @@ def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str 
     digest = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
     csp = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     errors, warnings = report.count("error"), report.count("warning")
-    head_title = f"{title}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(report.records, 'record')}"
+    head_title = (f"{title}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} "
+                  f"in {_plural(report.records, 'record')}")
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',

@@ -11,7 +11,18 @@ from attrs import field, frozen
 
 from ..records import Origin, Unreadable
 
-__all__ = ["Event", "Finding", "Report", "RuleError", "RuleStats", "Triage", "Undecided", "Waived", "Waiver", "WaiverProblem"]
+__all__ = [
+    "Event",
+    "Finding",
+    "Report",
+    "RuleError",
+    "RuleStats",
+    "Triage",
+    "Undecided",
+    "Waived",
+    "Waiver",
+    "WaiverProblem",
+]
 
 
 @frozen

@@ -143,7 +143,8 @@ def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
     return "".join(iter_jsonl(report, statistics=statistics))
 
 
-_CSV_COLUMNS = ("source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected", "actual")
+_CSV_COLUMNS = ("source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected",
+                "actual")
 
 
 def _cell(value: Any) -> str:
@@ -354,7 +355,8 @@ def render_rules(ruleset: RuleSet, fmt: str = "table", width: int = 80) -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["code", "severity", "kind", "frameworks", "from", "to", "title", "source"])
         for r in ruleset.rules:
-            writer.writerow([r.code, r.severity, r.kind, " ".join(r.frameworks), r.start or "", r.end or "", r.title, r.source])
+            writer.writerow([r.code, r.severity, r.kind, " ".join(r.frameworks), r.start or "", r.end or "", r.title,
+                             r.source])
         return out.getvalue()
     # code 7, severity 10 (tabulate pads headers by 2), kind 13, scope 18, and 4 gaps of 2: 56 columns.
     title_w = max(20, width - 56)
@@ -399,5 +401,6 @@ def render_explain(rule: Rule, width: int = 80) -> str:
         lines += ["", "why:", *textwrap.wrap(rule.why, w - 2, initial_indent="  ", subsequent_indent="  ")]
     lines += ["", "source:", *textwrap.wrap(rule.source, w - 2, initial_indent="  ", subsequent_indent="  ")]
     if rule.example:
-        lines += ["", "example finding:", *textwrap.wrap(rule.example, w - 2, initial_indent="  ", subsequent_indent="  ")]
+        lines += ["", "example finding:",
+                  *textwrap.wrap(rule.example, w - 2, initial_indent="  ", subsequent_indent="  ")]
     return "\n".join(lines) + "\n"

@@ -156,7 +156,9 @@ def _gradecheck_version() -> str:
 
 
 def _fingerprint(docs: Sequence[tuple[Path, bool, dict[str, Any]]], rules: Iterable[Rule]) -> str:
-    """A short hash of what the rule set says: the rules in force (by code) and every scale, framework and field table."""
+    """
+    A short hash of what the rule set says: the rules in force (by code) and every scale, framework and field table.
+    """
     content = {
         key: sorted(json.dumps(t, sort_keys=True, default=str) for _, _, doc in docs
                     for t in (doc.get(key, []) if isinstance(doc.get(key), list) else [doc.get(key, {})]) if t)
@@ -174,7 +176,9 @@ _RULE_KEYS = {"code", "title", "kind", "severity", "frameworks", "from", "to", "
 
 
 def _date(value: Any, ctx: Any) -> str | None:
-    return None if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else f"expected a date like 2023-01-01, found {value!r}"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return None
+    return f"expected a date like 2023-01-01, found {value!r}"
 
 
 def _text_list(value: Any, ctx: Any) -> str | None:
@@ -200,24 +204,33 @@ _SCALE_KEYS: dict[str, tuple[Callable[..., str | None], bool]] = {
     "best_number": (c.one_of("none", "highest", "lowest"), False), "not_graded": (_text_list, False),
     "source": (c.text, False),
 }
-_GRADE_KEYS = {"name": (c.text, True), "label": (c.text, True), "aliases": (_text_list, False), "number": (c.integer, False)}
+_GRADE_KEYS = {
+    "name": (c.text, True), "label": (c.text, True), "aliases": (_text_list, False), "number": (c.integer, False),
+}
 _FRAMEWORK_KEYS = {
     "id": (c.text, True), "name": (c.text, True), "graded": (c.boolean, True), "scale": (c.text, False),
     "from": (_date, False), "to": (_date, False), "version": (_table_list, False), "source": (c.text, True),
-    "note": (c.text, False), "judgement_aliases": (lambda v, ctx: None if isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) else "expected a table of name = \"canonical name\"", False),
+    "note": (c.text, False),
+    "judgement_aliases": (lambda v, ctx: None if isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+                          else "expected a table of name = \"canonical name\"", False),
 }
 _VERSION_KEYS = {
     "from": (_date, False), "to": (_date, False), "judgements": (_text_list, True), "overall": (c.text, False),
     "feeds_overall": (_text_list, False), "counted": (_text_list, False), "graded_items": (c.integer, False),
     "note": (c.text, False),
 }
-_FIELDS_KEYS = {"populations": (_text_list, False), "aliases": (lambda v, ctx: None if isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) else "expected a table of \"alias\" = \"canonical field\"", False)}
+_FIELDS_KEYS = {
+    "populations": (_text_list, False),
+    "aliases": (lambda v, ctx: None if isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+                else "expected a table of \"alias\" = \"canonical field\"", False),
+}
 
 
 class _Vocabulary:
     """The names rule files may refer to, collected from every scale, framework and field list loaded."""
 
-    def __init__(self, scales: Mapping[str, Scale], frameworks: Mapping[str, Framework], populations: set[str], aliases: Mapping[str, str]) -> None:
+    def __init__(self, scales: Mapping[str, Scale], frameworks: Mapping[str, Framework], populations: set[str],
+                 aliases: Mapping[str, str]) -> None:
         self.grades = {g.name for s in scales.values() for g in s.grades}
         self.frameworks = frameworks
         self.judgements = {j for f in frameworks.values() for j in f.judgements}
@@ -363,7 +376,8 @@ class _Loader:
                     continue
                 if self.duplicate(origin, table["id"], path, builtin, where):
                     continue
-                scale = Scale(table["id"], table["name"], grades, table.get("best_number", "none"), table.get("not_graded", ()))
+                scale = Scale(table["id"], table["name"], grades, table.get("best_number", "none"),
+                              table.get("not_graded", ()))
                 clash = self.alias_clash(scale)
                 if clash:
                     self.problem(path, where, "aliases", clash)
@@ -397,7 +411,8 @@ class _Loader:
         origin[key] = (path, builtin)
         return False
 
-    def frameworks(self, docs: Sequence[tuple[Path, bool, dict[str, Any]]], scales: Mapping[str, Scale]) -> dict[str, Framework]:
+    def frameworks(self, docs: Sequence[tuple[Path, bool, dict[str, Any]]],
+                   scales: Mapping[str, Scale]) -> dict[str, Framework]:
         frameworks: dict[str, Framework] = {}
         origin: dict[str, tuple[Path, bool]] = {}
         for path, builtin, doc in docs:
@@ -409,7 +424,8 @@ class _Loader:
                 if table["graded"]:
                     scale = scales.get(table.get("scale", ""))
                     if scale is None:
-                        self.problem(path, where, "scale", f"a graded framework needs a known scale; found {table.get('scale')!r}")
+                        self.problem(path, where, "scale",
+                                     f"a graded framework needs a known scale; found {table.get('scale')!r}")
                         continue
                 versions = self.versions(table, path, where)
                 if versions is None or self.duplicate(origin, table["id"], path, builtin, where):
@@ -417,7 +433,8 @@ class _Loader:
                 frameworks[table["id"]] = Framework(
                     id=table["id"], name=table["name"], graded=table["graded"], scale=scale,
                     start=table.get("from"), end=table.get("to"), versions=versions,
-                    judgement_aliases=table.get("judgement_aliases", {}), source=table["source"], note=table.get("note", ""),
+                    judgement_aliases=table.get("judgement_aliases", {}), source=table["source"],
+                    note=table.get("note", ""),
                 )
         return frameworks
 
@@ -487,7 +504,8 @@ class _Loader:
         else:
             params = {f.name: f.metadata["param"] for f in attrs.fields(cls) if "param" in f.metadata}
         spec: dict[str, tuple[Callable[..., str | None], bool]] = {
-            "code": (lambda v, ctx: None if isinstance(v, str) and CODE.match(v) else f"expected a code like 'C101' (letters then digits), found {v!r}", True),
+            "code": (lambda v, ctx: None if isinstance(v, str) and CODE.match(v)
+                     else f"expected a code like 'C101' (letters then digits), found {v!r}", True),
             "title": (c.text, True), "kind": (lambda v, ctx: None, True),
             "severity": (c.one_of(*SEVERITIES), True), "frameworks": (_frameworks_list, True),
             "from": (_date, False), "to": (_date, False), "source": (c.text, True),
@@ -495,7 +513,8 @@ class _Loader:
         }
         if cls is None:
             spec.update({k: (lambda v, ctx: None, False) for k in table if k not in spec})
-        required = {f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING and "param" in f.metadata} if cls else set()
+        required = ({f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING and "param" in f.metadata}
+                    if cls else set())
         for name, p in params.items():
             spec[name] = (p.check, name in required)
         if not self.check_keys(table, spec, path, where, vocab) or cls is None:
