@@ -223,9 +223,21 @@ class _Broken:
 
 
 class _BrokenDataset:
+    """A dataset kind whose summary breaks when it judges (``when="outcomes"``) or as it reads a record."""
+
     dataset = True
 
-    def evaluate_dataset(self, views):
+    def __init__(self, when="outcomes"):
+        self.when = when
+
+    def summary(self):
+        return self
+
+    def add(self, view):
+        if self.when == "add":
+            raise KeyError("authority")
+
+    def outcomes(self):
         raise KeyError("authority")
 
 
@@ -246,12 +258,15 @@ class TestBrokenRules:
         assert (report.stats["Z999"].errors, report.stats["Z999"].passed) == (1, 0)
         assert report.failing("error")
 
-    def test_dataset_rule_error_is_reported(self, ruleset):
-        """A dataset rule that raises is reported against the dataset."""
-        broken = RuleSet(rules=(_rule("Z998", _BrokenDataset()),), frameworks=ruleset.frameworks)
-        report = check([{"id": "a", "framework": "slac"}], broken)
+    @pytest.mark.parametrize("when", ["add", "outcomes"])
+    def test_dataset_rule_error_is_reported(self, ruleset, when):
+        """A dataset rule that raises, as it reads a record or as it judges, is reported once against the dataset."""
+        broken = RuleSet(rules=(_rule("Z998", _BrokenDataset(when)), ruleset.rule("X101")),
+                         frameworks=ruleset.frameworks)
+        report = check([{"id": "a", "framework": "slac"}, {"id": "a", "framework": "slac"}], broken)
         assert [(e.rule, e.record) for e in report.errors] == [("Z998", "(dataset)")]
         assert report.errors[0].error.startswith("KeyError: 'authority' at test_engine.py:")
+        assert [f.rule for f in report.findings] == ["X101"]  # the other dataset rules still run
 
 
 def _finding(severity, line=1, rule="C101"):
@@ -388,12 +403,15 @@ def test_default_ruleset():
 
 
 @pytest.mark.parametrize("kind", sorted(DATASET_KINDS))
-def test_dataset_kinds_say_what_they_read(kind):
+def test_dataset_kinds_fold_into_summaries(ruleset, kind):
     """
-    Every dataset kind names the fields it reads: the engine keeps only those of each record until
-    the file is read, so a kind that did not say would keep whole records (memory grows fivefold).
+    Every dataset kind folds records into a summary that merges and moves: the engine keeps no record
+    for it, and can split a file over processes.
     """
-    assert callable(getattr(DATASET_KINDS[kind], "reads", None))
+    rule = next(r for r in ruleset.rules if r.kind == kind)
+    summary = rule.check.summary()
+    assert all(callable(getattr(summary, m, None)) for m in ("add", "merge", "move", "outcomes"))
+    assert summary.outcomes() == (0, [])
 
 
 def test_kept_records_answer_dataset_rules_as_whole_ones(tmp_path):

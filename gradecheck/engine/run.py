@@ -5,21 +5,21 @@ from __future__ import annotations
 import itertools
 import os
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..frameworks import Framework
-from ..kinds import Failure, Unknown, View
+from ..kinds import Failure, Subject, Unknown, View
 from ..read import WORKBOOK_SUFFIXES, discover, read_path, read_range
-from ..records import DATE_FIELDS, Origin, RawRecord, Record, Unreadable, record_from_mapping
+from ..records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from ..report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
 from .events import summarize
-from .fastpath import PASS, UNSURE, FastPath, Hit, Plan, flat_values
+from .fastpath import PASS, UNSURE, FastPath, Hit, HitView, Plan, flat_values
 from .parallel import plan, run_parallel
 
 if TYPE_CHECKING:
@@ -95,7 +95,10 @@ class _Run:
         self.more_undecided = 0
         self.record_rules = [r for r in ruleset.rules if not r.dataset]
         self.dataset_rules = [r for r in ruleset.rules if r.dataset]
-        self.keep = _kept_fields(self.dataset_rules)
+        # Each dataset rule folds the records of the dataset being read into its summary (see
+        # gradecheck/kinds/dataset.py): the records themselves are never kept.
+        self.folds: dict[str, list[Any]] = {}
+        self.summaries: list[Any] = []
         self.by_framework: dict[str, list[Rule]] = {
             fid: [r for r in self.record_rules if r.covers(fid)] for fid in ruleset.frameworks
         }
@@ -121,9 +124,21 @@ class _Run:
 
     def dataset(self, items: Iterable[Record | Unreadable]) -> None:
         """Check one dataset: every record on its own, then the dataset rules over all of them."""
-        views: list[View] = []
+        self.begin()
+        self.fold(items)
+        self.finish()
+
+    def begin(self) -> None:
+        """Start a dataset: each dataset rule starts an empty summary."""
+        self.summaries = [rule.check.summary() for rule in self.dataset_rules]
+        self.folds = {fid: [s for r, s in zip(self.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
+                      for fid in self.ruleset.frameworks}
+
+    def fold(self, items: Iterable[Record | Unreadable]) -> None:
+        """Check records of the current dataset, each on its own, and fold them into the dataset rules' summaries."""
         fast = self._fast
         patterns = self.patterns
+        folds = self.folds
         # A record the fast path decided needs no view unless a dataset rule or a timeline will read it.
         plain = not self.dataset_rules and not self.max_events
         for item in items:
@@ -142,8 +157,17 @@ class _Run:
                         continue
                     key = hit[4:]  # (plan, verdicts)
                     patterns[key] = patterns.get(key, 0) + 1
-                    if not plain or UNSURE in hit.verdicts:
-                        self._fast_hit(item, hit, views)
+                    if UNSURE in hit.verdicts or len(self.events) < self.max_events:
+                        self._fast_hit(item, hit)
+                    elif not plain:
+                        summaries = folds[hit.framework.id]
+                        if summaries:
+                            view = HitView(item, hit)
+                            for summary in summaries:
+                                try:
+                                    summary.add(view)
+                                except Exception as err:  # a broken rule is reported, and the run goes on
+                                    self._broken(summary, err)
                     continue
                 item = item.parse()
             if isinstance(item, Unreadable):
@@ -158,18 +182,25 @@ class _Run:
                 self.events.append(summarize(view))
             for rule in self.by_framework[view.framework.id]:
                 self.apply(rule, view)
-            if self.dataset_rules:
-                views.append(self._kept(view))
-        # Dataset rules see records in file order, not input order: which of two duplicates is "the
-        # repeat", and the order a group's rows are added up in, must not depend on how records were passed.
-        views.sort(key=lambda v: (v.record.origin.path, v.record.origin.line))
-        for rule in self.dataset_rules:
-            self.apply_dataset(rule, [v for v in views if rule.covers(v.framework.id)])
+            for summary in folds[view.framework.id]:
+                try:
+                    summary.add(view)
+                except Exception as err:  # as above
+                    self._broken(summary, err)
+
+    def finish(self) -> None:
+        """End a dataset: each dataset rule judges it from its summary."""
+        # Summaries report in file order, not input order: which of two duplicates is "the repeat",
+        # and the order a group's rows are added up in, never depend on how records were passed or split.
+        for rule, summary in zip(self.dataset_rules, self.summaries, strict=True):
+            self.apply_dataset(rule, summary)
+        self.summaries, self.folds = [], {}
 
     def check_range(self, path: str, start: int, end: int, first_line: int, header: bytes,
                     profiles: ProfileSet | None = None) -> None:
-        """Check bytes [start, end) of one file (a worker's share of a large file)."""
-        self.dataset(read_range(path, start, end, first_line, header, profiles=profiles, raw=True))
+        """Check bytes [start, end) of one file (a worker's share of a large file), folding it into fresh summaries."""
+        self.begin()
+        self.fold(read_range(path, start, end, first_line, header, profiles=profiles, raw=True))
 
     def state(self) -> dict[str, Any]:
         """What a worker hands back: everything :meth:`merge` needs, all of it picklable."""
@@ -178,10 +209,16 @@ class _Run:
             self._trim()
         return {"records": self.records, "checked": self.checked, "findings": self.findings,
                 "undecided": self.undecided, "errors": self.errors, "unreadable": self.unreadable,
-                "tally": self.tally, "hidden": self.hidden, "more_undecided": self.more_undecided}
+                "tally": self.tally, "hidden": self.hidden, "more_undecided": self.more_undecided,
+                "summaries": self.summaries}
 
     def merge(self, state: dict[str, Any]) -> None:
-        """Add a worker's results to this run."""
+        """Add a worker's results to this run; its summaries join the current dataset's, in file order."""
+        for i, theirs in enumerate(state.get("summaries") or ()):
+            if type(theirs) is _Broken:
+                self.summaries[i] = theirs
+            else:
+                self.summaries[i].merge(theirs)
         self.records += state["records"]
         self.checked += state["checked"]
         self.findings.extend(state["findings"])
@@ -199,8 +236,8 @@ class _Run:
         if self.max_findings is not None:
             self._trim()
 
-    def _fast_hit(self, item: RawRecord, hit: Hit, views: list[View]) -> None:
-        """A record the fast path read: ask the ordinary path what it was unsure of, keep what others read."""
+    def _fast_hit(self, item: RawRecord, hit: Hit) -> None:
+        """A record the fast path read: ask the ordinary path what it was unsure of, fold it for the dataset rules."""
         framework = hit.framework
         values = flat_values(hit.top, hit.groups, framework)
         view = View(Record(hit.top["id"], framework.id, values, item.origin), framework, hit.version, values)
@@ -208,8 +245,19 @@ class _Run:
             self.events.append(summarize(view))
         for rule in hit.unsure:
             self.apply(rule, view)
-        if self.dataset_rules:
-            views.append(self._kept(view))
+        for summary in self.folds.get(framework.id, ()):
+            try:
+                summary.add(view)
+            except Exception as err:  # as in fold
+                self._broken(summary, err)
+
+    def _broken(self, summary: Any, err: Exception) -> None:
+        """A dataset rule broke on a record: it is reported once, when the dataset ends, and reads no more."""
+        broken = _Broken(err)
+        for summaries in (self.summaries, *self.folds.values()):
+            for i, s in enumerate(summaries):
+                if s is summary:
+                    summaries[i] = broken
 
     def _kept(self, view: View) -> View:
         """
@@ -259,39 +307,41 @@ class _Run:
                              for o in outcomes)
         self.record(rule, view, outcomes)
 
-    def apply_dataset(self, rule: Rule, views: Sequence[View]) -> None:
+    def apply_dataset(self, rule: Rule, summary: Any) -> None:
         try:
-            applicable, pairs = rule.check.evaluate_dataset(views)
-        except Exception as err:
-            origin = views[0].record.origin if views else Origin("-", 0)
-            self.errors.append(RuleError(rule.code, "(dataset)", origin, _describe(err)))
+            applicable, pairs = summary.outcomes()
+        except Exception as err:  # a broken rule is reported, and the run goes on
+            self.errors.append(RuleError(rule.code, "(dataset)", Origin(self.inputs[-1] if self.inputs else "-", 0),
+                                         _describe(err)))
             self.tally[rule.code][3] += 1
             return
-        by_view: dict[int, tuple[View, list[Failure | Unknown]]] = {}
-        for view, outcome in pairs:
-            by_view.setdefault(id(view), (view, []))[1].append(outcome)
-        for view, outcomes in by_view.values():
-            self.record(rule, view, tuple(outcomes), count_pass=False)
-        self.tally[rule.code][0] += max(0, applicable - len(by_view))
+        by_subject: dict[int, tuple[Subject, list[Failure | Unknown]]] = {}
+        for subject, outcome in pairs:
+            by_subject.setdefault(id(subject), (subject, []))[1].append(outcome)
+        for subject, outcomes in by_subject.values():
+            self.record(rule, subject, tuple(outcomes), count_pass=False)
+        self.tally[rule.code][0] += max(0, applicable - len(by_subject))
 
-    def record(self, rule: Rule, view: View, outcomes: tuple[Failure | Unknown, ...], count_pass: bool = True) -> None:
+    def record(self, rule: Rule, view: View | Subject, outcomes: tuple[Failure | Unknown, ...],
+               count_pass: bool = True) -> None:
         tally = self.tally[rule.code]
-        record = view.record
         failed = False
+        subject: Any = None
         for outcome in outcomes:
+            if subject is None:
+                subject = view if type(view) is Subject else view.subject()
             if isinstance(outcome, Failure):
                 failed = True
                 self.findings.append(Finding(
-                    rule=rule.code, severity=rule.severity, record=record.id, source=record.origin,
+                    rule=rule.code, severity=rule.severity, record=subject.id, source=subject.origin,
                     message=outcome.message, fields=_shared(outcome.fields), expected=outcome.expected,
-                    actual=outcome.actual,
-                    title=rule.title, authority=_text(view.get("authority")), framework=view.framework.id,
+                    actual=outcome.actual, title=rule.title, authority=subject.authority, framework=subject.framework,
                 ))
                 tally[4] += 1
                 if self.max_findings is not None and len(self.findings) > 2 * self.max_findings + 1000:
                     self._trim()
             elif len(self.undecided) < _MAX_UNDECIDED:
-                self.undecided.append(Undecided(rule.code, record.id, record.origin, outcome.reason, outcome.fields))
+                self.undecided.append(Undecided(rule.code, subject.id, subject.origin, outcome.reason, outcome.fields))
             else:
                 self.more_undecided += 1
         if failed:
@@ -336,6 +386,25 @@ class _Run:
         )
 
 
+class _Broken:
+    """The summary of a dataset rule that broke: it reads nothing more, merges into nothing, and raises again."""
+
+    def __init__(self, err: Exception) -> None:
+        self.err = err
+
+    def add(self, view: View) -> None:
+        pass
+
+    def merge(self, later: Any) -> None:
+        pass
+
+    def move(self, lines: int) -> None:
+        pass
+
+    def outcomes(self) -> tuple[int, list]:
+        raise self.err
+
+
 def _across_versions(rule: Rule, view: View) -> tuple[Failure | Unknown, ...] | None:
     """
     Judge an undated record under every version of its framework.
@@ -370,24 +439,6 @@ def _describe(err: Exception) -> str:
     frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
     where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
     return f"{type(err).__name__}: {err}{where}"
-
-
-def _kept_fields(rules: Sequence[Rule]) -> tuple[frozenset[str], tuple[str, ...]] | None:
-    """Field names and group prefixes dataset rules read, plus what every record keeps; None: keep all."""
-    names = {"id", "framework", "authority", *DATE_FIELDS}
-    prefixes = []
-    for rule in rules:
-        reads = getattr(rule.check, "reads", None)
-        if reads is None:
-            return None  # a kind that does not say what it reads keeps everything
-        for name in reads():
-            if name.endswith(".*") and not any(c in name[:-2] for c in "*?["):
-                prefixes.append(name[:-1])
-            elif any(c in name for c in "*?["):
-                return None
-            else:
-                names.add(name)
-    return frozenset(names), tuple(prefixes)
 
 
 def _shared(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -460,9 +511,10 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
     run = _Run(ruleset, max_findings)
     run.max_events, run.progress = events, progress
     run.inputs = discover(paths)
-    # Both cores, where a file is large enough and no dataset rule needs all of it in one place.
+    # Every core, where a file is large enough: each worker checks its share and folds it into summaries
+    # for the dataset rules, which merge in file order.
     workers = (os.cpu_count() or 1) if workers is None else workers
-    split = workers > 1 and not run.dataset_rules and not events and progress is None
+    split = workers > 1 and not events and progress is None
     for path in run.inputs:
         run.files += 1
         if engine != "row" and path.lower().endswith(".csv") and _columnar(path, engine):
@@ -474,10 +526,12 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
                 continue
         points = plan(path, workers) if split else None
         if points:
+            run.begin()
             shift = 0
             for state in run_parallel(path, points, lambda: _Run(ruleset, max_findings)):
                 run.merge(_shifted(state, shift))
                 shift += state["lines"]
+            run.finish()
             continue
         items = read_path(path, profiles=profiles, raw=True)
         if path.lower().endswith(WORKBOOK_SUFFIXES):
@@ -507,6 +561,8 @@ def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
     """A worker's results with its line numbers moved down by the *lines* before its part of the file."""
     if not lines:
         return state
+    for summary in state["summaries"]:
+        summary.move(lines)
 
     def move(origin: Origin) -> Origin:
         return Origin(origin.path, origin.line + lines) if origin.line else origin

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ._base import Failure, Unknown, View
+from ._base import Failure, Subject, Unknown, View
 from .dataset import GroupTotal, Unique, VisitsFollow
 from .fields import Absent, Known, Order, Present, Valid
 from .grades import Agree, Implies, Overall, Scale
 from .numbers import Range, Total, Within
 from .shares import GroupShare, Ratio
 
-__all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Unknown", "View"]
+__all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Subject", "Unknown", "View"]
 
 #: Kinds that judge one record at a time, by the name a rule file gives in ``kind = "..."``.
 RECORD_KINDS = {k.kind: k for k in (Total, Within, Range, Overall, Implies, Agree, Scale, Order, Present, Absent, Valid, Known, Ratio)}

@@ -6,19 +6,20 @@ import datetime as dt
 import fnmatch
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 from attrs import frozen
 
 from ..frameworks import Framework, Version
-from ..records import Record
+from ..records import Origin, Record
 from ..values import MISSING, Invalid, UnknownGrade, bounds, show
 
 __all__ = [
     "REFERENCES",
     "Failure",
     "Param",
+    "Subject",
     "Unknown",
     "View",
     "fmt_sum",
@@ -48,6 +49,33 @@ class Unknown:
     fields: Mapping[str, Any]
 
 
+class Subject(NamedTuple):
+    """
+    Who a dataset rule's outcome is about: what a finding names of a record, without the record.
+
+    Dataset rules keep a subject for the records they may report on, never the record itself, so
+    that a file's summary stays small and can travel between processes.
+    """
+
+    id: str
+    path: str
+    line: int
+    authority: str | None
+    framework: str
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.path, self.line)
+
+    def place(self) -> tuple[str, int]:
+        """File order: dataset rules see records in it, however they were passed or split."""
+        return (self.path, self.line)
+
+    def moved(self, lines: int) -> Subject:
+        """The same record, *lines* further down its file (a worker numbers its share of a file from 1)."""
+        return self._replace(line=self.line + lines) if self.line else self
+
+
 class View:
     """
     A record prepared for checking: field aliases resolved, grades canonical, framework version chosen.
@@ -56,7 +84,7 @@ class View:
     read from it.
     """
 
-    __slots__ = ("day", "framework", "record", "values", "version")
+    __slots__ = ("_subject", "day", "framework", "record", "values", "version")
 
     def __init__(self, record: Record, framework: Framework, version: Version, values: dict[str, Any]) -> None:
         self.record = record
@@ -69,10 +97,20 @@ class View:
                 break
             day = values.get(name, MISSING)
         self.day: dt.date | None = day if isinstance(day, dt.date) else None
+        self._subject: Subject | None = None
 
     def get(self, name: str) -> Any:
         """The canonical value of a dotted field, or MISSING."""
         return self.values.get(name, MISSING)
+
+    def subject(self) -> Subject:
+        """What a finding about this record names (made once: several dataset rules may keep it)."""
+        if self._subject is None:
+            authority = self.get("authority")
+            origin = self.record.origin
+            self._subject = Subject(self.record.id, origin.path, origin.line,
+                                    authority if isinstance(authority, str) else None, self.framework.id)
+        return self._subject
 
     def matching(self, pattern: str) -> list[tuple[str, Any]]:
         """Fields whose names match a glob pattern (``grade_counts.*``), in name order."""

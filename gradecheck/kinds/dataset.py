@@ -5,18 +5,41 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from attrs import frozen
 
 from ..values import MISSING, bounds, show
 from . import params as c
-from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
+from ._base import Failure, Subject, Unknown, View, fmt_sum, param, total_bounds
 
-__all__ = ["GroupTotal", "Unique", "VisitsFollow"]
+__all__ = ["GroupSummary", "GroupTotal", "Row", "Summary", "Unique", "UniqueSummary", "VisitsFollow", "VisitsSummary"]
 
-Outcomes = list[tuple[View, Failure | Unknown]]
+Outcomes = list[tuple[Subject, Failure | Unknown]]
+
+
+class Summary(Protocol):
+    """
+    What a dataset rule keeps of a file while it is read: records are folded in one at a time.
+
+    A summary holds only what the rule needs to judge and to name the records it reports on, never
+    the records. Summaries of consecutive parts of a file (chunks, or the shares of several
+    processes) merge, in file order, into the summary of the whole; the rule's outcomes come from
+    that, and are the same however the file was split.
+    """
+
+    def add(self, view: View) -> None: ...
+
+    def merge(self, later: Any) -> None: ...
+
+    def move(self, lines: int) -> None:
+        """Move every record it names *lines* further down the file (see Subject.moved)."""
+        ...
+
+    def outcomes(self) -> tuple[int, Outcomes]:
+        """How many records (or groups) the rule applied to, and its outcomes, in file order."""
+        ...
 
 
 @frozen(kw_only=True)
@@ -27,52 +50,80 @@ class Unique:
     dataset: ClassVar[bool] = True
     field: str = param(c.field_name, "the field whose values must be unique", default="id")
 
-    def reads(self) -> tuple[str, ...]:
-        """The fields this rule reads (see _Run.keep): the engine keeps only these of each record."""
-        return (self.field,)
+    def summary(self) -> UniqueSummary:
+        return UniqueSummary(self.field)
 
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        first: dict[Any, View] = {}
+        """Judge records held in memory (the same as folding them into a summary)."""
+        return _fold(self.summary(), views)
+
+
+def _fold(summary: Summary, views: Sequence[View]) -> tuple[int, Outcomes]:
+    for view in views:
+        summary.add(view)
+    return summary.outcomes()
+
+
+class UniqueSummary:
+    """Each value's first record, and every later record with the same value: value to first origin."""
+
+    __slots__ = ("applicable", "field", "first", "odd", "repeats")
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.applicable = 0
+        self.first: dict[Any, Subject] = {}  # a value (its key) → the first record with it
+        self.odd: dict[str, Any] = {}  # the value behind a key that is its repr (a list, a table)
+        self.repeats: list[tuple[Any, Subject]] = []
+
+    def add(self, view: View) -> None:
+        value = view.get(self.field)
+        if value is MISSING:
+            return
+        self.applicable += 1
+        if isinstance(value, (str, int, float, dt.date)):
+            self._seen(value, view.subject())
+        else:
+            key = repr(value)
+            self.odd.setdefault(key, value)
+            self._seen(key, view.subject())
+
+    def _seen(self, key: Any, subject: Subject) -> None:
+        earlier = self.first.get(key)
+        if earlier is None:
+            self.first[key] = subject
+        elif subject.place() < earlier.place():  # records passed out of file order: the first in the file counts
+            self.first[key] = subject
+            self.repeats.append((key, earlier))
+        else:
+            self.repeats.append((key, subject))
+
+    def merge(self, later: UniqueSummary) -> None:
+        self.applicable += later.applicable
+        for key, value in later.odd.items():
+            self.odd.setdefault(key, value)
+        for key, subject in later.first.items():
+            self._seen(key, subject)
+        self.repeats.extend(later.repeats)
+
+    def move(self, lines: int) -> None:
+        self.first = {key: subject.moved(lines) for key, subject in self.first.items()}
+        self.repeats = [(key, subject.moved(lines)) for key, subject in self.repeats]
+
+    def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = []
-        applicable = 0
-        for view in views:
-            value = view.get(self.field)
-            if value is MISSING:
-                continue
-            applicable += 1
-            key = value if isinstance(value, (str, int, float, dt.date)) else repr(value)
-            if key in first:
-                earlier = first[key]
-                outcomes.append((view, Failure(
-                    f"{self.field} {show(value)!r} is also used by the record at {earlier.record.origin}",
-                    {self.field: value}, expected="unique", actual=f"repeats {earlier.record.origin}")))
-            else:
-                first[key] = view
-        return applicable, outcomes
+        for key, subject in sorted(self.repeats, key=lambda r: r[1].place()):
+            value = self.odd.get(key, key) if type(key) is str else key
+            origin = self.first[key].origin
+            outcomes.append((subject, Failure(
+                f"{self.field} {show(value)!r} is also used by the record at {origin}",
+                {self.field: value}, expected="unique", actual=f"repeats {origin}")))
+        return self.applicable, outcomes
 
 
 def _text(view: View, name: str) -> str | None:
     value = view.get(name)
     return " ".join(value.lower().split()) if isinstance(value, str) and value.strip() else None
-
-
-def _authorities(views: Sequence[View]) -> Callable[[View], str | None]:
-    """
-    Key records by authority: the ONS code, or the code another record gives for the same name.
-
-    One record may give "Liverpool" and E08000012, another only "Liverpool": both are one history.
-    """
-    code_of = {}
-    for view in views:
-        name, code = _text(view, "authority"), _text(view, "authority_code")
-        if name and code:
-            code_of.setdefault(name, code)
-
-    def key(view: View) -> str | None:
-        code, name = _text(view, "authority_code"), _text(view, "authority")
-        return code or code_of.get(name or "") or name
-
-    return key
 
 
 @frozen(kw_only=True)
@@ -90,52 +141,113 @@ class VisitsFollow:
     visits: tuple[str, ...] = param(c.framework_list, "the visit frameworks this rule governs", converter=tuple)
     grade: str = param(c.grade, "the grade the latest graded inspection must have")
 
-    def reads(self) -> tuple[str, ...]:
-        """The fields this rule reads, besides the dates, framework and version every record keeps."""
-        return ("authority", "authority_code", "judgements.*")
+    def summary(self) -> VisitsSummary:
+        return VisitsSummary(self)
 
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        histories: dict[str, list[View]] = defaultdict(list)
-        outcomes: Outcomes = []
-        applicable = 0
-        authority_of = _authorities(views)
-        for view in views:
-            authority = authority_of(view)
-            is_visit = view.framework.id in self.visits
-            if is_visit:
-                applicable += 1
-                if authority is None:
-                    outcomes.append((view, Unknown("no authority or authority_code to find its history", {})))
-                    continue
-                if view.day is None:
-                    outcomes.append((view, Unknown("the visit has no date", {})))
-                    continue
-            if authority is not None and view.day is not None and (is_visit or view.framework.graded):
-                histories[authority].append(view)
-        for history in histories.values():
-            history.sort(key=lambda v: (v.day, v.record.origin.line))
-            latest: View | None = None
-            for view in history:
-                if view.framework.id in self.visits:
-                    outcomes.extend((view, o) for o in self._judge(view, latest))
-                elif _grades(view):
-                    latest = view
-        return applicable, outcomes
+        """Judge records held in memory (the same as folding them into a summary)."""
+        return _fold(self.summary(), views)
 
-    def _judge(self, visit: View, latest: View | None) -> list[Failure | Unknown]:
-        kind = visit.framework.id
+    def judge(self, visit: _Dated, latest: _Dated | None) -> Failure | Unknown | None:
+        kind = visit.subject.framework
         if latest is None:
-            return [Unknown(f"no graded inspection before this {kind} in the dataset", {"start": visit.day})]
-        standing, where = _standing(latest)
-        fields = {"start": visit.day, f"{latest.record.id}.{where}": standing}
+            return Unknown(f"no graded inspection before this {kind} in the dataset", {"start": visit.day})
+        standing, where = latest.standing, latest.where
+        fields = {"start": visit.day, f"{latest.subject.id}.{where}": standing}
         if standing is None:
-            return [Unknown(f"the latest graded inspection ({latest.record.id}) has no grade on the scale", fields)]
+            return Unknown(f"the latest graded inspection ({latest.subject.id}) has no grade on the scale", fields)
         if standing == self.grade:
-            return []
-        return [Failure(
+            return None
+        return Failure(
             f"{kind} on {visit.day.isoformat()}, but the latest graded inspection before it "
-            f"({latest.record.id}, {latest.day.isoformat()}) was {standing}, not {self.grade}",
-            fields, expected=self.grade, actual=standing)]
+            f"({latest.subject.id}, {latest.day.isoformat()}) was {standing}, not {self.grade}",
+            fields, expected=self.grade, actual=standing)
+
+
+class _Dated(NamedTuple):
+    """A dated visit or graded inspection, with what the visit rule needs of it."""
+
+    subject: Subject
+    day: dt.date
+    visit: bool
+    graded: bool  # it has grades: it can be the latest graded inspection before a visit
+    standing: str | None
+    where: str
+    code: str | None
+    name: str | None
+
+
+class VisitsSummary:
+    """
+    Per file, only the dated graded inspections and visits, each with its standing grade worked out.
+
+    An authority's history is keyed by its ONS code, or the code another record gives for the same
+    name: one record may give "Liverpool" and E08000012, another only "Liverpool", and both are one
+    history. So the names' codes are kept too, and histories are formed when the file has been read.
+    """
+
+    __slots__ = ("applicable", "codes", "dated", "rule", "undated")
+
+    def __init__(self, rule: VisitsFollow) -> None:
+        self.rule = rule
+        self.applicable = 0
+        self.dated: list[_Dated] = []
+        self.undated: list[tuple[Subject, Unknown]] = []  # visits that cannot be placed in a history
+        self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
+
+    def add(self, view: View) -> None:
+        name, code = _text(view, "authority"), _text(view, "authority_code")
+        if name and code:
+            self._code(name, view.subject().place(), code)
+        is_visit = view.framework.id in self.rule.visits
+        if is_visit:
+            self.applicable += 1
+            if code is None and name is None:
+                self.undated.append((view.subject(), Unknown("no authority or authority_code to find its history", {})))
+                return
+            if view.day is None:
+                self.undated.append((view.subject(), Unknown("the visit has no date", {})))
+                return
+        if (code is not None or name is not None) and view.day is not None and (is_visit or view.framework.graded):
+            graded = not is_visit and bool(_grades(view))
+            standing, where = _standing(view) if graded else (None, "")
+            self.dated.append(_Dated(view.subject(), view.day, is_visit, graded, standing, where, code, name))
+
+    def _code(self, name: str, place: tuple[str, int], code: str) -> None:
+        known = self.codes.get(name)
+        if known is None or place < known[0]:
+            self.codes[name] = (place, code)
+
+    def merge(self, later: VisitsSummary) -> None:
+        self.applicable += later.applicable
+        self.dated.extend(later.dated)
+        self.undated.extend(later.undated)
+        for name, (place, code) in later.codes.items():
+            self._code(name, place, code)
+
+    def move(self, lines: int) -> None:
+        self.dated = [d._replace(subject=d.subject.moved(lines)) for d in self.dated]
+        self.undated = [(subject.moved(lines), outcome) for subject, outcome in self.undated]
+        self.codes = {name: ((path, line + lines if line else line), code)
+                      for name, ((path, line), code) in self.codes.items()}
+
+    def outcomes(self) -> tuple[int, Outcomes]:
+        outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
+        histories: dict[str, list[_Dated]] = defaultdict(list)
+        for dated in sorted(self.dated, key=lambda d: d.subject.place()):
+            known = self.codes.get(dated.name or "")
+            histories[dated.code or (known[1] if known else None) or dated.name].append(dated)
+        for history in histories.values():
+            history.sort(key=lambda d: (d.day, d.subject.line))
+            latest: _Dated | None = None
+            for dated in history:
+                if dated.visit:
+                    outcome = self.rule.judge(dated, latest)
+                    if outcome is not None:
+                        outcomes.append((dated.subject, outcome))
+                elif dated.graded:
+                    latest = dated
+        return self.applicable, outcomes
 
 
 def _grades(view: View) -> list[tuple[str, Any]]:
@@ -152,7 +264,7 @@ def _standing(view: View) -> tuple[str | None, str]:
     ranked = [(view.grade_rank(v), n, v) for n, v in _grades(view) if view.grade_rank(v) is not None]
     if not ranked:
         return None, "judgements"
-    rank, name, value = max(ranked)
+    _rank, name, value = max(ranked)
     return value, f"worst judgement ({name.split('.', 1)[1]})"
 
 
@@ -212,25 +324,28 @@ class GroupTotal:
             msg = "'nested' and 'subsets' exclude each other: nested rows add up, subsets do not"
             raise ValueError(msg, "subsets")
 
-    def reads(self) -> tuple[str, ...]:
-        """The fields this rule reads."""
-        return (*self.group_by, self.label, self.value)
-
     @property
     def totals(self) -> tuple[str, ...]:
         return (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)
 
+    def summary(self) -> GroupSummary:
+        return GroupSummary(self)
+
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        groups: dict[tuple[str, ...], list[View]] = defaultdict(list)
-        for view in views:
-            key = tuple(show(view.get(f)) for f in self.group_by)
-            groups[key].append(view)
+        """Judge records held in memory (the same as folding them into a summary)."""
+        return _fold(self.summary(), views)
+
+    def row(self, view: View) -> Row | None:
+        return Row(view.subject(), tuple(show(view.get(f)) for f in self.group_by), view.get(self.label),
+                   view.get(self.value), MISSING)
+
+    def judge_groups(self, groups: Iterable[list[Row]]) -> tuple[int, Outcomes]:
         outcomes: Outcomes = []
         applicable = 0
         totals = self.totals
-        for members in groups.values():
-            total_rows = [v for v in members if v.get(self.label) in totals]
-            parts = [v for v in members if v.get(self.label) not in (*totals, MISSING)]
+        for members in groups:
+            total_rows = [r for r in members if r.label in totals]
+            parts = [r for r in members if r.label not in (*totals, MISSING)]
             if len(total_rows) != 1 or not parts:
                 continue
             applicable += 1
@@ -241,29 +356,29 @@ class GroupTotal:
             if not self.nested:
                 outcome = self._sum(total, parts)
                 if outcome is not None:
-                    outcomes.append((total, outcome))
+                    outcomes.append((total.subject, outcome))
                 continue
-            paths = {v: outline(v.get(self.label)) for v in parts}
-            by_path = {p: v for v, p in paths.items() if p is not None}
-            children: dict[View | None, list[View]] = defaultdict(list)
-            for view, path in paths.items():
+            paths = {r: outline(r.label) for r in parts}
+            by_path = {p: r for r, p in paths.items() if p is not None}
+            children: dict[Row | None, list[Row]] = defaultdict(list)
+            for row, path in paths.items():
                 parent = None
                 if path is not None:
                     for cut in range(len(path) - 1, 0, -1):
                         if path[:cut] in by_path:
                             parent = by_path[path[:cut]]
                             break
-                children[parent].append(view)
-            for parent, kids in [(total, children[None])] + [(p, k) for p, k in children.items() if p is not None]:
+                children[parent].append(row)
+            for parent, kids in [(total, children[None]), *[(p, k) for p, k in children.items() if p is not None]]:
                 outcome = self._sum(parent, kids)
                 if outcome is not None:
-                    outcomes.append((parent, outcome))
+                    outcomes.append((parent.subject, outcome))
         return applicable, outcomes
 
-    def _sum(self, whole: View, parts: Sequence[View]) -> Failure | Unknown | None:
-        expected = whole.get(self.value)
-        name = show(whole.get(self.label))
-        pairs = [(str(p.get(self.label)), p.get(self.value)) for p in parts]
+    def _sum(self, whole: Row, parts: Sequence[Row]) -> Failure | Unknown | None:
+        expected = whole.value
+        name = show(whole.label)
+        pairs = [(str(p.label), p.value) for p in parts]
         sums = total_bounds(pairs)
         eb = bounds(expected)
         fields = {self.value: expected, **{f"{self.label}={n}": v for n, v in pairs}}
@@ -279,23 +394,70 @@ class GroupTotal:
             return Unknown(f"{fmt_sum(shown, lo, hi)} vs {name} {show(expected)}: rounding could go either way", fields)
         return None
 
-    def _subsets(self, total: View, parts: Sequence[View]) -> Outcomes:
-        expected = total.get(self.value)
+    def _subsets(self, total: Row, parts: Sequence[Row]) -> Outcomes:
+        expected = total.value
         eb = bounds(expected)
-        name = show(total.get(self.label))
+        name = show(total.label)
         out: Outcomes = []
         for part in parts:
-            value = part.get(self.value)
+            value = part.value
             pb = bounds(value)
-            label = show(part.get(self.label))
+            label = show(part.label)
             fields = {f"{self.label}={label}": value, f"{self.label}={name}": expected}
             if value is MISSING or expected is MISSING:
                 continue
             if pb is None or eb is None:
-                out.append((part, Unknown("a value in the group is not a number", fields)))
+                out.append((part.subject, Unknown("a value in the group is not a number", fields)))
             elif pb[0] > eb[1]:
-                out.append((part, Failure(f"{label} {show(value)} is more than {name} {show(expected)}, the group it is part of",
+                out.append((part.subject, Failure(f"{label} {show(value)} is more than {name} {show(expected)}, the group it is part of",
                                           fields, expected=f"at most {show(expected)}", actual=value)))
             elif pb[1] > eb[0]:
-                out.append((part, Unknown(f"{label} {show(value)} may exceed {name} {show(expected)}: rounded or suppressed values", fields)))
+                out.append((part.subject, Unknown(f"{label} {show(value)} may exceed {name} {show(expected)}: rounded or suppressed values", fields)))
         return out
+
+
+class Row:
+    """One row of a grouped table, as the group kinds keep it: who it is, its group, label, count and share."""
+
+    __slots__ = ("group", "label", "share", "subject", "value")
+
+    def __init__(self, subject: Subject, group: tuple[str, ...], label: Any, value: Any, share: Any) -> None:
+        self.subject = subject
+        self.group = group
+        self.label = label
+        self.value = value
+        self.share = share
+
+
+class GroupSummary:
+    """
+    A table's rows, cut down to group, label, count and share; groups are formed when the file has been read.
+
+    A group's rows may lie anywhere in a file, and a finding shows every row of its group with its
+    value ("Male 48060 + Female 35780 = 83840"), so every row the rule reads is kept: a few dozen
+    bytes each, and only for the tables the rule applies to.
+    """
+
+    __slots__ = ("rows", "rule")
+
+    def __init__(self, rule: GroupTotal | Any) -> None:
+        self.rule = rule
+        self.rows: list[Row] = []
+
+    def add(self, view: View) -> None:
+        row = self.rule.row(view)
+        if row is not None:
+            self.rows.append(row)
+
+    def merge(self, later: GroupSummary) -> None:
+        self.rows.extend(later.rows)
+
+    def move(self, lines: int) -> None:
+        for row in self.rows:
+            row.subject = row.subject.moved(lines)
+
+    def outcomes(self) -> tuple[int, Outcomes]:
+        groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+        for row in sorted(self.rows, key=lambda r: r.subject.place()):
+            groups[row.group].append(row)
+        return self.rule.judge_groups(groups.values())

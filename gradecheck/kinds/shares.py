@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from attrs import frozen
@@ -12,7 +11,7 @@ from attrs import frozen
 from ..values import MISSING, Interval, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
-from .dataset import labels_param
+from .dataset import GroupSummary, Outcomes, Row, labels_param
 
 __all__ = ["GroupShare", "Ratio"]
 
@@ -114,50 +113,60 @@ class GroupShare:
     per: float = param(c.number, "the share is per this many (100 for a percentage)", default=100)
     rounded_to: float = param(c.number, "an exact stated share was rounded to this step (1: whole numbers)", default=1)
 
-    def reads(self) -> tuple[str, ...]:
-        """The fields this rule reads."""
-        return (*self.group_by, self.label, self.value, self.share)
+    def summary(self) -> GroupSummary:
+        return GroupSummary(self)
 
-    def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, list[tuple[View, Failure | Unknown]]]:
-        totals = (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)
-        groups: dict[tuple[str, ...], list[View]] = defaultdict(list)
+    def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
+        """Judge records held in memory (the same as folding them into a summary)."""
+        summary = self.summary()
         for view in views:
-            if view.get(self.share) is MISSING:
-                continue
-            groups[tuple(show(view.get(f)) for f in self.group_by)].append(view)
-        outcomes: list[tuple[View, Failure | Unknown]] = []
+            summary.add(view)
+        return summary.outcomes()
+
+    def row(self, view: View) -> Row | None:
+        share = view.get(self.share)
+        if share is MISSING:
+            return None
+        return Row(view.subject(), tuple(show(view.get(f)) for f in self.group_by), view.get(self.label),
+                   view.get(self.value), share)
+
+    def judge_groups(self, groups: Iterable[list[Row]]) -> tuple[int, Outcomes]:
+        totals = (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)
+        outcomes: Outcomes = []
         applicable = 0
-        for members in groups.values():
-            total_rows = [v for v in members if v.get(self.label) in totals]
+        for members in groups:
+            total_rows = [r for r in members if r.label in totals]
             if len(total_rows) != 1:
                 continue
-            total_view = total_rows[0]
-            total = total_view.get(self.value)
+            total_row = total_rows[0]
+            total = total_row.value
             whole = bounds(total)
-            for view in members:
-                count, stated = view.get(self.value), view.get(self.share)
+            for row in members:
+                count, stated = row.value, row.share
                 if count is MISSING or total is MISSING:
                     continue
                 applicable += 1
-                label = show(view.get(self.label))
+                label = show(row.label)
                 fields = {self.label: label, self.value: count, f"{self.value} (total)": total, self.share: stated}
                 share, part = _stated(stated, self.rounded_to), bounds(count)
                 if share is None or part is None or whole is None:
-                    outcomes.append((view, Unknown("a value is not a number", fields)))
+                    outcomes.append((row.subject, Unknown("a value is not a number", fields)))
                     continue
                 computed = _share_range(self.per, part, whole)
                 if computed is None:
-                    outcomes.append((view, Unknown("the total is 0", fields)))
+                    outcomes.append((row.subject, Unknown("the total is 0", fields)))
                     continue
                 verdict = _judge(share, computed)
                 if verdict is True:
                     continue
-                arithmetic = (f"{label}: {num(self.per)} × {show(count)} / {show(total_view.get(self.label))} "
+                arithmetic = (f"{label}: {num(self.per)} × {show(count)} / {show(total_row.label)} "
                               f"{show(total)} = {_computed_text(*computed)}")
                 stated_text = f"{self.share.split('.', 1)[-1]} {show(stated)}"
                 if verdict is None:
-                    outcomes.append((view, Unknown(f"{arithmetic}; stated {stated_text}: rounding or suppression could go either way", fields)))
+                    outcomes.append((row.subject, Unknown(
+                        f"{arithmetic}; stated {stated_text}: rounding or suppression could go either way", fields)))
                 else:
-                    outcomes.append((view, Failure(f"{arithmetic}, but {stated_text} (so between {_fmt(share[0])} and {_fmt(share[1])})",
-                                                   fields, expected=_computed_text(*computed), actual=stated)))
+                    outcomes.append((row.subject, Failure(
+                        f"{arithmetic}, but {stated_text} (so between {_fmt(share[0])} and {_fmt(share[1])})",
+                        fields, expected=_computed_text(*computed), actual=stated)))
         return applicable, outcomes
