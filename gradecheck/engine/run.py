@@ -99,6 +99,7 @@ class _Run:
         # gradecheck/kinds/dataset.py): the records themselves are never kept.
         self.folds: dict[str, list[Any]] = {}
         self.summaries: list[Any] = []
+        self.where: Origin | None = None
         self.by_framework: dict[str, list[Rule]] = {
             fid: [r for r in self.record_rules if r.covers(fid)] for fid in ruleset.frameworks
         }
@@ -131,6 +132,7 @@ class _Run:
     def begin(self) -> None:
         """Start a dataset: each dataset rule starts an empty summary."""
         self.summaries = [rule.check.summary() for rule in self.dataset_rules]
+        self.where: Origin | None = None
         self.folds = {fid: [s for r, s in zip(self.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
                       for fid in self.ruleset.frameworks}
 
@@ -143,6 +145,8 @@ class _Run:
         plain = not self.dataset_rules and not self.max_events
         for item in items:
             self.records += 1
+            if self.where is None:  # where the dataset is, for a dataset rule that breaks
+                self.where = Origin(item.path, 0) if type(item) is RawRecord else Origin(item.origin.path, 0)
             if self.progress is not None and not self.records % 1024:
                 self.progress(self.records, self.files - 1, len(self.inputs))
             if type(item) is RawRecord:
@@ -311,8 +315,7 @@ class _Run:
         try:
             applicable, pairs = summary.outcomes()
         except Exception as err:  # a broken rule is reported, and the run goes on
-            self.errors.append(RuleError(rule.code, "(dataset)", Origin(self.inputs[-1] if self.inputs else "-", 0),
-                                         _describe(err)))
+            self.errors.append(RuleError(rule.code, "(dataset)", self.where or Origin("-", 0), _describe(err)))
             self.tally[rule.code][3] += 1
             return
         by_subject: dict[int, tuple[Subject, list[Failure | Unknown]]] = {}
@@ -527,6 +530,7 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
         points = plan(path, workers) if split else None
         if points:
             run.begin()
+            run.where = Origin(path, 0)
             shift = 0
             for state in run_parallel(path, points, lambda: _Run(ruleset, max_findings)):
                 run.merge(_shifted(state, shift))

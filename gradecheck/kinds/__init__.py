@@ -1,19 +1,41 @@
-"""The rule kinds: a few relations in code, which rule files combine into many rules."""
+"""
+The rule kinds: a few relations in code, which rule files combine into many rules.
+
+Each kind is one module: its parameters and their docs, its check with the finding's explanation,
+when a record surely passes (the form both fast paths are generated from), and how to break it by
+exactly one fault. Adding a kind is one new module and one line below (docs/adding-a-kind.md).
+"""
 
 from __future__ import annotations
 
 from ._base import Failure, Subject, Unknown, View
-from .dataset import GroupTotal, Unique, VisitsFollow
-from .fields import Absent, Known, Order, Present, Valid
-from .grades import Agree, Implies, Overall, Scale
-from .numbers import Range, Total, Within
-from .shares import GroupShare, Ratio
+from .absent import Absent
+from .agree import Agree
+from .group_share import GroupShare
+from .group_total import GroupTotal
+from .implies import Implies
+from .known import Known
+from .order import Order
+from .overall import Overall
+from .present import Present
+from .range import Range
+from .ratio import Ratio
+from .scale import Scale
+from .total import Total
+from .unique import Unique
+from .valid import Valid
+from .visits_follow import VisitsFollow
+from .within import Within
 
 __all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Subject", "Unknown", "View"]
 
-#: Kinds that judge one record at a time, by the name a rule file gives in ``kind = "..."``.
-RECORD_KINDS = {k.kind: k for k in (Total, Within, Range, Overall, Implies, Agree, Scale, Order, Present, Absent, Valid, Known, Ratio)}
-#: Kinds that judge a whole dataset (one input file) at once.
-DATASET_KINDS = {k.kind: k for k in (Unique, VisitsFollow, GroupTotal, GroupShare)}
-#: Every kind; the one registry the loader, ``explain`` and the strategies read.
-KINDS = {**RECORD_KINDS, **DATASET_KINDS}
+#: Every kind, by the name a rule file gives in ``kind = "..."``: the one registry the loader, the engine,
+#: ``explain``, the strategies and ``selftest`` read.
+KINDS = {k.kind: k for k in (
+    Total, Within, Range, Overall, Implies, Agree, Scale, Order, Present, Absent, Valid, Known, Ratio,
+    Unique, VisitsFollow, GroupTotal, GroupShare,
+)}
+#: Kinds that judge one record at a time.
+RECORD_KINDS = {name: k for name, k in KINDS.items() if not getattr(k, "dataset", False)}
+#: Kinds that judge a whole dataset (one input file), folding its records into a summary.
+DATASET_KINDS = {name: k for name, k in KINDS.items() if getattr(k, "dataset", False)}

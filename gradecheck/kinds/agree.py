@@ -1,0 +1,55 @@
+"""The agree kind: stated grade counts agree with the grades listed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import ClassVar
+
+from attrs import frozen
+
+from ..values import bounds, show
+from . import params as c
+from ._base import Failure, Unknown, View, param, short
+from ._grades import present
+
+__all__ = ["Agree"]
+
+
+@frozen(kw_only=True)
+class Agree:
+    """Stated grade counts agree with the grades listed: no grade is listed more often than its count says."""
+
+    kind: ClassVar[str] = "agree"
+    counts: str = param(c.field_name, "the stated counts (glob)", default="grade_counts.*")
+    grades: tuple[str, ...] = param(
+        c.field_list, "the listed grades (default: the judgements the framework counts)", default=("@counted",), converter=tuple
+    )
+
+    def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        counts = view.matching(self.counts)
+        listed = [(n, v) for n, v in present(view, list(self.grades)) if isinstance(v, str)]
+        if not counts or not listed:
+            return None
+        stated = {short(n): v for n, v in counts}
+        tally = Counter(v for _, v in listed)
+        outcomes: list[Failure | Unknown] = []
+        for grade_name in sorted(tally, key=lambda g: (view.grade_rank(g) or 0, g)):
+            n = tally[grade_name]
+            count = stated.get(grade_name, 0)
+            b = bounds(count)
+            which = [short(name) for name, v in listed if v == grade_name]
+            fields = {f"grade_counts.{grade_name}": count if count != 0 or grade_name in stated else 0,
+                      **{name: v for name, v in listed if v == grade_name}}
+            if b is None:
+                outcomes.append(Unknown(f"grade_counts.{grade_name} is not a number", fields))
+            elif n > b[1]:
+                said = f"states {show(count)}" if grade_name in stated else "states none"
+                outcomes.append(Failure(
+                    f"{n} judgement{'s' if n > 1 else ''} listed as {grade_name} ({', '.join(which)}), "
+                    f"but grade_counts {said}", fields, expected=f"at most {show(count)}", actual=n))
+            elif n > b[0]:
+                # A suppressed or rounded count may be below n: some admissible values agree, some do not.
+                outcomes.append(Unknown(
+                    f"{n} judgement{'s' if n > 1 else ''} listed as {grade_name}, grade_counts states {show(count)}: "
+                    "rounded or suppressed values could go either way", fields))
+        return tuple(outcomes)

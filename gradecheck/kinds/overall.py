@@ -1,0 +1,64 @@
+"""The overall kind: the overall grade against the judgements that feed it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attrs import frozen
+
+from . import params as c
+from ._base import Failure, Unknown, View, param, short
+from ._grades import listing, present
+
+__all__ = ["Overall"]
+
+
+@frozen(kw_only=True)
+class Overall:
+    """
+    The overall grade lies between the best and the worst of the judgements that feed it.
+
+    With ``better_than_worst = N`` it instead checks that the overall grade is at most N grades
+    better than the worst feeding judgement (a habit of inspectors, so usually a warning).
+    """
+
+    kind: ClassVar[str] = "overall"
+    overall: str = param(c.field_name, "the overall judgement (default: the framework's)", default="@overall")
+    feeds: tuple[str, ...] = param(
+        c.field_list, "the judgements that feed it (default: the framework's)", default=("@feeds_overall",), converter=tuple
+    )
+    better_than_worst: int | None = param(c.integer, "check only: at most this many grades better than the worst", default=None)
+
+    def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        overall = present(view, [self.overall])
+        feeds = [(n, v) for n, v in present(view, list(self.feeds)) if all(n != o for o, _ in overall)]
+        if not overall or not feeds:
+            return None
+        oname, ovalue = overall[0]
+        fields = dict([(oname, ovalue), *feeds])
+        ranks = [(view.grade_rank(v), n, v) for n, v in feeds]
+        orank = view.grade_rank(ovalue)
+        if orank is None or any(r is None for r, _, _ in ranks):
+            return (Unknown("a grade is not on the framework's scale", fields),)
+        best = min(r for r, _, _ in ranks)
+        worst = max(r for r, _, _ in ranks)
+        worst_names = [short(n) for r, n, _ in ranks if r == worst]
+        worst_grade = next(v for r, _, v in ranks if r == worst)
+        label = f"{short(oname)} {ovalue}"
+        if self.better_than_worst is not None:
+            if worst - orank > self.better_than_worst:
+                steps = worst - orank
+                return (Failure(
+                    f"{label} is {steps} grades better than the worst judgement feeding it "
+                    f"({', '.join(worst_names)} {worst_grade}); expected at most {self.better_than_worst}",
+                    fields, expected=f"at most {self.better_than_worst} grade(s) better than {worst_grade}", actual=ovalue),)
+            return ()
+        if orank < best:
+            best_grade = next(v for r, _, v in ranks if r == best)
+            return (Failure(f"{label} is better than the best judgement feeding it ({listing(feeds)})", fields,
+                            expected=f"between {best_grade} and {worst_grade}", actual=ovalue),)
+        if orank > worst:
+            best_grade = next(v for r, _, v in ranks if r == best)
+            return (Failure(f"{label} is worse than the worst judgement feeding it ({listing(feeds)})", fields,
+                            expected=f"between {best_grade} and {worst_grade}", actual=ovalue),)
+        return ()

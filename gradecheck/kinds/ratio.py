@@ -1,0 +1,48 @@
+"""The ratio kind: a stated rate agrees with the counts it was computed from, within rounding."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attrs import frozen
+
+from ..values import MISSING, bounds, show
+from . import params as c
+from ._base import Failure, Unknown, View, num, param
+from ._shares import computed_text, fmt_share, judge_share, share_range, stated
+
+__all__ = ["Ratio"]
+
+
+@frozen(kw_only=True)
+class Ratio:
+    """A stated rate agrees with its counts: ``value`` = ``per`` × ``numerator`` / ``denominator``, within rounding."""
+
+    kind: ClassVar[str] = "ratio"
+    value: str = param(c.field_name, "the stated rate or percentage")
+    numerator: str = param(c.field_name, "the count it is a rate of")
+    denominator: str = param(c.field_name, "the population it is a rate per")
+    per: float = param(c.number, "the rate is per this many (100 for a percentage, 10000 for 'per 10,000')", default=100)
+    rounded_to: float = param(c.number, "an exact stated value was rounded to this step (1: whole numbers; 0: exact)", default=1)
+
+    def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        value, top, bottom = view.get(self.value), view.get(self.numerator), view.get(self.denominator)
+        if MISSING in (value, top, bottom):
+            return None
+        fields = {self.value: value, self.numerator: top, self.denominator: bottom}
+        share, part, whole = stated(value, self.rounded_to), bounds(top), bounds(bottom)
+        if share is None or part is None or whole is None:
+            return (Unknown("a value is not a number", fields),)
+        computed = share_range(self.per, part, whole)
+        if computed is None:
+            return (Unknown(f"{self.denominator} is 0", fields),)
+        verdict = judge_share(share, computed)
+        if verdict is True:
+            return ()
+        arithmetic = (f"{num(self.per)} × {self.numerator.split('.', 1)[-1]} {show(top)} / "
+                      f"{self.denominator.split('.', 1)[-1]} {show(bottom)} = {computed_text(*computed)}")
+        stated_text = f"{self.value.split('.', 1)[-1]} {show(value)}"
+        if verdict is None:
+            return (Unknown(f"{arithmetic}; stated {stated_text}: rounded or suppressed values could go either way", fields),)
+        return (Failure(f"{arithmetic}, but {stated_text} (so between {fmt_share(share[0])} and {fmt_share(share[1])})", fields,
+                        expected=computed_text(*computed), actual=value),)

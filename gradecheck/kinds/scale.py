@@ -1,0 +1,53 @@
+"""The scale kind: every grade and judgement name is one of the framework's."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attrs import frozen
+
+from ..values import UnknownGrade, show
+from . import params as c
+from ._base import Failure, Unknown, View, param, short
+
+__all__ = ["Scale"]
+
+
+@frozen(kw_only=True)
+class Scale:
+    """Grades belong to the framework: judgement values and count keys on its scale, judgement names its own."""
+
+    kind: ClassVar[str] = "scale"
+    check: str = param(
+        c.one_of("judgement_values", "count_keys", "judgement_names"),
+        "what to check: the judgements' grades, the grade_counts keys, or the judgements' names",
+    )
+
+    def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        framework = view.framework
+        if self.check == "judgement_names":
+            found = view.matching("judgements.*")
+            known = framework.judgements
+            return tuple(
+                Failure(f"{short(n)} is not a judgement of {framework.id} (it makes: {', '.join(sorted(known)) or 'none'})",
+                        {n: v}, expected=sorted(known), actual=short(n))
+                for n, v in found if short(n) not in known
+            ) if found else None
+        scale = framework.scale
+        if self.check == "count_keys":
+            found = view.matching("grade_counts.*")
+            if not found or scale is None:
+                return None
+            return tuple(
+                Failure(f"grade_counts has {short(n)!r}, which is not a grade of the {scale.id} scale "
+                        f"({', '.join(scale.names)})", {n: v}, expected=list(scale.names), actual=short(n))
+                for n, v in found if not scale.knows(short(n))
+            )
+        found = view.matching("judgements.*")
+        if not found or scale is None:
+            return None
+        return tuple(
+            Failure(f"{n} is {show(v)}, which is not a grade of the {scale.id} scale ({', '.join(scale.names)})",
+                    {n: v}, expected=list(scale.names), actual=v.raw)
+            for n, v in found if isinstance(v, UnknownGrade)
+        )

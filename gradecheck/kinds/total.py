@@ -1,0 +1,55 @@
+"""The total kind: parts add up to a constant, to the framework's number of graded items, or to a field."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from attrs import frozen
+
+from ..values import MISSING, bounds
+from . import params as c
+from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds
+from ._sums import decide, describe_target, gather
+
+__all__ = ["Total"]
+
+
+@frozen(kw_only=True)
+class Total:
+    """The parts add up exactly to a constant, to the framework's number of graded items, or to a field."""
+
+    kind: ClassVar[str] = "total"
+    parts: tuple[str, ...] = param(c.field_list, "fields (globs allowed, e.g. 'grade_counts.*') that add up", converter=tuple)
+    equals: Any = param(c.count_ref, "a whole number, '@graded_items', or the field they add up to")
+    missing_parts: str = param(
+        c.one_of("unknown", "zero"),
+        "a named part that is absent makes the check 'unknown' (default) or counts as zero",
+        default="unknown",
+    )
+
+    def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        parts, missing = gather(view, list(self.parts))
+        expected = view.number(self.equals)
+        if not parts or expected is MISSING:
+            return None
+        fields = read(parts)
+        if not isinstance(self.equals, int) and self.equals != "@graded_items":
+            fields[self.equals] = expected
+        if missing and self.missing_parts == "unknown":
+            return (Unknown(f"cannot add up: {', '.join(missing)} missing", fields),)
+        bad = [n for n, v in parts if bounds(v) is None] + ([str(self.equals)] if bounds(expected) is None else [])
+        if bad:
+            return (Unknown(f"cannot add up: {', '.join(bad)} not a number", fields),)
+        lo, hi = total_bounds(parts)
+        elo, ehi = bounds(expected)
+        verdict = decide(lo, hi, elo, ehi)
+        if verdict is True:
+            return ()
+        arithmetic = fmt_sum(parts, lo, hi)
+        if verdict is None:
+            return (Unknown(f"{arithmetic}; expected {describe_target(self.equals, view, expected)}: "
+                            "rounded or suppressed values could go either way", fields),)
+        actual = lo if lo == hi else {"min": lo, "max": None if math.isinf(hi) else hi}
+        return (Failure(f"{arithmetic}, expected {describe_target(self.equals, view, expected)}", fields,
+                        expected=expected if elo == ehi else {"min": elo, "max": ehi}, actual=actual),)

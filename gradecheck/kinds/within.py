@@ -1,0 +1,82 @@
+"""The within kind: parts never exceed their whole, and with ``exact`` add up to it."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from attrs import frozen
+
+from ..values import MISSING, bounds, show
+from . import params as c
+from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds, undecidable
+from ._sums import decide, gather
+
+__all__ = ["Within"]
+
+
+@frozen(kw_only=True)
+class Within:
+    """Parts never exceed their whole; with ``exact``, they add up to it."""
+
+    kind: ClassVar[str] = "within"
+    whole: str = param(c.field_name, "the field that contains the parts")
+    parts: tuple[str, ...] = param(c.field_list, "the fields that are part of the whole", converter=tuple)
+    disjoint: bool = param(
+        c.boolean,
+        "parts do not overlap, so their sum must not exceed the whole (default); if false, each part alone",
+        default=True,
+    )
+    exact: bool = param(c.boolean, "the parts must add up exactly to the whole (a partition)", default=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.exact and not self.disjoint:
+            msg = "'exact' needs 'disjoint': overlapping parts cannot add up to their whole"
+            raise ValueError(msg, "exact")
+
+    def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        whole = view.get(self.whole)
+        parts, missing = gather(view, list(self.parts))
+        if whole is MISSING or not parts:
+            return None
+        fields = {self.whole: whole, **read(parts)}
+        wb = bounds(whole)
+        if wb is None or undecidable(whole):
+            return (Unknown(f"{self.whole} is not a number", fields),)
+        name = self.whole.split(".", 1)[-1]
+        if not self.disjoint:
+            return self._each(parts, wb, name, whole)
+        numeric = [(n, v) for n, v in parts if bounds(v) is not None]
+        lo, hi = total_bounds(numeric)
+        arithmetic = fmt_sum(numeric, lo, hi)
+        if lo > wb[1]:
+            return (Failure(f"{arithmetic}, more than {name} {show(whole)}", fields,
+                            expected=f"at most {show(whole)}", actual=lo),)
+        outcomes: list[Failure | Unknown] = []
+        if len(numeric) < len(parts):
+            outcomes.append(Unknown(f"{', '.join(n for n, v in parts if bounds(v) is None)} not a number", fields))
+        elif hi > wb[0] and not self.exact:
+            outcomes.append(Unknown(f"{arithmetic} may exceed {name} {show(whole)}: rounded or suppressed values", fields))
+        if self.exact and not outcomes:
+            if missing:
+                return (Unknown(f"cannot check the partition: {', '.join(missing)} missing", fields),)
+            verdict = decide(lo, hi, *wb)
+            if verdict is False:
+                return (Failure(f"{arithmetic}, expected {name} {show(whole)}", fields,
+                                expected=whole if wb[0] == wb[1] else show(whole), actual=lo),)
+            if verdict is None:
+                outcomes.append(Unknown(f"{arithmetic}; expected {name} {show(whole)}: rounding could go either way", fields))
+        return tuple(outcomes)
+
+    def _each(self, parts: list[tuple[str, Any]], wb: tuple[float, float], name: str, whole: Any) -> tuple[Failure | Unknown, ...]:
+        outcomes: list[Failure | Unknown] = []
+        for part, value in parts:
+            pb = bounds(value)
+            fields = {self.whole: whole, part: value}
+            if pb is None:
+                outcomes.append(Unknown(f"{part} is not a number", fields))
+            elif pb[0] > wb[1]:
+                outcomes.append(Failure(f"{part.split('.', 1)[-1]} {show(value)} is more than {name} {show(whole)}",
+                                        fields, expected=f"at most {show(whole)}", actual=value))
+            elif pb[1] > wb[0]:
+                outcomes.append(Unknown(f"{part} {show(value)} may exceed {name} {show(whole)}", fields))
+        return tuple(outcomes)
