@@ -5,8 +5,13 @@ Run as ``python -m gradecheck selftest [--rules PATH]``. It needs hypothesis (th
 Reported problems, each of which makes the exit code 1:
 
 - a rule that fires on consistent records (it contradicts the rest of the set, or always fires);
-- a rule that never fires on the records built to break it (it can never fire, or has no mutant);
-- a rule that could not be exercised at all (no framework in force over its dates).
+- a rule that never fires on the records built to break it (it can never fire, or its kind's breaker
+  misses);
+- a rule that could not be exercised at all (no framework in force over its dates, or its kind has no
+  ``breaks`` method: the reason the kind states is shown).
+
+Records that break a rule come from its kind's ``breaks(make, choose)``, through
+:func:`gradecheck.strategies.violating`.
 
 Overlaps (other rules that fire on a rule's mutant) are listed for information: some are forced by
 the rule set (a rule implied by another), and a rule writer wants to know them.

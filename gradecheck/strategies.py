@@ -13,13 +13,15 @@ This module imports hypothesis; the rest of gradecheck never does.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
 from .frameworks import Framework, Version
-from .mutants import MUTATORS, Draft, break_rule
+from .kinds._draft import Draft
+from .mutants import break_rule, breakable, why_unbreakable
 from .records import Origin, Record, record_from_mapping
 from .ruleset import Rule, RuleSet, default_ruleset
 
@@ -38,7 +40,9 @@ def _rules(ruleset: RuleSet | None) -> RuleSet:
     return ruleset or default_ruleset()
 
 
-def _window(framework: Framework, version: Version, lo: dt.date | None, hi: dt.date | None) -> tuple[dt.date, dt.date] | None:
+def _window(
+    framework: Framework, version: Version, lo: dt.date | None, hi: dt.date | None,
+) -> tuple[dt.date, dt.date] | None:
     starts = [d for d in (framework.start, version.start, lo) if d is not None]
     ends = [d for d in (framework.end, version.end, hi) if d is not None]
     start = max(starts, default=_EARLIEST)
@@ -141,7 +145,7 @@ def _composition(draw: Any, total: int, parts: int) -> list[int]:
     """*total* split into *parts* non-negative whole numbers: cut points drawn, then differences."""
     cuts = sorted(draw(st.lists(st.integers(0, total), min_size=parts - 1, max_size=parts - 1)))
     bounds = [0, *cuts, total]
-    return [b - a for a, b in zip(bounds, bounds[1:])]
+    return [b - a for a, b in itertools.pairwise(bounds)]
 
 
 def _frameworks(ruleset: RuleSet, names: Sequence[str] | None = None) -> list[Framework]:
@@ -158,7 +162,9 @@ def _finish(draft: Draft, as_record: bool, index: int = 1) -> Any:
     return data
 
 
-def records(framework: str | None = None, ruleset: RuleSet | None = None, *, as_record: bool = False) -> st.SearchStrategy[Any]:
+def records(
+    framework: str | None = None, ruleset: RuleSet | None = None, *, as_record: bool = False,
+) -> st.SearchStrategy[Any]:
     """
     Records that pass every error and warning rule of *ruleset* (the built-in rules by default).
 
@@ -183,8 +189,8 @@ def violating(code: str, ruleset: RuleSet | None = None, *, as_record: bool = Fa
     """
     rs = _rules(ruleset)
     rule = rs.rule(code)
-    if rule.kind not in MUTATORS:
-        msg = f"no way to break rules of kind {rule.kind!r} (rule {code})"
+    if not breakable(rule.kind):
+        msg = f"no way to break rules of kind {rule.kind!r} (rule {code}): {why_unbreakable(rule.kind)}"
         raise NotImplementedError(msg)
     fws = [f for f in _frameworks(rs, rule.frameworks) if _in_force(f, rule)]
     if not fws:
@@ -201,10 +207,20 @@ def violating(code: str, ruleset: RuleSet | None = None, *, as_record: bool = Fa
             kw.setdefault("hi", rule.end)
             return draw(_draft(rs, fw, full=True, **kw))
 
-        drafts = break_rule(rule, make, draw)
+        drafts = break_rule(rule, make, _Choices(draw))
         return [_finish(d, as_record, i) for i, d in enumerate(drafts, start=1)]
 
     return build()
+
+
+class _Choices:
+    """A breaker's free choices (``gradecheck.kinds._draft.Chooser``), drawn by hypothesis so they shrink and replay."""
+
+    def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any]) -> None:
+        self._draw = draw
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self._draw(st.integers(lo, hi))
 
 
 def _in_force(framework: Framework, rule: Rule) -> bool:
@@ -229,11 +245,13 @@ def datasets(draw: Any, ruleset: RuleSet | None = None, *, authorities: int = 3,
         slug = name.lower()
         day = draw(st.dates(dt.date(2009, 4, 1), dt.date(2024, 12, 31)))
         for step in range(draw(st.integers(1, 4))):
-            in_force = sorted((f for f in graded if f.start <= day and (f.end is None or day <= f.end)), key=lambda f: f.id)
+            in_force = sorted((f for f in graded if f.start <= day and (f.end is None or day <= f.end)),
+                              key=lambda f: f.id)
             if not in_force:
                 break
             fw = draw(st.sampled_from(in_force))
-            draft = draw(_draft(rs, fw, full=True, lo=day, hi=day, authority=(name, code), ident=f"{slug}-{step}-{fw.id}"))
+            draft = draw(_draft(rs, fw, full=True, lo=day, hi=day, authority=(name, code),
+                                ident=f"{slug}-{step}-{fw.id}"))
             out.append(draft)
             standing = draft.standing()
             gap = dt.timedelta(days=draw(st.integers(400, 1200)))

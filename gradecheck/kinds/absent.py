@@ -9,6 +9,7 @@ from attrs import frozen
 from ..values import show
 from . import params as c
 from ._base import Failure, Unknown, View, param
+from ._draft import Candidates, Chooser, Make, concrete, graded_names, has_glob
 from ._grades import present
 
 __all__ = ["Absent"]
@@ -25,3 +26,26 @@ class Absent:
         found = present(view, self.fields)
         return tuple(Failure(f"{name} is present ({show(value)}) but must be absent", {name: value},
                              expected="absent", actual=value) for name, value in found)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One forbidden field added: a judgement at the worst or the best grade, or a count of 1. Grade counts
+        are dropped, so that an added judgement is not also a miscount.
+        """
+        base = make()
+        grades = graded_names(base) or ["good"]
+        out: Candidates = []
+        for pattern in base.expand(self.fields):
+            name: str | None = pattern
+            if has_glob(pattern):
+                head = pattern.split(".", 1)[0]
+                usual = {"judgements": "judgements.overall_effectiveness", "grade_counts": f"grade_counts.{grades[0]}"}
+                name = usual.get(head) or concrete(base, pattern)
+            if not name:
+                continue
+            for value in ([grades[-1], grades[0]] if name.startswith("judgements.") else [1]):
+                d = base.copy()
+                d.delete("grade_counts.*")
+                d.set(name, value)
+                out.append([d])
+        return out

@@ -10,6 +10,7 @@ from attrs import frozen
 from ..values import bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
+from ._draft import Candidates, Chooser, Make, graded_names
 from ._grades import present
 
 __all__ = ["Agree"]
@@ -53,3 +54,26 @@ class Agree:
                     f"{n} judgement{'s' if n > 1 else ''} listed as {grade_name}, grade_counts states {show(count)}: "
                     "rounded or suppressed values could go either way", fields))
         return tuple(outcomes)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One grade listed once more often than its count says: its count set to one below the listed judgements,
+        the difference moved to another grade's count, so the counts still add up to the graded items.
+        """
+        base = make(need=lambda v: v.graded_items is not None and bool(v.counted))
+        out: Candidates = []
+        grades = graded_names(base)
+        listed = Counter(base.get(n) for p in base.expand(self.grades) for n in base.matching(p))
+        for grade in grades:
+            if not listed[grade]:
+                continue
+            for other in grades:
+                if other == grade:
+                    continue
+                d = base.copy()
+                have = base.get(f"grade_counts.{grade}") or 0
+                moved = have - listed[grade] + 1
+                d.set(f"grade_counts.{grade}", listed[grade] - 1)
+                d.set(f"grade_counts.{other}", (base.get(f"grade_counts.{other}") or 0) + moved)
+                out.append([d])
+        return out

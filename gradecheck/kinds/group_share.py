@@ -10,6 +10,7 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
+from ._draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
 from ._summary import Outcomes
 from ._tables import GroupSummary, Row, labels_param
@@ -93,3 +94,16 @@ class GroupShare:
                         f"{arithmetic}, but {stated_text} (so between {fmt_share(share[0])} and {fmt_share(share[1])})",
                         fields, expected=computed_text(*computed), actual=given)))
         return applicable, outcomes
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One group of rows counting 3 and 4 and a total row of 7, every share right but the first row's, which
+        is a rounding step and a few more too high.
+        """
+        k = nudge(choose)
+        rows = group_rows(self, make, first_label(self.total_label))
+        for row, count in zip(rows, (3, 4, 7), strict=True):  # group_rows gives three rows
+            row.set(self.value, count)
+            row.set(self.share, round(self.per * count / 7))
+        rows[0].set(self.share, round(self.per * 3 / 7) + max(self.rounded_to, 1) + k)
+        return [rows]

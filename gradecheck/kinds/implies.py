@@ -8,6 +8,7 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Unknown, View, param, short, undecidable
+from ._draft import Candidates, Chooser, Make, graded_names
 from ._grades import listing, present
 
 __all__ = ["Implies"]
@@ -48,3 +49,35 @@ class Implies:
             f"{cause} {self.grade}, so {quantifier}{', '.join(short(n) for n, _ in then)} should be {target}, "
             f"found {listing(then)}", fields, expected=target,
             actual={short(n): v for n, v in then} if len(then) > 1 else then[0][1]),)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        The implication denied: one ``when`` judgement at ``grade`` and the ``then`` judgements at another grade
+        than the one they must have.
+
+        Every other judgement gets one grade alike and grade counts are dropped, so that the overall grade and
+        the counts agree with the judgements whatever they are: only this implication is broken.
+        """
+        mentions_overall = "@overall" in (*self.when, *self.then)
+        base = make(need=lambda v: v.overall is not None or not mentions_overall)
+        grades = graded_names(base)
+        target = self.then_grade or self.grade
+        when = [w for w in base.expand(self.when) if w.split(".", 1)[-1] in base.version.judgements]
+        then = [t for t in base.expand(self.then) if t.split(".", 1)[-1] in base.version.judgements]
+        if not when or not then or not grades:
+            return []
+        out: Candidates = []
+        for trigger in when:
+            for alt in (g for g in grades if g != target):
+                for other in grades:
+                    d = base.copy()
+                    d.delete("grade_counts.*")
+                    for name in base.version.judgements:
+                        d.set(f"judgements.{name}", other)
+                    d.set(trigger, self.grade)
+                    for name in then:
+                        if name != trigger:
+                            d.set(name, alt)
+                    d.remove_absent()
+                    out.append([d])
+        return out

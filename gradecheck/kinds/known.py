@@ -10,6 +10,7 @@ from attrs import field, frozen
 
 from ..values import Invalid
 from ._base import Failure, Unknown, View
+from ._draft import Candidates, Chooser, Make
 
 __all__ = ["Known"]
 
@@ -33,3 +34,13 @@ class Known:
                 outcomes.append(Failure(f"{name} is not a field gradecheck knows{hint}", {name: view.record.get(name)},
                                         expected=close[0] if close else "a known field", actual=name))
         return tuple(outcomes)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """One field no rule file knows added to a consistent record: a misspelt population, or a made-up field."""
+        base = make()
+        out: Candidates = []
+        for name, value in (("populations.foster_cre", 3), ("inspector_mood", "sunny")):
+            d = base.copy()
+            d.set(name, value)
+            out.append([d])
+        return out

@@ -11,6 +11,7 @@ from attrs import frozen
 from ..values import MISSING
 from . import params as c
 from ._base import Failure, Unknown, View, param
+from ._draft import Candidates, Chooser, Make, nudge
 
 __all__ = ["Order"]
 
@@ -41,3 +42,17 @@ class Order:
                                         expected=f"{a} {'before' if self.strict else 'on or before'} {b}",
                                         actual=f"{(av - bv).days} days later" if av > bv else "same day"))
         return tuple(outcomes)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """One date moved a few days before an earlier field's (with ``strict``, possibly to the same day)."""
+        base = make(dated=True)
+        k = nudge(choose)
+        fields = list(self.fields)
+        out: Candidates = []
+        for i, later in enumerate(fields[1:], start=1):
+            for earlier in fields[:i]:
+                if isinstance(base.get(earlier), dt.date):
+                    d = base.copy()
+                    d.set(later, base.get(earlier) - dt.timedelta(days=k if not self.strict else k - 1))
+                    out.append([d])
+        return out

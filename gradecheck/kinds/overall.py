@@ -8,6 +8,7 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
+from ._draft import Candidates, Chooser, Make, graded_names, needs_overall
 from ._grades import listing, present
 
 __all__ = ["Overall"]
@@ -62,3 +63,35 @@ class Overall:
             return (Failure(f"{label} is worse than the worst judgement feeding it ({listing(feeds)})", fields,
                             expected=f"between {best_grade} and {worst_grade}", actual=ovalue),)
         return ()
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One grade out of place: the overall grade outside the span of the judgements feeding it (with
+        ``better_than_worst``, more grades above the worst than it allows).
+
+        The feeding judgements and the overall grade are set together (grade counts dropped, so no counting
+        rule sees them); they are one fault, the overall grade's relation to its feeds.
+        """
+        base = make(need=needs_overall)
+        overall = base.expand([self.overall])
+        feeds = [f for f in base.expand(self.feeds) if f not in overall]
+        grades = graded_names(base)
+        if not overall or not feeds or not grades:
+            return []
+        out: Candidates = []
+        n = self.better_than_worst
+        for best in range(len(grades)):
+            for worst in range(best, len(grades)):
+                for lead in range(len(feeds)):
+                    for o in range(len(grades)):
+                        if n is None and best < worst:
+                            continue
+                        if n is not None and not (best <= o and worst - o > n):
+                            continue
+                        d = base.copy()
+                        d.delete("grade_counts.*")
+                        for i, feed in enumerate(feeds):
+                            d.set(feed, grades[best] if i == lead else grades[worst])
+                        d.set(overall[0], grades[o])
+                        out.append([d])
+        return out

@@ -8,6 +8,7 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Unknown, View, param
+from ._draft import Candidates, Chooser, Make
 
 __all__ = ["Present"]
 
@@ -23,3 +24,23 @@ class Present:
         wanted = view.expand(list(self.fields))
         return tuple(Failure(f"{name} is missing", {}, expected="present", actual="missing")
                      for name in wanted if not view.matching(name))
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One required field removed. Grade counts go with it (they may have counted a removed judgement); where
+        the judgement fed the overall grade, a second candidate chooses the overall grade again from the rest.
+        """
+        base = make()
+        out: Candidates = []
+        for name in base.expand(self.fields):
+            d = base.copy()
+            d.delete(name)
+            d.delete("grade_counts.*")
+            out.append([d])
+            overall = d.expand(["@overall"])
+            allowed = d.overall_candidates()
+            if overall and overall[0] in d.values and allowed:
+                again = d.copy()
+                again.set(overall[0], allowed[-1])
+                out.append([again])
+        return out

@@ -10,6 +10,7 @@ from attrs import frozen
 from ..values import bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param, undecidable
+from ._draft import Candidates, Chooser, Make, concrete, nudge
 
 __all__ = ["Range"]
 
@@ -53,6 +54,21 @@ class Range:
             elif b[0] < lo_ok or b[1] > hi_ok:
                 outcomes.append(Unknown(f"{name} {show(value)} may lie outside {wanted}", {name: value}))
         return tuple(outcomes)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """One value a few past a bound (above ``max`` or below ``min``); the rest of the record as drawn."""
+        base = make()
+        k = nudge(choose)
+        out: Candidates = []
+        names = [n for p in self.fields for n in base.matching(p)]
+        names += [n for p in self.fields if (n := concrete(base, p))]
+        wrong = ([self.max + k] if self.max is not None else []) + ([self.min - k] if self.min is not None else [])
+        for name in dict.fromkeys(names):
+            for value in wrong:
+                d = base.copy()
+                d.set(name, int(value) if float(value).is_integer() else value)
+                out.append([d])
+        return out
 
 
 def _bounds_text(lo: float | None, hi: float | None) -> str:

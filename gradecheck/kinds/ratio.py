@@ -9,6 +9,7 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
+from ._draft import Candidates, Chooser, Make, nudge
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
 
 __all__ = ["Ratio"]
@@ -46,3 +47,17 @@ class Ratio:
             return (Unknown(f"{arithmetic}; stated {stated_text}: rounded or suppressed values could go either way", fields),)
         return (Failure(f"{arithmetic}, but {stated_text} (so between {fmt_share(share[0])} and {fmt_share(share[1])})", fields,
                         expected=computed_text(*computed), actual=value),)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """A rate of 20 in 1000 stated a rounding step and a few more off, above or below the right value."""
+        k = nudge(choose)
+        base = make()
+        base.set(self.numerator, 20)
+        base.set(self.denominator, 1000)
+        right = self.per * 20 / 1000
+        out: Candidates = []
+        for wrong in (right + max(self.rounded_to, 1) + k, right - max(self.rounded_to, 1) - k):
+            d = base.copy()
+            d.set(self.value, int(wrong) if float(wrong).is_integer() else wrong)
+            out.append([d])
+        return out

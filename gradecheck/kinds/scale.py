@@ -9,6 +9,7 @@ from attrs import frozen
 from ..values import UnknownGrade, show
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
+from ._draft import Candidates, Chooser, Make, graded_names
 
 __all__ = ["Scale"]
 
@@ -51,3 +52,27 @@ class Scale:
                     {n: v}, expected=list(scale.names), actual=v.raw)
             for n, v in found if isinstance(v, UnknownGrade)
         )
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One name off the framework's, as ``check`` says: a judgement graded "Excellent-ish", a count of a grade
+        the scale lacks, or a judgement the framework does not make (at a grade it knows).
+        """
+        base = make(need=lambda v: bool(v.judgements))
+        out: Candidates = []
+        grades = graded_names(base) or ["good"]
+        if self.check == "judgement_values":
+            first = (base.version.judgements or ("overall_effectiveness",))[0]
+            for name in base.judgement_names() or [f"judgements.{first}"]:
+                d = base.copy()
+                d.set(name, "Excellent-ish")
+                out.append([d])
+        elif self.check == "count_keys":
+            d = base.copy()
+            d.set("grade_counts.not_a_grade", 0)
+            out.append([d])
+        else:
+            d = base.copy()
+            d.set("judgements.not_a_judgement", grades[0])
+            out.append([d])
+        return out

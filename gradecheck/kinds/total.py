@@ -10,6 +10,7 @@ from attrs import frozen
 from ..values import MISSING, bounds
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds
+from ._draft import Candidates, Chooser, Make, concrete, nudge
 from ._sums import decide, describe_target, gather
 
 __all__ = ["Total"]
@@ -53,3 +54,32 @@ class Total:
         actual = lo if lo == hi else {"min": lo, "max": None if math.isinf(hi) else hi}
         return (Failure(f"{arithmetic}, expected {describe_target(self.equals, view, expected)}", fields,
                         expected=expected if elo == ehi else {"min": elo, "max": ehi}, actual=actual),)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One number off by a few: a part moved up or down, a missing part added, or the field they add up to moved.
+
+        Each candidate changes one value of a consistent record, so the sum misses its target and nothing else moves.
+        """
+        base = make()
+        k = nudge(choose)
+        out: Candidates = []
+        names = [n for p in base.expand(self.parts) for n in base.matching(p)]
+        for name in names:
+            for delta in (k, -k):
+                if isinstance(base.get(name), int) and base.get(name) + delta >= 0:
+                    d = base.copy()
+                    d.set(name, base.get(name) + delta)
+                    out.append([d])
+        for pattern in base.expand(self.parts):
+            new = concrete(base, pattern)
+            if new and new not in base.values:
+                d = base.copy()
+                d.set(new, k)
+                out.append([d])
+        equals = self.equals
+        if isinstance(equals, str) and not equals.startswith("@") and isinstance(base.get(equals), int):
+            d = base.copy()
+            d.set(equals, base.get(equals) + k)
+            out.append([d])
+        return out

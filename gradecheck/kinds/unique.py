@@ -11,6 +11,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
+from ._draft import Candidates, Chooser, Make
 from ._summary import Outcomes, fold
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -30,6 +31,14 @@ class Unique:
     def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
         """Judge records held in memory (the same as folding them into a summary)."""
         return fold(self.summary(), views)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """Two consistent records that share their value of ``field``: the one repeat is the fault."""
+        first = make()
+        second = make()
+        second.set(self.field, first.get(self.field) or "same")
+        first.set(self.field, second.get(self.field))
+        return [[first, second]]
 
 
 class UniqueSummary:

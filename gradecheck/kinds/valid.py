@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import ClassVar
 
 from attrs import frozen
@@ -9,6 +10,7 @@ from attrs import frozen
 from ..values import Invalid, show
 from . import params as c
 from ._base import Failure, Unknown, View, param
+from ._draft import Candidates, Chooser, Make
 
 __all__ = ["Valid"]
 
@@ -24,3 +26,18 @@ class Valid:
         found = [(n, v) for p in self.fields for n, v in view.matching(p) if isinstance(v, Invalid)]
         return tuple(Failure(f"{n} is {show(v)}, expected {v.expected}", {n: v}, expected=v.expected, actual=v.raw)
                      for n, v in sorted(found, key=lambda p: p[0]))
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One value that cannot be read as what its field holds, in a field the rule covers: a count given as
+        text, a list where a count belongs, or a date that does not exist (30 February).
+        """
+        base = make()
+        out: Candidates = []
+        for name, bad in (("populations.looked_after", "939"), ("facts.case_files_reviewed", [1, 2]),
+                          ("end", "2023-02-30")):
+            if any(fnmatch.fnmatchcase(name, p) for p in self.fields):
+                d = base.copy()
+                d.set(name, bad)
+                out.append([d])
+        return out

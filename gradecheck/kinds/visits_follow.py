@@ -11,6 +11,7 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, param
+from ._draft import Candidates, Chooser, Make, graded_names, needs_overall
 from ._summary import Outcomes, fold
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
@@ -57,6 +58,27 @@ class VisitsFollow:
             f"{kind} on {visit.day.isoformat()}, but the latest graded inspection before it "
             f"({latest.subject.id}, {latest.day.isoformat()}) was {standing}, not {self.grade}",
             fields, expected=self.grade, actual=standing)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        A visit two months after a graded ILACS inspection whose judgements all have one grade other than
+        ``grade``: each record is consistent on its own, only the history is wrong.
+        """
+        out: Candidates = []
+        authority = ("Liverpool", "E08000012")
+        for visit_kind in self.visits:
+            inspection = make(framework="ilacs", need=needs_overall, authority=authority, ident="inspection")
+            if visit_kind not in inspection.ruleset.frameworks:
+                continue
+            for grade in graded_names(inspection):
+                if grade == self.grade:
+                    continue
+                d = inspection.copy()
+                d.uniform(grade)
+                day = (d.day or dt.date(2020, 1, 1)) + dt.timedelta(days=60)
+                visit = make(framework=visit_kind, lo=day, hi=day, dated=True, authority=authority, ident="visit")
+                out.append([d, visit])
+        return out
 
 
 class _Dated(NamedTuple):

@@ -9,6 +9,7 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds, undecidable
+from ._draft import Candidates, Chooser, Make, has_glob, nudge
 from ._sums import decide, gather
 
 __all__ = ["Within"]
@@ -80,3 +81,38 @@ class Within:
             elif pb[1] > wb[0]:
                 outcomes.append(Unknown(f"{part} {show(value)} may exceed {name} {show(whole)}", fields))
         return tuple(outcomes)
+
+    def breaks(self, make: Make, choose: Chooser) -> Candidates:
+        """
+        One number off by a few: a part raised past the whole, the whole lowered below its parts, or (``exact``)
+        a part lowered so the partition falls short.
+
+        Each candidate changes one value of a consistent record (whose whole is first set to its parts' sum
+        where it has none), so only this relation between the parts and the whole breaks.
+        """
+        base = make()
+        k = nudge(choose)
+        parts = [p for p in base.expand(self.parts) if not has_glob(p)]
+        present = [p for p in parts if isinstance(base.get(p), int)]
+        whole = base.get(self.whole)
+        total = sum(base.get(p) for p in present)
+        if not isinstance(whole, int):
+            whole = total
+            base.set(self.whole, whole)
+        out: Candidates = []
+        for part in parts:
+            d = base.copy()
+            current = base.get(part) if isinstance(base.get(part), int) else 0
+            d.set(part, current + (whole - total) + k if self.disjoint else whole + k)
+            out.append([d])
+        if total >= k:
+            d = base.copy()
+            d.set(self.whole, total - k if self.disjoint else max(base.get(p) for p in present) - k)
+            out.append([d])
+        if self.exact:
+            for part in present:
+                if base.get(part) >= k:
+                    d = base.copy()
+                    d.set(part, base.get(part) - k)
+                    out.append([d])
+        return out
