@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 pl = pytest.importorskip("polars")
 
 import gradecheck  # noqa: E402 - after the skip: these tests need polars
-from gradecheck import check_paths, load_ruleset, read_path, write_csv
+from gradecheck import check_paths, load_ruleset, read_path, write_csv  # noqa: E402
 from gradecheck.cli import main  # noqa: E402
-from gradecheck.engine import columnar, columnar_plan
+from gradecheck.engine import columnar, columnar_plan  # noqa: E402
 from gradecheck.engine import columnar_kinds as _columnar_kinds  # noqa: E402
 from gradecheck.records import DATE_FIELDS, GROUPS, TEXT_FIELDS  # noqa: E402
 from gradecheck.strategies import datasets, records, violating  # noqa: E402

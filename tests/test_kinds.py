@@ -124,8 +124,8 @@ class TestTotal:
         """The message shows the sum, best grade first, and what it should be."""
         report = check([slac(adequate=1, good=17, outstanding=5)], graded_items)
         [finding] = report.findings
-        assert (
-            finding.message) == "outstanding 5 + good 17 + adequate 1 = 23, expected 22, the number of graded items in slac"
+        assert finding.message == (
+            "outstanding 5 + good 17 + adequate 1 = 23, expected 22, the number of graded items in slac")
         fields = {"grade_counts.outstanding": 5, "grade_counts.good": 17, "grade_counts.adequate": 1}
         assert (fields, 22, 23) == (dict(finding.fields), finding.expected, finding.actual)
 
