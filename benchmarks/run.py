@@ -1,94 +1,257 @@
 """
-Time gradecheck end to end against the hand-written loops, on the same generated data, in one run.
+Time gradecheck as users run it (the built-in rules) against the hand-written loop, on the same data, in one run.
 
-    python benchmarks/run.py                 # 1,000,000 records, JSON Lines and CSV
-    python benchmarks/run.py 100000 --formats jsonl
+    python benchmarks/run.py                              # 200,000 and 1,000,000 records, JSON Lines and CSV
+    python benchmarks/run.py 200000 --formats jsonl       # one size, one format (about a minute)
+    python benchmarks/run.py 200000 --no-dfe --no-startup --slac 200000
 
-Each tool runs as its own process (start-up, parsing, checking, writing violations), timed by wall
-clock; peak memory is the largest resident set of the process or any of its workers. gradecheck's
-findings are compared with the generator's list of the violations it planted: the run fails if any
-is missed or any other is reported.
+For each size and format, each tool runs as its own process (start-up, reading, checking, writing every
+finding), timed by wall clock; its peak memory is the largest resident set of the process or any one of
+its workers (getrusage RUSAGE_CHILDREN in a wrapper process). The tools:
+
+    gradecheck                     python -m gradecheck --format jsonl DATA        (the headline: built-in rules)
+    gradecheck --max-findings 1000 the same, listing at most 1,000 findings (the summary still counts all)
+    gradecheck --workers 1         one process
+    gradecheck --engine columnar   CSV only (needs polars: pip install 'gradecheck[columnar]')
+    hand-written loop              benchmarks/baseline.py DATA (json.loads per line, or the csv module)
+
+and "÷ loop" is each one's wall time over the loop's, taken in the same run. Findings are compared with
+the violations the generator planted (rule code and record id): found / missed / extra. The run exits
+with 1 if any gradecheck run of the built-in rules misses a planted violation or reports another one
+(with --max-findings: if a listed finding was not planted, or the summary counts other than the full run).
+
+Then, unless switched off: start-up (gradecheck on a 300-record file, median of five), the DfE layout
+files (rates per 10,000 children, Q102; new placements, G101 and Q101; 100,000 rows each by default),
+and with --slac N the earlier, secondary comparison (SLAC-like records, four rules from
+benchmarks/rules.toml, gradecheck's own rules off: not what users run).
+
+Data is generated once per size into --dir (default /tmp/gradecheck-bench) and reused; never into the
+repository. gradecheck is imported as `python -m gradecheck` sees it: set PYTHONPATH to time another copy.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
+GRADECHECK = [PY, "-m", "gradecheck", "--format", "jsonl"]
 
 
-def _measure(cmd: list[str], out: Path) -> tuple[float, float]:
-    """Run *cmd* in a fresh process; return (wall seconds, peak MB of it and its workers)."""
+def measure(cmd: list[str], out: Path) -> tuple[float, float, int, str]:
+    """
+    Run *cmd* in a fresh process: (wall seconds, peak MB of it or one of its workers, exit code, stderr).
+
+    It runs in the output's directory, so that `python -m gradecheck` imports the installed gradecheck (or
+    PYTHONPATH's), never a ./gradecheck that happens to be in the current directory.
+    """
+    err = out.with_suffix(out.suffix + ".err")
     code = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
-        f"with open({str(out)!r}, 'wb') as f: rc = subprocess.call({cmd!r}, stdout=f)\n"
+        f"with open({str(out)!r}, 'wb') as f, open({str(err)!r}, 'wb') as e:\n"
+        f"    rc = subprocess.call({cmd!r}, stdout=f, stderr=e)\n"
         "wall = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(rc, wall, peak)\n"
     )
-    rc, wall, peak = subprocess.check_output([PY, "-c", code], text=True).split()
-    if int(rc) not in (0, 1):
-        raise SystemExit(f"{cmd} failed with exit code {rc}")
-    return float(wall), float(peak)
+    rc, wall, peak = subprocess.check_output([PY, "-c", code], text=True, cwd=out.parent).split()
+    return float(wall), float(peak), int(rc), err.read_text(errors="replace").strip()
 
 
-def _violations_gradecheck(path: Path) -> set[tuple[str, str]]:
-    found = set()
+def gradecheck_output(path: Path) -> tuple[set[tuple[str, str]], int]:
+    """The (rule, record) pairs listed in a --format jsonl report, and the summary's count of findings."""
+    found, counted = set(), -1
     with open(path) as handle:
         for line in handle:
             item = json.loads(line)
-            if item.get("type") == "finding":
+            kind = item.get("type")
+            if kind == "finding":
                 found.add((item["rule"], item["record"]))
-            elif item.get("type") != "summary":
-                raise SystemExit(f"unexpected output: {line[:200]}")
-    return found
+            elif kind == "summary":
+                counted = sum(item["findings"].values())
+            elif kind not in ("unknown", "unreadable", "rule_error"):
+                raise SystemExit(f"unexpected output in {path}: {line[:200]}")
+    return found, counted
 
 
-def _violations_baseline(path: Path) -> set[tuple[str, str]]:
-    return {tuple(line.split()) for line in path.read_text().splitlines()}
+def loop_output(path: Path) -> set[tuple[str, str]]:
+    return {tuple(line.split(" ", 1)) for line in path.read_text().splitlines()}
+
+
+def ensure(stem: Path, cmd: list[str], marker: str) -> None:
+    if not Path(f"{stem}{marker}").exists():
+        subprocess.check_call(cmd)
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self.notes: list[str] = []
+        self.failed: list[str] = []
+
+    def add(self, what: str, tool: str, n: int, wall: float, peak: float, found: int | str, missed: int | str,
+            extra: int | str, ratio: float | None) -> None:
+        self.rows.append((what, tool, wall, n / wall, peak, found, missed, extra, ratio))
+
+    def print(self) -> None:
+        head = (f"{'data':26}  {'tool':32}  {'wall s':>7}  {'records/s':>10}  {'peak MB':>7}  {'found':>7}  "
+                f"{'missed':>6}  {'extra':>5}  {'÷ loop':>6}")
+        print(head)
+        print("-" * len(head))
+        for what, tool, wall, rate, peak, found, missed, extra, ratio in self.rows:
+            shown = f"{ratio:6.2f}" if ratio is not None else ""
+            print(f"{what:26}  {tool:32}  {wall:7.2f}  {rate:10,.0f}  {peak:7.0f}  {found:>7}  {missed:>6}  "
+                  f"{extra:>5}  {shown:>6}")
+        for note in self.notes:
+            print(note)
+
+
+def compare(table: Table, what: str, tool: str, n: int, expected: set, out: Path, measured: tuple, *,
+            listed_only: int | None = None, loop: bool = False, ratio_to: float | None = None) -> int:
+    """Add a row for one measured run; return the number of findings its summary counts (-1 for the loop)."""
+    wall, peak, rc, err = measured
+    ok_codes = (0, 1)
+    if rc not in ok_codes:
+        raise SystemExit(f"{tool} on {what} failed with exit code {rc}:\n{err[-2000:]}")
+    if err:
+        table.notes.append(f"  {what} / {tool}, on stderr: {err.splitlines()[0][:200]}")
+    if loop:
+        found = loop_output(out)
+        missed, extra = len(expected - found), len(found - expected)
+        table.add(what, tool, n, wall, peak, len(found), missed, extra, None)
+        return -1
+    found, counted = gradecheck_output(out)
+    if listed_only is not None:
+        # at most N listed: each must be planted, and the summary must count as many as the full run did (a
+        # record id copied twice is two X101 findings, one planted pair, so the count can exceed the pairs)
+        extra = len(found - expected)
+        missed = max(0, listed_only - counted)
+        shown = counted
+        bad = extra or counted != listed_only
+    else:
+        missed, extra, shown = len(expected - found), len(found - expected), len(found)
+        bad = missed or extra
+    if bad:
+        table.failed.append(f"{what} / {tool}: {missed} planted violations missed, {extra} findings not planted")
+    ratio = wall / ratio_to if ratio_to else None
+    table.add(what, tool, n, wall, peak, shown, missed, extra, ratio)
+    return counted
+
+
+def ilacs(table: Table, n: int, formats: list[str], workdir: Path) -> None:
+    stem = workdir / f"ilacs-{n}"
+    ensure(stem, [PY, str(HERE / "generate.py"), str(n), "--out", str(stem)], ".expected.json")
+    expected = {tuple(v) for v in json.loads(Path(f"{stem}.expected.json").read_text())}
+    table.notes.append(f"  ilacs-{n}: {len(expected):,} planted violations")
+    for fmt in formats:
+        data = f"{stem}.{fmt}"
+        out = workdir / f"out-{n}-{fmt}"
+        loop_out = workdir / f"out-{n}-{fmt}-loop"
+        what = f"{n:,} {'JSON Lines' if fmt == 'jsonl' else 'CSV'}"
+        loop_name = f"hand-written loop ({'json.loads' if fmt == 'jsonl' else 'csv module'})"
+        loop = measure([PY, str(HERE / "baseline.py"), data], loop_out)
+        loop_wall = loop[0]
+        counted = compare(table, what, "gradecheck", n, expected, out, measure([*GRADECHECK, data], out),
+                          ratio_to=loop_wall)
+        compare(table, what, "gradecheck --max-findings 1000", n, expected, out,
+                measure([*GRADECHECK, "--max-findings", "1000", data], out), listed_only=counted, ratio_to=loop_wall)
+        runs = [("gradecheck --workers 1", [*GRADECHECK, "--workers", "1", data])]
+        if fmt == "csv" and importlib.util.find_spec("polars"):
+            runs.append(("gradecheck --engine columnar", [*GRADECHECK, "--engine", "columnar", data]))
+        elif fmt == "csv":
+            table.notes.append("  --engine columnar not timed: no polars (pip install 'gradecheck[columnar]')")
+        for tool, cmd in runs:
+            compare(table, what, tool, n, expected, out, measure(cmd, out), ratio_to=loop_wall)
+        compare(table, what, loop_name, n, expected, loop_out, loop, loop=True)
+
+
+def startup(table: Table, workdir: Path, runs: int = 5) -> None:
+    source = workdir / "ilacs-200000.jsonl"
+    small = workdir / "ilacs-300.jsonl"
+    if not small.exists():
+        if source.exists():
+            with open(source) as handle:
+                small.write_text("".join(next(handle) for _ in range(300)))
+        else:
+            subprocess.check_call([PY, str(HERE / "generate.py"), "300", "--out", str(workdir / "ilacs-300")])
+    out = workdir / "out-300"
+    walls, peaks = [], []
+    for _ in range(runs):
+        wall, peak, rc, err = measure([PY, "-m", "gradecheck", str(small)], out)
+        if rc not in (0, 1):
+            raise SystemExit(f"gradecheck on {small} failed with exit code {rc}:\n{err[-2000:]}")
+        walls.append(wall)
+        peaks.append(peak)
+    table.add("300 JSON Lines", f"start-up, text report (median of {runs})", 300, statistics.median(walls),
+              max(peaks), "", "", "", None)
+    table.notes.append(f"  start-up: {', '.join(f'{w:.2f}' for w in walls)} s")
+
+
+def dfe(table: Table, rows: int, workdir: Path) -> None:
+    for layout in ("dfe-rates", "dfe-placements"):
+        stem = workdir / f"{layout}-{rows}"
+        ensure(stem, [PY, str(HERE / "generate.py"), str(rows), "--layout", layout, "--out", str(stem)],
+               ".expected.json")
+        expected = {tuple(v) for v in json.loads(Path(f"{stem}.expected.json").read_text())}
+        out = workdir / f"out-{layout}-{rows}"
+        compare(table, f"{rows:,} {layout} CSV", "gradecheck", rows, expected, out,
+                measure([*GRADECHECK, f"{stem}.csv"], out))
+
+
+def slac(table: Table, n: int, formats: list[str], workdir: Path) -> None:
+    stem = workdir / f"slac-{n}"
+    ensure(stem, [PY, str(HERE / "generate.py"), str(n), "--layout", "slac", "--out", str(stem)], ".expected.json")
+    expected = {tuple(v) for v in json.loads(Path(f"{stem}.expected.json").read_text())}
+    rules = ["--no-builtin-rules", "--rules", str(HERE / "rules.toml")]
+    for fmt in formats:
+        data = f"{stem}.{fmt}"
+        out = workdir / f"out-slac-{n}-{fmt}"
+        what = f"SLAC-like {n:,} {fmt}"
+        loop_out = workdir / f"out-slac-{n}-{fmt}-loop"
+        loop = measure([PY, str(HERE / "slac.py"), data], loop_out)
+        for tool, extra in (("gradecheck, rules.toml only", []), ("... --workers 1", ["--workers", "1"])):
+            compare(table, what, tool, n, expected, out, measure([*GRADECHECK, *rules, *extra, data], out),
+                    ratio_to=loop[0])
+        compare(table, what, "hand-written loop (4 checks)", n, expected, loop_out, loop, loop=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("n", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("sizes", type=int, nargs="*", default=[200_000, 1_000_000], metavar="N",
+                        help="numbers of records (default: 200000 1000000)")
     parser.add_argument("--formats", nargs="+", default=["jsonl", "csv"], choices=["jsonl", "csv"])
-    parser.add_argument("--dir", default="/tmp/gradecheck-bench")
+    parser.add_argument("--dir", default="/tmp/gradecheck-bench", help="where data and outputs go (%(default)s)")
+    parser.add_argument("--dfe-rows", type=int, default=100_000, help="rows of each DfE layout file (%(default)s)")
+    parser.add_argument("--no-dfe", action="store_true", help="skip the DfE layout files")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up figure")
+    parser.add_argument("--slac", type=int, metavar="N", help="also the secondary SLAC-like comparison at N records")
     args = parser.parse_args()
-    stem = Path(args.dir) / f"bench-{args.n}"
-    if not Path(f"{stem}.expected.json").exists():
-        subprocess.check_call([PY, str(HERE / "generate.py"), str(args.n), "--out", str(stem)])
-    expected = {tuple(v) for v in json.loads(Path(f"{stem}.expected.json").read_text())}
-    rows = []
-    for fmt in args.formats:
-        data = f"{stem}.{fmt}"
-        out = Path(f"{stem}.{fmt}.out")
-        tools = {
-            "gradecheck": [PY, "-m", "gradecheck", "--no-builtin-rules", "--rules", str(HERE / "rules.toml"),
-                           "--format", "jsonl", data],
-            "gradecheck (1 process)": [PY, "-m", "gradecheck", "--no-builtin-rules", "--rules", str(HERE / "rules.toml"),
-                                       "--format", "jsonl", "--workers", "1", data],
-            f"hand-written loop ({'json.loads' if fmt == 'jsonl' else 'csv module'})": [PY, str(HERE / "baseline.py"), data],
-        }
-        if fmt == "csv":  # the optional columnar engine (pip install 'gradecheck[columnar]')
-            tools["gradecheck --engine columnar"] = [*tools["gradecheck"][:-1], "--engine", "columnar", data]
-        for name, cmd in tools.items():
-            wall, peak = _measure(cmd, out)
-            found = _violations_gradecheck(out) if name.startswith("gradecheck") else _violations_baseline(out)
-            missed, extra = len(expected - found), len(found - expected)
-            rows.append((fmt, name, wall, args.n / wall, peak, len(found), missed, extra))
-    print(f"{args.n:,} records, {len(expected):,} planted violations, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'format':6}  {'tool':38}  {'wall s':>7}  {'records/s':>10}  {'peak MB':>7}  {'found':>6}  {'missed':>6}  {'extra':>5}")
-    for fmt, name, wall, rate, peak, found, missed, extra in rows:
-        print(f"{fmt:6}  {name:38}  {wall:7.2f}  {rate:10,.0f}  {peak:7.0f}  {found:6}  {missed:6}  {extra:5}")
-    if any(r[6] or r[7] for r in rows if r[1].startswith("gradecheck")):
-        raise SystemExit("gradecheck's findings differ from the planted violations")
+    workdir = Path(args.dir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    where = subprocess.run([PY, "-c", "import gradecheck; print(gradecheck.__version__, gradecheck.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=workdir).stdout.strip()
+    print(f"gradecheck {where}; Python {sys.version.split()[0]}; {os.cpu_count()} cores")
+    table = Table()
+    for n in args.sizes:
+        ilacs(table, n, args.formats, workdir)
+    if not args.no_startup:
+        startup(table, workdir)
+    if not args.no_dfe:
+        dfe(table, args.dfe_rows, workdir)
+    if args.slac:
+        slac(table, args.slac, args.formats, workdir)
+    table.print()
+    if table.failed:
+        print("gradecheck's findings differ from the planted violations:", *table.failed, sep="\n  ")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
