@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .kinds import KINDS
-from .kinds._draft import Chooser, Draft, Make
+from .kinds.draft import Chooser, Draft, Make
 from .ruleset import Rule
 
 __all__ = ["break_rule", "breakable", "why_unbreakable"]

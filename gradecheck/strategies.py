@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .frameworks import Framework, Version
-from .kinds._draft import Draft
+from .kinds.draft import Draft
 from .mutants import break_rule, breakable, why_unbreakable
 from .records import Origin, Record, record_from_mapping
 from .ruleset import Rule, RuleSet, default_ruleset
@@ -214,7 +214,7 @@ def violating(code: str, ruleset: RuleSet | None = None, *, as_record: bool = Fa
 
 
 class _Choices:
-    """A breaker's free choices (``gradecheck.kinds._draft.Chooser``), drawn by hypothesis so they shrink and replay."""
+    """A breaker's free choices (``gradecheck.kinds.draft.Chooser``), drawn by hypothesis so they shrink and replay."""
 
     def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any]) -> None:
         self._draw = draw

@@ -233,8 +233,18 @@ SABOTAGED = {"total": "C101", "within": "P101", "range": "R101", "overall": "J10
 
 @pytest.mark.parametrize(("kind", "code"), SABOTAGED.items())
 def test_a_wrong_verdict_changes_the_report(tmp_path, monkeypatch, kind, code):
-    """With one kind made to pass every row, some mutant of its rule loses its finding: the tests above would fail."""
-    monkeypatch.setitem(_columnar_kinds._KINDS, kind, lambda c, v, version: pl.lit(1, dtype=pl.Int8))
+    """
+    With one kind made to pass every row column-wise, some mutant of its rule loses its finding: the tests
+    above would fail. (The row engine's fast path is generated from the same forms, so it is left alone.)
+    """
+    from gradecheck.engine import columnar_scan
+
+    original = columnar_scan.verdict
+
+    def sabotaged(rule, v, version):
+        return pl.lit(1, dtype=pl.Int8) if rule.kind == kind else original(rule, v, version)
+
+    monkeypatch.setattr(columnar_scan, "verdict", sabotaged)
     path = tmp_path / "mutant.csv"
 
     def caught(mutant: list[dict]) -> bool:

@@ -1,11 +1,13 @@
 """
-The fast path's rules as generated code: each rule of a framework version becomes a few lines of Python.
+The fast path's rules as generated code: each rule's pass form becomes a few lines of Python.
 
+Each kind says once, as a form (gradecheck/kinds/forms.py), when a record surely passes one of its
+rules; :class:`Compiler` turns forms into straight-line Python over the values the fast reader read.
 A version's rules are joined into one function (as attrs generates its methods) so that a record
 costs one call, not one call per rule and per reading step. The same lines serve twice: in a
 version's ``run(top, groups, day)``, for records read by the general reader, and inside the function
-that reads one shape of record and judges it in the same frame (see :func:`shaped`). Every constant
-(names, numbers, sets, the few closures kept for rare forms) is passed in the function's namespace
+that reads one shape of record and judges it in the same frame (gradecheck/engine/fastpath.py). Every
+constant (names, numbers, sets, the selectors of glob patterns) is passed in the function's namespace
 under a generated name, so nothing from a rule file ever becomes code.
 
 Each verdict is PASS (applies and passes), SKIP (does not apply) or UNSURE (ask the ordinary path).
@@ -16,60 +18,24 @@ which alone reports. tests/test_fastpath.py checks both paths agree on generated
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
 from typing import Any
 
 from ..frameworks import Framework, Version
-from ..records import DATE_FIELDS
+from ..kinds import forms as f
 from ..ruleset import Rule
 from ..values import MISSING
 
-PASS, SKIP, UNSURE = 1, 0, -1
+PASS, SKIP, UNSURE = f.PASS, f.SKIP, f.UNSURE
 Groups = dict[str, dict[str, Any]]
 Check = Callable[[dict[str, Any], Groups], int]
-_DATES = frozenset(DATE_FIELDS)
-_INTS = frozenset({int})
 
 
 class Unsure(Exception):
     """Raised inside the fast path's reading: this record needs the ordinary path."""
-
-
-def field_ref(name: str) -> tuple[str, str | None]:
-    """``populations.looked_after`` → (populations, looked_after); ``grade_counts.*`` → (grade_counts, None)."""
-    group, dot, key = name.partition(".")
-    if not dot:
-        return ("", group)
-    return (group, None if key == "*" else key)
-
-
-def is_glob(name: str) -> bool:
-    return any(c in name for c in "*?[")
-
-
-def judgement_keys(names: list[str]) -> list[str] | None:
-    """``judgements.x`` names as bare judgement keys; None when one is a glob or not a judgement."""
-    if any(is_glob(n) or not n.startswith("judgements.") for n in names):
-        return None
-    return [n.split(".", 1)[1] for n in names]
-
-
-def total_parts(version: Version, parts: tuple[str, ...]) -> tuple[list[tuple[str, str | None]], list[str]] | None:
-    """A total's parts as (named values, whole groups ``g.*``); None when some part is another glob."""
-    names = version.expand(parts)
-    if any(is_glob(n) and not n.endswith(".*") for n in names):
-        return None
-    refs = [field_ref(n) for n in names]
-    return [r for r in refs if r[1] is not None], [r[0] for r in refs if r[1] is None]
-
-
-def _get(top: dict[str, Any], groups: Groups, ref: tuple[str, str | None]) -> Any:
-    group, key = ref
-    if not group:
-        return top.get(key, MISSING)
-    return groups.get(group, {}).get(key, MISSING)
 
 
 def fetcher(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -116,6 +82,7 @@ class Source:
         self._names: dict[int, str] = {}
         self._fresh = 0
         self.groups: dict[str, str] = {}  # group name → the local holding its members (or None)
+        self.tops: dict[str, str] = {}  # top-level field → the local holding its value (or None)
 
     def const(self, value: Any) -> str:
         """A generated name bound to *value* (one name per object, kept alive by the namespace)."""
@@ -136,6 +103,13 @@ class Source:
             local = self.groups[name] = f"g{len(self.groups)}"
         return local
 
+    def top(self, key: str) -> str:
+        """The local holding a top-level field's value (a date, a non-blank text), or None."""
+        local = self.tops.get(key)
+        if local is None:
+            local = self.tops[key] = f"T{len(self.tops)}"
+        return local
+
     def compile(self, lines: list[str], what: str) -> Callable[..., Any]:
         source = "\n".join(lines) + "\n"
         exec(compile(source, f"<gradecheck fast path: {what}>", "exec"), self.namespace)
@@ -149,11 +123,13 @@ def indent(lines: list[str], by: int = 1) -> list[str]:
 
 class Compiler:
     """
-    Turns one rule, for one framework version, into lines that set ``out``; None when the kind has no fast form.
+    Compiles the pass forms of one framework version's rules (gradecheck/kinds/forms.py) to Python lines.
 
-    The lines read the record's top-level values from ``top``, its groups from the locals
-    :meth:`Source.group` names, and the date from ``day``. The common forms are written out inline;
-    rare forms (several groups summed, a glob of fields) call a closure kept in the namespace.
+    Every value a form reads, and every subform, is computed once a record, straight-line, into a
+    local of its own (rules share them: the same field read by five rules is read once); each rule
+    then sets ``out`` from its Decide. The lines read a group's members from the local
+    :meth:`Source.group` names (None, or a dict of present members) and a top-level field from the
+    local :meth:`Source.top` names (None when absent); whoever runs the lines binds those.
     """
 
     def __init__(self, framework: Framework, version: Version, src: Source) -> None:
@@ -162,31 +138,25 @@ class Compiler:
         self.src = src
         scale = framework.scale
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale else {}
-        self.aggregators: dict[tuple[str, ...], tuple[str, str]] = {}  # key set → (its local, its function's name)
-        self.dicts = False  # whether some line reads the record's values from the dicts ``top`` and ``groups``
-
-    def expand(self, names: tuple[str, ...]) -> list[str]:
-        return self.version.expand(names)
-
-    def aggregate(self, keys: tuple[str, ...]) -> tuple[str, list[str]]:
-        """The local holding the aggregate of *keys*, and the lines that fill it if nothing has yet."""
-        found = self.aggregators.get(keys)
-        if found is None:
-            found = self.aggregators[keys] = (self.src.fresh("a"), self.src.const(_aggregator(keys, self.rank)))
-        local, count = found
-        return local, [f"if {local} is None:", f"    {local} = {count}({self.src.group('judgements')})"]
+        self.pre: list[str] = []  # the version's first lines: its tallies start empty (see _aggregate)
+        self.aggregators: dict[tuple[str, ...], str] = {}  # judgement keys → the local tallying them
+        self.lines: list[str] = []  # the computations the branch being compiled needs
+        self.memo: dict[Any, tuple[str, bool]] = {}  # subform → (its code, whether it may be None), within a rule
+        self.dicts = False  # the generated lines never read the dicts ``top`` and ``groups``
 
     def rule(self, rule: Rule) -> list[str] | None:
         """The lines for *rule*, guarded by its dates; None when it has no fast form."""
-        method = getattr(self, "_" + rule.kind, None)
-        if method is None:
+        passes = getattr(rule.check, "passes", None)
+        if passes is None:
             return None
         try:
-            lines = method(rule.check)
-        except (AttributeError, TypeError, ValueError):
+            form = passes(self.framework, self.version)
+            if form is None:
+                return None
+            self.memo = {}
+            lines = self.decide(form.branches, form.otherwise)
+        except (AttributeError, TypeError, ValueError, KeyError):
             return None  # a rule object shaped unlike its kind: the ordinary path will judge (and report) it
-        if lines is None:
-            return None
         outside = []
         if rule.start is not None:
             outside.append(f"day < {self.src.const(rule.start)}")
@@ -196,262 +166,228 @@ class Compiler:
             return [f"if {' or '.join(outside)}:", "    out = SKIP", "else:", *indent(lines)]
         return lines
 
-    def closure(self, check: Check) -> list[str]:
-        self.dicts = True
-        return [f"out = {self.src.const(check)}(top, groups)"]
+    def decide(self, branches: tuple[tuple[Any, int], ...], otherwise: int) -> list[str]:
+        """
+        A Decide as nested ifs, each condition computed only when the branches before it did not hold
+        (what a branch computed stays in scope for the later ones, so it is computed once).
+        """
+        if not branches:
+            return [f"out = {_VERDICTS[otherwise]}"]
+        (condition, verdict), rest = branches[0], branches[1:]
+        self.lines = []
+        code, _ = self.expr(condition)
+        lines = self.lines
+        if code == "True":
+            return [*lines, f"out = {_VERDICTS[verdict]}"]
+        if code == "False":
+            return [*lines, *self.decide(rest, otherwise)]
+        return [*lines, f"if {code}:", f"    out = {_VERDICTS[verdict]}", "else:", *indent(self.decide(rest, otherwise))]
 
-    def value(self, ref: tuple[str, str | None]) -> str:
-        """An expression for one named value, MISSING when absent."""
-        group, key = ref
-        if not group:
-            self.dicts = True
-            return f"top.get({self.src.const(key)}, MISSING)"
-        local = self.src.group(group)
-        return f"({local}.get({self.src.const(key)}, MISSING) if {local} else MISSING)"
+    # --- expressions: each gives (code, may be None) --------------------------------------------
+    def expr(self, node: Any) -> tuple[str, bool]:
+        key = (node, type(getattr(node, "value", None)))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = getattr(self, "_" + type(node).__name__)(node)
+        return found
 
-    # --- kinds --------------------------------------------------------------------------------
-    def _total(self, c: Any) -> list[str] | None:
-        split = total_parts(self.version, c.parts)
-        if split is None:
-            return None
-        named, wholes = split
-        if isinstance(c.equals, int) or c.equals == "@graded_items":
-            items = c.equals if isinstance(c.equals, int) else self.version.graded_items
-            expected = MISSING if items is None else items
-            target = self.src.const(expected)
-            target_of: Callable[[dict, Groups], Any] = lambda top, groups: expected  # noqa: E731
-        else:
-            expected = None
-            ref = field_ref(c.equals)
-            target = self.value(ref)
-            target_of = lambda top, groups: _get(top, groups, ref)  # noqa: E731
-        if len(wholes) == 1 and not named:
-            members = self.src.group(wholes[0])
-            if type(expected) is int:  # a whole number to add up to: nothing in it to check
-                return [f"out = (PASS if sum({members}.values()) == {target} else UNSURE) if {members} else SKIP"]
-            return [f"if not {members}:", "    out = SKIP", "else:",
-                    f"    x = {target}",
-                    "    if x is MISSING:", "        out = SKIP",
-                    "    elif type(x) is not int and type(x) is not float:", "        out = UNSURE",
-                    "    else:", f"        out = PASS if sum({members}.values()) == x else UNSURE"]
-        return self.closure(self._total_any(wholes, named, c.missing_parts == "unknown", target_of))
+    def local(self, code: str, nullable: bool) -> tuple[str, bool]:
+        """*code* computed once into a fresh local."""
+        name = self.src.fresh("e")
+        self.lines.append(f"{name} = {code}")
+        return name, nullable
 
-    @staticmethod
-    def _total_any(wholes: list[str], named: list[tuple[str, str | None]], unknown_if_missing: bool,
-                   target: Callable[[dict, Groups], Any]) -> Check:
-        def check(top: dict[str, Any], groups: Groups) -> int:
-            seen: dict[tuple[str, str], Any] = {}
-            for group in wholes:
-                for key, value in groups.get(group, {}).items():
-                    seen[(group, key)] = value
-            missing = False
-            for group, key in named:
-                value = groups.get(group, {}).get(key, MISSING) if group else top.get(key, MISSING)
-                if value is MISSING:
-                    missing = True
-                else:
-                    seen[(group, key)] = value
-            expected = target(top, groups)
-            if not seen or expected is MISSING:
-                return SKIP
-            if missing and unknown_if_missing:
-                return UNSURE
-            if type(expected) not in (int, float):
-                return UNSURE
-            return PASS if sum(seen.values()) == expected else UNSURE
+    def _Const(self, node: f.Const) -> tuple[str, bool]:
+        value = node.value
+        if value is None or type(value) in (bool, int) or (type(value) is float and math.isfinite(value)):
+            return repr(value), value is None
+        return self.src.const(value), False
 
-        return check
+    def _Field(self, node: f.Field) -> tuple[str, bool]:
+        if not node.group:
+            return self.src.top(node.key), True
+        group = self.src.group(node.group)
+        return self.local(f"{group}.get({self.src.const(node.key)}) if {group} else None", True)
 
-    def _within(self, c: Any) -> list[str] | None:
-        names = self.expand(c.parts)
-        if any(is_glob(n) for n in names) or is_glob(c.whole):
-            return None
-        whole_ref = field_ref(c.whole)
-        refs = [field_ref(n) for n in dict.fromkeys(names)]
-        disjoint, exact = c.disjoint, c.exact
-        if whole_ref[0] and all(r[0] == whole_ref[0] for r in refs):
-            return self._within_group(whole_ref, [r[1] for r in refs], disjoint, exact)
+    def _Rank(self, node: f.Rank) -> tuple[str, bool]:
+        grade, _ = self.expr(f.Field("judgements", node.key))
+        return self.local(f"{self.src.const(self.rank)}.get({grade})", True)
 
-        def check(top: dict[str, Any], groups: Groups) -> int:
-            whole = _get(top, groups, whole_ref)
-            present = [v for v in (_get(top, groups, r) for r in refs) if v is not MISSING]
-            if whole is MISSING or not present:
-                return SKIP
-            if type(whole) not in (int, float):
-                return UNSURE
-            if not disjoint:
-                return PASS if max(present) <= whole else UNSURE
-            total = sum(present)
-            if total > whole or (exact and (total != whole or len(present) != len(refs))):
-                return UNSURE
-            return PASS
+    def _aggregate(self, keys: tuple[str, ...]) -> str:
+        """
+        The local holding the tally of *keys*' grades and their best and worst rank (see _aggregator).
 
-        return self.closure(check)
+        Several rules read the same judgements (SLAC's overall and agree rules, its 22): the tally is
+        made by the first rule that needs it on a record, and kept in a local the version starts empty.
+        """
+        local = self.aggregators.get(keys)
+        if local is None:
+            local = self.aggregators[keys] = self.src.fresh("a")
+            self.pre.append(f"{local} = None")
+        if ("aggregate", keys) not in self.memo:
+            group = self.src.group("judgements")
+            count = self.src.const(_aggregator(keys, self.rank))
+            self.lines += [f"if {local} is None:", f"    {local} = {count}({group}) if {group} else {_NOTHING}"]
+            self.memo[("aggregate", keys)] = (local, False)
+        return local
 
-    def _within_group(self, whole_ref: tuple[str, str | None], keys: list[str], disjoint: bool,
-                      exact: bool) -> list[str]:
-        """Parts and whole in one group: the parts are summed (or their largest taken) inline, one key at a time."""
-        members = self.src.group(whole_ref[0])
-        lines = [f"w = {members}.get({self.src.const(whole_ref[1])})", "if w is None:", "    out = SKIP", "else:",
-                 "    t = n = 0" if disjoint else "    n = 0", *([] if disjoint else ["    big = None"])]
-        for key in keys:
-            lines += [f"    x = {members}.get({self.src.const(key)})", "    if x is not None:", "        n += 1"]
-            lines += ["        t += x"] if disjoint else ["        if big is None or x > big:", "            big = x"]
-        lines += ["    if not n:", "        out = SKIP"]
-        if not disjoint:
-            lines += ["    else:", "        out = PASS if big <= w else UNSURE"]
-        elif exact:
-            lines += [f"    elif t != w or n != {self.src.const(len(keys))}:", "        out = UNSURE",
-                      "    else:", "        out = PASS"]
-        else:
-            lines += ["    else:", "        out = PASS if t <= w else UNSURE"]
-        return [f"if not {members}:", "    out = SKIP", "else:", *indent(lines)]
+    # A few judgements are compared one by one; many (SLAC's 22) are tallied once, in C (see _aggregator).
+    _FEW = 4
 
-    def _range(self, c: Any) -> list[str] | None:
-        specs = []
-        for name in c.fields:
-            group, _, key = name.partition(".")
-            if not key or is_glob(group):
-                return None
-            specs.append((group, key))
-        lo = -float("inf") if c.min is None else c.min
-        hi = float("inf") if c.max is None else c.max
-        matches: dict[tuple[str, str], bool] = {}
+    def _Best(self, node: f.Best) -> tuple[str, bool]:
+        if len(node.keys) <= self._FEW:
+            return self._extreme(tuple(f.Rank(k) for k in node.keys), "min")
+        return f"{self._aggregate(node.keys)}[1]", True
 
-        def check(top: dict[str, Any], groups: Groups) -> int:
-            found = False
-            for group, pattern in specs:
-                members = groups.get(group)
-                if not members:
-                    continue
-                for key, value in members.items():
-                    hit = matches.get((pattern, key))
-                    if hit is None:
-                        hit = matches[(pattern, key)] = fnmatch.fnmatchcase(key, pattern)
-                    if hit:
-                        found = True
-                        if not lo <= value <= hi:
-                            return UNSURE
-            return PASS if found else SKIP
+    def _Worst(self, node: f.Worst) -> tuple[str, bool]:
+        if len(node.keys) <= self._FEW:
+            return self._extreme(tuple(f.Rank(k) for k in node.keys), "max")
+        return f"{self._aggregate(node.keys)}[2]", True
 
-        return self.closure(check)
+    def _Graded(self, node: f.Graded) -> tuple[str, bool]:
+        if len(node.keys) <= self._FEW:
+            grade = self.src.const(node.grade)
+            terms = [f"({self.expr(f.Field('judgements', k))[0]} == {grade})" for k in node.keys]
+            return self.local(" + ".join(terms) or "0", False)
+        return self.local(f"{self._aggregate(node.keys)}[0].get({self.src.const(node.grade)}, 0)", False)
 
-    def _overall(self, c: Any) -> list[str] | None:
-        overall = judgement_keys(self.expand((c.overall,)))
-        feeds = judgement_keys(self.expand(c.feeds))
-        if overall is None or feeds is None:
-            return None
-        if not overall:
-            return ["out = SKIP"]
-        okey = overall[0]
-        aggregate, fill = self.aggregate(tuple(f for f in feeds if f != okey))
-        judgements, rank = self.src.group("judgements"), self.src.const(self.rank)
-        if c.better_than_worst is not None:
-            verdict = f"PASS if {aggregate}[2] - {rank}[o] <= {self.src.const(c.better_than_worst)} else UNSURE"
-        else:
-            verdict = f"PASS if {aggregate}[1] <= {rank}[o] <= {aggregate}[2] else UNSURE"
-        return [f"o = {judgements}.get({self.src.const(okey)}) if {judgements} else None",
-                "if o is None:", "    out = SKIP", "else:", *indent(fill),
-                f"    out = SKIP if {aggregate}[1] is None else {verdict}"]
+    def _members(self, node: f.Members, how: str) -> str:
+        """Code for the present members of a group: their values (*how* = "values") or their number ("len")."""
+        group = self.src.group(node.group)
+        if node.exclude is not None:
+            known = self.src.const(node.exclude)
+            if how == "len":
+                return f"(len({group}.keys() - {known}) if {group} else 0)"
+            return f"([v for k, v in {group}.items() if k not in {known}] if {group} else ())"
+        if node.pattern is not None:
+            found = self.memo.get(("select", node))
+            if found is None:  # selected once a record, however many subforms read the selection
+                select = self.src.const(_selector(node.pattern))
+                found = self.memo[("select", node)] = self.local(f"{select}({group}) if {group} else ()", False)
+            return f"len({found[0]})" if how == "len" else found[0]
+        return f"(len({group}) if {group} else 0)" if how == "len" else f"({group}.values() if {group} else ())"
 
-    def _implies(self, c: Any) -> list[str] | None:
-        when = judgement_keys(self.expand(c.when))
-        then = judgement_keys(self.expand(c.then))
-        if when is None or then is None:
-            return None
-        grade, target, needs_any = c.grade, c.then_grade or c.grade, c.then_needs == "any"
+    def _terms(self, items: tuple[Any, ...]) -> tuple[list[tuple[str, bool]], list[f.Members]]:
+        scalars = [self.expr(i) for i in items if not isinstance(i, f.Members)]
+        return scalars, [i for i in items if isinstance(i, f.Members)]
 
-        def check(top: dict[str, Any], groups: Groups) -> int:
-            judgements = groups.get("judgements")
-            if not judgements:
-                return SKIP
-            w = [judgements[k] for k in when if k in judgements]
-            t = [judgements[k] for k in then if k in judgements]
-            if not w or not t:
-                return SKIP
-            if grade not in w:
-                return PASS
-            hits = [v == target for v in t]
-            return PASS if (any(hits) if needs_any else all(hits)) else UNSURE
+    def _Sum(self, node: f.Sum) -> tuple[str, bool]:
+        scalars, groups = self._terms(node.items)
+        terms = [f"sum({self._members(g, 'values')})" for g in groups]
+        terms += [f"({c} or 0)" if nullable else c for c, nullable in scalars]
+        return self.local(" + ".join(terms) or "0", False)
 
-        return self.closure(check)
+    def _Count(self, node: f.Count) -> tuple[str, bool]:
+        scalars, groups = self._terms(node.items)
+        terms = [self._members(g, "len") for g in groups]
+        terms += [f"({c} is not None)" if nullable else "1" for c, nullable in scalars]
+        return self.local(" + ".join(terms) or "0", False)
 
-    def _agree(self, c: Any) -> list[str] | None:
-        listed = judgement_keys(self.expand(c.grades))
-        if c.counts != "grade_counts.*" or listed is None:
-            return None
-        aggregate, fill = self.aggregate(tuple(listed))
-        counts, judgements = self.src.group("grade_counts"), self.src.group("judgements")
-        return [f"if not {counts} or not {judgements}:", "    out = SKIP", "else:", *indent(fill),
-                f"    if {aggregate}[1] is None:", "        out = SKIP", "    else:", "        out = PASS",
-                f"        for x, n in {aggregate}[0].items():",
-                f"            if n > {counts}.get(x, 0):", "                out = UNSURE", "                break"]
+    def _extreme(self, items: tuple[Any, ...], which: str) -> tuple[str, bool]:
+        scalars, groups = self._terms(items)
+        if not scalars and len(groups) == 1:
+            return self.local(f"{which}({self._members(groups[0], 'values')}, default=None)", True)
+        if not groups and len(scalars) == 1:
+            return scalars[0]
+        if not groups and len(scalars) == 2:
+            (a, an), (b, bn) = scalars
+            better = "<" if which == "min" else ">"
+            return self.local(f"{b} if {a} is None or ({b} is not None and {b} {better} {a}) else {a}", an and bn)
+        values = [c for c, _ in scalars]
+        listed = f"[x for x in ({', '.join(values)},) if x is not None]" if values else "[]"
+        more = "".join(f" + list({self._members(g, 'values')})" for g in groups)
+        return self.local(f"{which}({listed}{more}, default=None)", True)
 
-    def _scale(self, c: Any) -> list[str] | None:
-        members = self.src.group("grade_counts" if c.check == "count_keys" else "judgements")
-        if c.check == "judgement_names":
-            known = self.src.const(frozenset(self.framework.judgements))
-            verdict = f"PASS if {known}.issuperset({members}) else UNSURE"
-        else:
-            verdict = "PASS" if self.framework.scale is not None else "SKIP"
-        return [f"out = {verdict} if {members} else SKIP"]
+    def _Max(self, node: f.Max) -> tuple[str, bool]:
+        return self._extreme(node.items, "max")
 
-    def _order(self, c: Any) -> list[str] | None:
-        if not all(f in _DATES for f in c.fields):
-            return None
-        fields, strict = c.fields, c.strict
+    def _Min(self, node: f.Min) -> tuple[str, bool]:
+        return self._extreme(node.items, "min")
 
-        def check(top: dict[str, Any], groups: Groups) -> int:
-            present = [top[f] for f in fields if f in top]
-            if len(present) < 2:
-                return SKIP
-            for a, b in zip(present, present[1:]):
-                if a > b or (strict and a == b):
-                    return UNSURE
-            return PASS
+    def _Cmp(self, node: f.Cmp) -> tuple[str, bool]:
+        (a, an), (b, bn) = self.expr(node.left), self.expr(node.right)
+        checks = [f"{x} is not None" for x, nullable in ((a, an), (b, bn)) if nullable]
+        return self.local(" and ".join([*checks, f"{a} {node.op} {b}"]), False)
 
-        return self.closure(check)
+    def _Arith(self, node: f.Arith) -> tuple[str, bool]:
+        (a, an), (b, bn) = self.expr(node.left), self.expr(node.right)
+        nulls = [f"{x} is None" for x, nullable in ((a, an), (b, bn)) if nullable]
+        if node.op == "/":
+            nulls.append(f"{b} == 0")
+        if node.op not in ("+", "-", "*", "/"):
+            raise ValueError(f"unknown operation {node.op!r}")
+        code = f"{a} {node.op} {b}"
+        return self.local(f"None if {' or '.join(nulls)} else {code}" if nulls else code, bool(nulls))
 
-    def _present(self, c: Any) -> list[str] | None:
-        names = self.expand(c.fields)
-        if any(is_glob(n) for n in names):
-            return None
-        refs = [field_ref(n) for n in names]
-        return self.closure(lambda top, groups: PASS if all(_get(top, groups, r) is not MISSING for r in refs)
-                            else UNSURE)
+    def _Abs(self, node: f.Abs) -> tuple[str, bool]:
+        x, nullable = self.expr(node.of)
+        return self.local(f"None if {x} is None else abs({x})" if nullable else f"abs({x})", nullable)
 
-    def _absent(self, c: Any) -> list[str] | None:
-        specs = []
-        for name in self.expand(c.fields):
-            group, key = field_ref(name)
-            if key is not None and is_glob(key):
-                return None
-            specs.append((group, key))
+    def _IsNull(self, node: f.IsNull) -> tuple[str, bool]:
+        x, nullable = self.expr(node.of)
+        return (f"{x} is None", False) if nullable else ("False", False)
 
-        def check(top: dict[str, Any], groups: Groups) -> int:
-            for group, key in specs:
-                if not group:
-                    if key in top:
-                        return UNSURE
-                elif key is None:
-                    if groups.get(group):
-                        return UNSURE
-                elif key in groups.get(group, ()):
-                    return UNSURE
-            return PASS
+    def _NonEmpty(self, node: f.NonEmpty) -> tuple[str, bool]:
+        return f"bool({self.src.group(node.group)})", False
 
-        return self.closure(check)
+    def _And(self, node: f.And) -> tuple[str, bool]:
+        return self._junction(node.items, "and", "True", "False")
 
-    def _valid(self, c: Any) -> list[str]:
-        return ["out = PASS"]  # the fast reader only accepts values that parsed
+    def _Or(self, node: f.Or) -> tuple[str, bool]:
+        return self._junction(node.items, "or", "False", "True")
 
-    def _known(self, c: Any) -> list[str]:
-        return ["out = PASS"]  # the fast reader only accepts fields gradecheck knows
+    def _junction(self, items: tuple[Any, ...], word: str, neutral: str, absorbing: str) -> tuple[str, bool]:
+        codes = [c for c in (self.expr(i)[0] for i in items) if c != neutral]
+        if absorbing in codes or not codes:
+            return (absorbing if codes else neutral), False
+        if len(codes) == 1:
+            return codes[0], False
+        return self.local(f" {word} ".join(f"({c})" for c in codes), False)
+
+    def _Not(self, node: f.Not) -> tuple[str, bool]:
+        code, _ = self.expr(node.of)
+        return {"True": ("False", False), "False": ("True", False)}.get(code) or self.local(f"not ({code})", False)
+
+    def _Ordered(self, node: f.Ordered) -> tuple[str, bool]:
+        values = [self.expr(i) for i in node.items]
+        wrong = []
+        for i in range(len(values)):
+            for j in range(i + 1, len(values)):
+                # i and j are neighbours among the values present when every value between them is absent.
+                between = [f"{values[k][0]} is None" for k in range(i + 1, j)]
+                a, b = values[i][0], values[j][0]
+                out = f"{a} >= {b}" if node.strict else f"{a} > {b}"
+                wrong.append(" and ".join([f"{a} is not None", f"{b} is not None", *between, out]))
+        return self.local(" or ".join(f"({w})" for w in wrong) or "False", False) if False else \
+            self.local(f"not ({' or '.join(f'({w})' for w in wrong)})" if wrong else "True", False)
 
 
-def verdict_lines(bodies: list[list[str]], aggregates: Iterable[str]) -> tuple[list[str], str]:
-    """One version's rule bodies as straight-line code setting v0, v1, …; and the verdict tuple's expression."""
-    lines = [f"{a} = None" for a in aggregates]
+_VERDICTS = {PASS: "PASS", SKIP: "SKIP", UNSURE: "UNSURE"}
+_NOTHING = "({}, None, None)"
+
+
+def _selector(pattern: str) -> Callable[[dict[str, Any]], list[Any]]:
+    """The values of a group's members whose keys match a glob, each key's match decided once."""
+    matches: dict[str, bool] = {}
+
+    def select(members: dict[str, Any]) -> list[Any]:
+        out = []
+        for key, value in members.items():
+            hit = matches.get(key)
+            if hit is None:
+                hit = fnmatch.fnmatchcase(key, pattern)
+                if len(matches) < 4096:
+                    matches[key] = hit
+            if hit:
+                out.append(value)
+        return out
+
+    return select
+
+
+def verdict_lines(bodies: list[list[str]], pre: Iterable[str]) -> tuple[list[str], str]:
+    """One version's shared computations, then its rule bodies setting v0, v1, ...; and the verdict tuple's expression."""
+    lines = list(pre)
     for i, body in enumerate(bodies):
         lines += [*body, f"v{i} = out"]
     return lines, "(" + "".join(f"v{i}, " for i in range(len(bodies))) + ")"

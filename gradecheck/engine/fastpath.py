@@ -48,12 +48,12 @@ class Plan:
     engine counts verdict patterns.
     """
 
-    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], aggregates: list[str], dicts: bool,
+    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], pre: list[str], dicts: bool,
                  src: Source) -> None:
         self.rules = rules
         self.dated = any(r.dated for r in rules)
         self.dicts = dicts  # whether the lines read values from ``top`` and ``groups`` (else from locals only)
-        self.lines, self.verdicts = verdict_lines(bodies, aggregates)
+        self.lines, self.verdicts = verdict_lines(bodies, pre)
         self._src = src
         # Generated on first use: most files have one shape, read by its shaped function, never by run.
         self.run: Callable[[dict, Groups, Any], tuple[int, ...]] = self._first_run
@@ -61,6 +61,7 @@ class Plan:
     def _first_run(self, top: dict, groups: Groups, day: Any) -> tuple[int, ...]:
         src = self._src  # every version's lines are known by now, and with them every group local
         binds = [f"{local} = groups.get({src.const(name)})" for name, local in src.groups.items()]
+        binds += [f"{local} = top.get({src.const(name)})" for name, local in src.tops.items()]
         body = [*binds, *self.lines, f"return {self.verdicts}"]
         self.run = src.compile(["def run(top, groups, day):", *indent(body)], "run")
         return self.run(top, groups, day)
@@ -121,8 +122,7 @@ class _Framework:
             if None in bodies:
                 self.plans[id(version)] = None
             else:
-                aggregates = [local for local, _ in compiler.aggregators.values()]
-                self.plans[id(version)] = Plan(tuple(rules), bodies, aggregates, compiler.dicts, self.src)
+                self.plans[id(version)] = Plan(tuple(rules), bodies, compiler.pre, compiler.dicts, self.src)
         self.only = framework.versions[0] if len(framework.versions) == 1 else None
         # Each key shape's generated reader (see FastPath._read), None where only the general reading
         # will do; and the last one, for a quick match.
@@ -334,6 +334,9 @@ class FastPath:
             local = members[group] = src.groups.get(group) or src.fresh("m")
             lines += [f"{local} = {src.const(read)}({src.const(fetch)}(raw)) or None"]
         lines = [*[f"{local} = None" for name, local in src.groups.items() if name not in members], *lines]
+        for key, local in src.tops.items():  # the top-level values the rules read: None when absent
+            lines.append(f"{local} = None" if key not in where else
+                         f"{local} = {where[key]} or None" if key in _TEXT else f"{local} = {where[key]}")
         store = ["top = {}", "groups = {}"]
         for key, local in where.items():
             test = local if key in _TEXT else f"{local} is not None"

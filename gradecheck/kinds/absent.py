@@ -6,11 +6,13 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from ..values import show
 from . import params as c
 from ._base import Failure, Unknown, View, param
-from ._draft import Candidates, Chooser, Make, concrete, graded_names, has_glob
+from .draft import Candidates, Chooser, Make, concrete, graded_names, has_glob
 from ._grades import present
+from .forms import PASS, UNSURE, Decide, Form, IsNull, NonEmpty, Not, Or, field_of, is_glob
 
 __all__ = ["Absent"]
 
@@ -21,6 +23,18 @@ class Absent:
 
     kind: ClassVar[str] = "absent"
     fields: tuple[str, ...] = param(c.field_list, "fields (globs allowed) that must be absent", converter=tuple)
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: none of the fields (or of a whole group's members) is there."""
+        found = []
+        for name in version.expand(self.fields):
+            if name.endswith(".*") and not is_glob(name[:-2]):
+                found.append(NonEmpty(name[:-2]))
+            elif is_glob(name):
+                return None
+            else:
+                found.append(Not(IsNull(field_of(name))))
+        return Decide([(Or(found), UNSURE)], PASS)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         found = present(view, self.fields)

@@ -7,11 +7,29 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from ..values import bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
-from ._draft import Candidates, Chooser, Make, graded_names
+from .draft import Candidates, Chooser, Make, graded_names
 from ._grades import present
+from .forms import (
+    PASS,
+    SKIP,
+    UNSURE,
+    Best,
+    Cmp,
+    Decide,
+    Field,
+    Form,
+    Graded,
+    IsNull,
+    NonEmpty,
+    Not,
+    Or,
+    Sum,
+    judgement_keys,
+)
 
 __all__ = ["Agree"]
 
@@ -25,6 +43,15 @@ class Agree:
     grades: tuple[str, ...] = param(
         c.field_list, "the listed grades (default: the judgements the framework counts)", default=("@counted",), converter=tuple
     )
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: no grade is listed more often than its stated count says."""
+        listed = judgement_keys(version.expand(self.grades))
+        if self.counts != "grade_counts.*" or listed is None or framework.scale is None:
+            return None
+        more = [Cmp(">", Graded(listed, g), Sum([Field("grade_counts", g)])) for g in framework.scale.names]
+        return Decide([(Or([Not(NonEmpty("grade_counts")), Not(NonEmpty("judgements"))]), SKIP),
+                       (IsNull(Best(listed)), SKIP), (Or(more), UNSURE)], PASS)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         counts = view.matching(self.counts)

@@ -10,7 +10,7 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
-from ._draft import Candidates, Chooser, Make, first_label, group_rows, nudge
+from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
 from ._summary import Outcomes
 from ._tables import GroupSummary, Row, labels_param
@@ -29,6 +29,8 @@ class GroupShare:
 
     kind: ClassVar[str] = "group_share"
     dataset: ClassVar[bool] = True
+    #: Why no pass form: a dataset rule is judged from the summary of a whole file (see gradecheck/kinds/_summary.py).
+    no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     group_by: tuple[str, ...] = param(c.field_list, "fields that identify a group", converter=tuple)
     label: str = param(c.field_name, "the field naming each row's breakdown")
     total_label: Any = labels_param("the label(s) of the total row", default="Total")

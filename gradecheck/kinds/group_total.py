@@ -11,7 +11,7 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
-from ._draft import Candidates, Chooser, Make, first_label, group_rows, nudge
+from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 from ._summary import Outcomes, fold
 from ._tables import GroupSummary, Row, labels_param, outline
 
@@ -30,6 +30,8 @@ class GroupTotal:
 
     kind: ClassVar[str] = "group_total"
     dataset: ClassVar[bool] = True
+    #: Why no pass form: a dataset rule is judged from the summary of a whole file (see gradecheck/kinds/_summary.py).
+    no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     group_by: tuple[str, ...] = param(c.field_list, "fields that identify a group", converter=tuple)
     label: str = param(c.field_name, "the field naming each row's breakdown")
     total_label: Any = labels_param("the label of the total row (or a list of labels)", default="Total")

@@ -6,10 +6,12 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param, short, undecidable
-from ._draft import Candidates, Chooser, Make, graded_names
+from .draft import Candidates, Chooser, Make, graded_names
 from ._grades import listing, present
+from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Field, Form, Graded, Or, judgement_keys
 
 __all__ = ["Implies"]
 
@@ -24,6 +26,19 @@ class Implies:
     then: tuple[str, ...] = param(c.field_list, "the judgements that must follow", converter=tuple)
     then_grade: str | None = param(c.grade, "the grade they must have (default: the same grade)", default=None)
     then_needs: str = param(c.one_of("all", "any"), "'all' of them (default) or 'any' one of them", default="all")
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: no judgement in ``when`` has the grade, or ``then`` has the grade it implies."""
+        when = judgement_keys(version.expand(self.when))
+        then = judgement_keys(version.expand(self.then))
+        if when is None or then is None:
+            return None
+        given = [Field("judgements", k) for k in then]
+        hits = Graded(then, self.then_grade or self.grade)
+        ok = Cmp(">", hits, Const(0)) if self.then_needs == "any" else Cmp("==", hits, Count(given))
+        return Decide([(Or([Cmp("==", Count([Field("judgements", k) for k in when]), Const(0)),
+                            Cmp("==", Count(given), Const(0))]), SKIP),
+                       (Cmp("==", Graded(when, self.grade), Const(0)), PASS), (ok, PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         when = present(view, list(self.when))

@@ -8,10 +8,13 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
+from ..records import DATE_FIELDS
 from ..values import MISSING
 from . import params as c
 from ._base import Failure, Unknown, View, param
-from ._draft import Candidates, Chooser, Make, nudge
+from .draft import Candidates, Chooser, Make, nudge
+from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Field, Form, Not, Ordered
 
 __all__ = ["Order"]
 
@@ -23,6 +26,13 @@ class Order:
     kind: ClassVar[str] = "order"
     fields: tuple[str, ...] = param(c.field_list, "date fields, earliest first", converter=tuple)
     strict: bool = param(c.boolean, "each date must be strictly later than the one before", default=False)
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: at least two of the dates are given, and those given are in order."""
+        if not all(f in DATE_FIELDS for f in self.fields):
+            return None
+        days = [Field("", f) for f in self.fields]
+        return Decide([(Cmp("<", Count(days), Const(2)), SKIP), (Not(Ordered(days, self.strict)), UNSURE)], PASS)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         present = [(n, view.get(n)) for n in self.fields if view.get(n) is not MISSING]

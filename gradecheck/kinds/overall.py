@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
-from ._draft import Candidates, Chooser, Make, graded_names, needs_overall
+from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 from ._grades import listing, present
+from .forms import (
+    PASS,
+    SKIP,
+    UNSURE,
+    And,
+    Arith,
+    Best,
+    Cmp,
+    Const,
+    Decide,
+    Form,
+    IsNull,
+    Rank,
+    Worst,
+    always,
+    judgement_keys,
+)
 
 __all__ = ["Overall"]
 
@@ -29,6 +47,22 @@ class Overall:
         c.field_list, "the judgements that feed it (default: the framework's)", default=("@feeds_overall",), converter=tuple
     )
     better_than_worst: int | None = param(c.integer, "check only: at most this many grades better than the worst", default=None)
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: the overall grade lies between the best and worst feeding grades (or within N of the worst)."""
+        overall = judgement_keys(version.expand((self.overall,)))
+        feeds = judgement_keys(version.expand(self.feeds))
+        if overall is None or feeds is None:
+            return None
+        if not overall:
+            return always(SKIP)  # this version has no overall judgement
+        feeding = [f for f in feeds if f != overall[0]]
+        o, best, worst = Rank(overall[0]), Best(feeding), Worst(feeding)
+        if self.better_than_worst is not None:
+            ok: Any = Cmp("<=", Arith("-", worst, o), Const(self.better_than_worst))
+        else:
+            ok = And([Cmp("<=", best, o), Cmp("<=", o, worst)])
+        return Decide([(IsNull(o), SKIP), (IsNull(best), SKIP), (ok, PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         overall = present(view, [self.overall])

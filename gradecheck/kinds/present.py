@@ -6,9 +6,11 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param
-from ._draft import Candidates, Chooser, Make
+from .draft import Candidates, Chooser, Make
+from .forms import PASS, UNSURE, And, Decide, Form, IsNull, Not, field_of, is_glob
 
 __all__ = ["Present"]
 
@@ -19,6 +21,13 @@ class Present:
 
     kind: ClassVar[str] = "present"
     fields: tuple[str, ...] = param(c.field_list, "fields that must be present", converter=tuple)
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: every named field is there."""
+        names = version.expand(self.fields)
+        if any(is_glob(n) for n in names):
+            return None
+        return Decide([(And([Not(IsNull(field_of(n))) for n in names]), PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         wanted = view.expand(list(self.fields))

@@ -7,10 +7,13 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
+from ..records import GROUPS
 from ..values import bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param, undecidable
-from ._draft import Candidates, Chooser, Make, concrete, nudge
+from .draft import Candidates, Chooser, Make, concrete, nudge
+from .forms import NUMERIC_GROUPS, PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Form, Max, Members, Min, Or, is_glob
 
 __all__ = ["Range"]
 
@@ -31,6 +34,21 @@ class Range:
         if self.min is not None and self.max is not None and self.min > self.max:
             msg = f"'min' {self.min} is more than 'max' {self.max}: no value could pass"
             raise ValueError(msg, "max")
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: every matching number lies within the bounds."""
+        members = []
+        for name in self.fields:
+            group, _, pattern = name.partition(".")
+            if not pattern or is_glob(group) or (group not in NUMERIC_GROUPS and (not group or group in GROUPS)):
+                return None  # a top-level field or a judgement: no number to compare
+            members.append(Members(group, None if pattern == "*" else pattern))
+        outside = []
+        if self.min is not None:
+            outside.append(Cmp("<", Min(members), Const(self.min)))
+        if self.max is not None:
+            outside.append(Cmp(">", Max(members), Const(self.max)))
+        return Decide([(Or(outside), UNSURE), (Cmp(">", Count(members), Const(0)), PASS)], SKIP)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         found: list[tuple[str, Any]] = []

@@ -6,11 +6,13 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
-from ._draft import Candidates, Chooser, Make, nudge
+from .draft import Candidates, Chooser, Make, nudge
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
+from .forms import PASS, SKIP, UNSURE, Abs, Arith, Cmp, Const, Decide, Form, IsNull, Or, number
 
 __all__ = ["Ratio"]
 
@@ -25,6 +27,20 @@ class Ratio:
     denominator: str = param(c.field_name, "the population it is a rate per")
     per: float = param(c.number, "the rate is per this many (100 for a percentage, 10000 for 'per 10,000')", default=100)
     rounded_to: float = param(c.number, "an exact stated value was rounded to this step (1: whole numbers; 0: exact)", default=1)
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """
+        Surely passes: the rate computed from whole counts lies within half a rounding step of the
+        stated one (the ordinary path allows a hair more, for floating point, so this never passes
+        what it would question).
+        """
+        value, top, bottom = number(self.value), number(self.numerator), number(self.denominator)
+        if value is None or top is None or bottom is None:
+            return None
+        computed = Arith("/", Arith("*", Const(self.per), top), bottom)
+        return Decide([(Or([IsNull(value), IsNull(top), IsNull(bottom)]), SKIP),
+                       (Or([Cmp("<=", bottom, Const(0)), Cmp("<", top, Const(0))]), UNSURE),
+                       (Cmp("<=", Abs(Arith("-", computed, value)), Const(self.rounded_to / 2)), PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         value, top, bottom = view.get(self.value), view.get(self.numerator), view.get(self.denominator)

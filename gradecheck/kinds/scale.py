@@ -6,10 +6,12 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from ..values import UnknownGrade, show
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
-from ._draft import Candidates, Chooser, Make, graded_names
+from .draft import Candidates, Chooser, Make, graded_names
+from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Form, Members, NonEmpty, Not
 
 __all__ = ["Scale"]
 
@@ -23,6 +25,18 @@ class Scale:
         c.one_of("judgement_values", "count_keys", "judgement_names"),
         "what to check: the judgements' grades, the grade_counts keys, or the judgements' names",
     )
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """
+        Surely passes: the fast reader accepts only grades and grade_counts keys of the scale, so only
+        judgement names need a test.
+        """
+        group = "grade_counts" if self.check == "count_keys" else "judgements"
+        applies = (Not(NonEmpty(group)), SKIP)
+        if self.check == "judgement_names":
+            stray = Count([Members(group, exclude=framework.judgements)])
+            return Decide([applies, (Cmp(">", stray, Const(0)), UNSURE)], PASS)
+        return Decide([applies], PASS if framework.scale is not None else SKIP)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         framework = view.framework

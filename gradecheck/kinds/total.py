@@ -7,11 +7,31 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
+from ..records import GROUPS
 from ..values import MISSING, bounds
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds
-from ._draft import Candidates, Chooser, Make, concrete, nudge
+from .draft import Candidates, Chooser, Make, concrete, nudge
 from ._sums import decide, describe_target, gather
+from .forms import (
+    NUMERIC_GROUPS,
+    PASS,
+    SKIP,
+    UNSURE,
+    Cmp,
+    Const,
+    Count,
+    Decide,
+    Form,
+    IsNull,
+    Members,
+    Or,
+    Sum,
+    always,
+    is_glob,
+    number,
+)
 
 __all__ = ["Total"]
 
@@ -28,6 +48,29 @@ class Total:
         "a named part that is absent makes the check 'unknown' (default) or counts as zero",
         default="unknown",
     )
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: the present parts (a group's members count once) add up exactly to the target."""
+        names = version.expand(self.parts)
+        wholes = [n[:-2] for n in names if n.endswith(".*") and not is_glob(n[:-2])]
+        named = [number(n) for n in names if not (n.endswith(".*") and not is_glob(n[:-2]))]
+        if None in named or any((g not in NUMERIC_GROUPS and g in GROUPS) or not g for g in wholes):
+            return None  # a pattern other than a whole group, or a part that is not a number
+        if isinstance(self.equals, int) or self.equals == "@graded_items":
+            items = self.equals if isinstance(self.equals, int) else version.graded_items
+            if items is None:
+                return always(SKIP)  # nothing to add up to: the ordinary path does not apply it either
+            target: Any = Const(items)
+        else:
+            target = number(self.equals)
+            if target is None:
+                return None
+        groups = set(wholes)
+        items_ = [*(Members(g) for g in wholes), *dict.fromkeys(f for f in named if f.group not in groups)]
+        missing = [IsNull(f) for f in dict.fromkeys(named)] if self.missing_parts == "unknown" else []
+        return Decide([(Or([IsNull(target), Cmp("==", Count(items_), Const(0))]), SKIP),
+                       *([(Or(missing), UNSURE)] if missing else []),
+                       (Cmp("==", Sum(items_), target), PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         parts, missing = gather(view, list(self.parts))

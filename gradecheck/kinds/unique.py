@@ -11,7 +11,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._draft import Candidates, Chooser, Make
+from .draft import Candidates, Chooser, Make
 from ._summary import Outcomes, fold
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -23,6 +23,8 @@ class Unique:
 
     kind: ClassVar[str] = "unique"
     dataset: ClassVar[bool] = True
+    #: Why no pass form: a dataset rule is judged from the summary of a whole file (see gradecheck/kinds/_summary.py).
+    no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     field: str = param(c.field_name, "the field whose values must be unique", default="id")
 
     def summary(self) -> UniqueSummary:

@@ -11,7 +11,7 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, param
-from ._draft import Candidates, Chooser, Make, graded_names, needs_overall
+from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 from ._summary import Outcomes, fold
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
@@ -34,6 +34,8 @@ class VisitsFollow:
 
     kind: ClassVar[str] = "visits_follow"
     dataset: ClassVar[bool] = True
+    #: Why no pass form: a dataset rule is judged from the summary of a whole file (see gradecheck/kinds/_summary.py).
+    no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     visits: tuple[str, ...] = param(c.framework_list, "the visit frameworks this rule governs", converter=tuple)
     grade: str = param(c.grade, "the grade the latest graded inspection must have")
 

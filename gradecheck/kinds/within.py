@@ -6,11 +6,13 @@ from typing import Any, ClassVar
 
 from attrs import frozen
 
+from ..frameworks import Framework, Version
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds, undecidable
-from ._draft import Candidates, Chooser, Make, has_glob, nudge
+from .draft import Candidates, Chooser, Make, has_glob, nudge
 from ._sums import decide, gather
+from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Form, IsNull, Max, Or, Sum, number
 
 __all__ = ["Within"]
 
@@ -33,6 +35,21 @@ class Within:
         if self.exact and not self.disjoint:
             msg = "'exact' needs 'disjoint': overlapping parts cannot add up to their whole"
             raise ValueError(msg, "exact")
+
+    def passes(self, framework: Framework, version: Version) -> Form:
+        """Surely passes: the whole is stated and the present parts add up to no more (or, exact, to it)."""
+        names = version.expand(self.parts)
+        whole = number(self.whole)
+        parts = list(dict.fromkeys(number(n) for n in names))
+        if whole is None or None in parts:
+            return None
+        applies = (Or([IsNull(whole), Cmp("==", Count(parts), Const(0))]), SKIP)
+        if not self.disjoint:
+            return Decide([applies, (Cmp("<=", Max(parts), whole), PASS)], UNSURE)
+        over = [Cmp(">", Sum(parts), whole)]
+        if self.exact:
+            over += [Cmp("!=", Sum(parts), whole), Cmp("!=", Count(parts), Const(len(parts)))]
+        return Decide([applies, (Or(over), UNSURE)], PASS)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         whole = view.get(self.whole)
