@@ -25,8 +25,8 @@ from ..frameworks import Framework, Version
 from ..jsontext import no_repeats
 from ..kinds import Subject, View
 from ..records import DATE_FIELDS, TEXT_FIELDS, RawRecord, Record
-from ..values import MISSING
 from ..ruleset import Rule, RuleSet
+from ..values import MISSING
 from .fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
 
 __all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "HitView", "Plan"]
@@ -567,11 +567,14 @@ class HitView(View):
         return self.values
 
     def get(self, name: str) -> Any:
-        group, dot, key = name.partition(".")
-        if not dot:
+        if "." not in name:
             return self.framework.id if name == "framework" else self.top.get(name, MISSING)
+        group, _, key = name.partition(".")
         members = self.groups.get(group)
         return members.get(key, MISSING) if members else MISSING
+
+    def grades(self) -> dict[str, Any]:
+        return self.groups.get("judgements") or {}
 
     def matching(self, pattern: str) -> list[tuple[str, Any]]:
         group = pattern[:-2]

@@ -103,6 +103,10 @@ class View:
         """The canonical value of a dotted field, or MISSING."""
         return self.values.get(name, MISSING)
 
+    def grades(self) -> dict[str, Any]:
+        """The record's judgements by name, as read (a grade's canonical name, or what could not be read)."""
+        return {n[11:]: v for n, v in self.values.items() if n.startswith("judgements.")}
+
     def subject(self) -> Subject:
         """What a finding about this record names (made once: several dataset rules may keep it)."""
         if self._subject is None:

@@ -11,15 +11,25 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, param
-from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 from ._summary import Outcomes, fold
+from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
 
 
-def _text(view: View, name: str) -> str | None:
-    value = view.get(name)
-    return " ".join(value.lower().split()) if isinstance(value, str) and value.strip() else None
+def _text(value: Any) -> str | None:
+    """An authority's name or code as histories are keyed: lower case, spaces collapsed; None when blank."""
+    if not isinstance(value, str):
+        return None
+    found = _TEXTS.get(value)
+    if found is None:
+        found = " ".join(value.lower().split())
+        if len(_TEXTS) < 65536:  # a file names a few hundred authorities: each is worked out once
+            _TEXTS[value] = found
+    return found or None
+
+
+_TEXTS: dict[str, str] = {}
 
 
 @frozen(kw_only=True)
@@ -115,9 +125,11 @@ class VisitsSummary:
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
 
     def add(self, view: View) -> None:
-        name, code = _text(view, "authority"), _text(view, "authority_code")
+        name, code = _text(view.get("authority")), _text(view.get("authority_code"))
         if name and code:
-            self._code(name, view.subject().place(), code)
+            known = self.codes.get(name)
+            if known is None or known[1] != code:  # the same code again changes nothing
+                self._code(name, view.subject().place(), code)
         is_visit = view.framework.id in self.rule.visits
         if is_visit:
             self.applicable += 1
@@ -128,9 +140,13 @@ class VisitsSummary:
                 self.undated.append((view.subject(), Unknown("the visit has no date", {})))
                 return
         if (code is not None or name is not None) and view.day is not None and (is_visit or view.framework.graded):
-            graded = not is_visit and bool(_grades(view))
-            standing, where = _standing(view) if graded else (None, "")
-            self.dated.append(_Dated(view.subject(), view.day, is_visit, graded, standing, where, code, name))
+            if is_visit:
+                self.dated.append(_Dated(view.subject(), view.day, True, False, None, "", code, name))
+                return
+            grades = view.grades()
+            if any(isinstance(v, str) for v in grades.values()):  # ungraded: it can be no visit's latest
+                standing, where = _standing(view, grades)
+                self.dated.append(_Dated(view.subject(), view.day, False, True, standing, where, code, name))
 
     def _code(self, name: str, place: tuple[str, int], code: str) -> None:
         known = self.codes.get(name)
@@ -169,19 +185,16 @@ class VisitsSummary:
         return self.applicable, outcomes
 
 
-def _grades(view: View) -> list[tuple[str, Any]]:
-    return [(n, v) for n, v in view.matching("judgements.*") if isinstance(v, str)]
-
-
-def _standing(view: View) -> tuple[str | None, str]:
+def _standing(view: View, grades: dict[str, Any]) -> tuple[str | None, str]:
     """The overall grade, or, where the framework has none (ILACS from April 2026), the worst judgement."""
     overall = view.version.overall
     if overall:
-        value = view.get("judgements." + overall)
+        value = grades.get(overall)
         if isinstance(value, str) and view.grade_rank(value) is not None:
             return value, overall
-    ranked = [(view.grade_rank(v), n, v) for n, v in _grades(view) if view.grade_rank(v) is not None]
+    ranked = [(view.grade_rank(v), n, v) for n, v in grades.items()
+              if isinstance(v, str) and view.grade_rank(v) is not None]
     if not ranked:
         return None, "judgements"
     _rank, name, value = max(ranked)
-    return value, f"worst judgement ({name.split('.', 1)[1]})"
+    return value, f"worst judgement ({name})"
