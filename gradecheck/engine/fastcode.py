@@ -181,7 +181,8 @@ class Compiler:
             return [*lines, f"out = {_VERDICTS[verdict]}"]
         if code == "False":
             return [*lines, *self.decide(rest, otherwise)]
-        return [*lines, f"if {code}:", f"    out = {_VERDICTS[verdict]}", "else:", *indent(self.decide(rest, otherwise))]
+        return [*lines, f"if {code}:", f"    out = {_VERDICTS[verdict]}",
+                "else:", *indent(self.decide(rest, otherwise))]
 
     # --- expressions: each gives (code, may be None) --------------------------------------------
     def expr(self, node: Any) -> tuple[str, bool]:
@@ -386,7 +387,9 @@ def _selector(pattern: str) -> Callable[[dict[str, Any]], list[Any]]:
 
 
 def verdict_lines(bodies: list[list[str]], pre: Iterable[str]) -> tuple[list[str], str]:
-    """One version's shared computations, then its rule bodies setting v0, v1, ...; and the verdict tuple's expression."""
+    """
+    One version's shared computations, then its rule bodies setting v0, v1, ...; and the verdict tuple's expression.
+    """
     lines = list(pre)
     for i, body in enumerate(bodies):
         lines += [*body, f"v{i} = out"]

@@ -80,12 +80,12 @@ class Hit(NamedTuple):
     @property
     def passed(self) -> list[Rule]:
         """The rules that applied and passed."""
-        return [r for r, v in zip(self.plan.rules, self.verdicts) if v == PASS]
+        return [r for r, v in zip(self.plan.rules, self.verdicts, strict=True) if v == PASS]
 
     @property
     def unsure(self) -> list[Rule]:
         """The rules only the ordinary path can decide."""
-        return [r for r, v in zip(self.plan.rules, self.verdicts) if v == UNSURE]
+        return [r for r, v in zip(self.plan.rules, self.verdicts, strict=True) if v == UNSURE]
 
 
 class _Framework:
@@ -371,8 +371,9 @@ class FastPath:
         fetch = fetcher(names)
         general = self.groups[group]
 
+        # ``values`` is what ``fetch`` takes from a row: one cell per member, in order.
         def read_any(values: tuple[Any, ...]) -> dict[str, Any]:
-            return general(dict(zip(members, values)), True, compiled, {})
+            return general(dict(zip(members, values, strict=True)), True, compiled, {})
 
         if group == "judgements":
             if not (set(members) <= compiled.canonical_judgements and len(set(members)) == len(members)):
@@ -381,11 +382,11 @@ class FastPath:
 
             def read_grades(values: tuple[Any, ...]) -> dict[str, Any]:
                 if canonical.issuperset(values):
-                    return dict(zip(members, values))
+                    return dict(zip(members, values, strict=True))
                 spelled = list(map(grades.get, values))
                 if None in spelled:
                     return read_any(values)  # a blank, an odd spelling: the general reading knows
-                return dict(zip(members, spelled))
+                return dict(zip(members, spelled, strict=True))
 
             return fetch, read_grades
         try:
@@ -401,8 +402,8 @@ class FastPath:
             # reading refuses; join raises TypeError for anything but text, and _read then falls back.
             "".join(values)
             if "" in values:
-                return dict([(m, int(v)) for m, v in zip(canonical, values) if v])
-            return dict(zip(canonical, map(int, values)))
+                return dict([(m, int(v)) for m, v in zip(canonical, values, strict=True) if v])
+            return dict(zip(canonical, map(int, values), strict=True))
 
         return fetch, read_counts
 
@@ -462,7 +463,8 @@ class FastPath:
             raise Unsure
         return top, groups
 
-    def _judgements(self, members: Mapping[str, Any], text: bool, compiled: _Framework, out: dict[str, Any]) -> dict[str, Any]:
+    def _judgements(self, members: Mapping[str, Any], text: bool, compiled: _Framework,
+                    out: dict[str, Any]) -> dict[str, Any]:
         grades, names = compiled.grades, compiled.judgement_keys
         if not out and members.keys() <= compiled.canonical_judgements:
             # The common case, at C speed: canonical names, canonical grades (the dict itself will
@@ -471,7 +473,7 @@ class FastPath:
                 return members
             spelled = list(map(grades.get, members.values()))
             if None not in spelled:
-                return dict(zip(members, spelled))
+                return dict(zip(members, spelled, strict=True))
         for key, value in members.items():
             grade = grades.get(value)
             if grade is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 __all__ = ["MIN_BYTES", "plan", "split_points"]
@@ -49,7 +50,7 @@ def split_points(path: str, parts: int) -> list[tuple[int, int, int]] | None:
         return None
     # Line numbers are not counted here (that would read the whole file before any work starts):
     # each worker numbers its lines from 1 and counts them; the merge shifts them into place.
-    return [(start, end, 1) for start, end in zip(cuts, cuts[1:])]
+    return [(start, end, 1) for start, end in pairwise(cuts)]
 
 
 def _quotes_before(path: str, position: int) -> int:

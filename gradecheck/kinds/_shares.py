@@ -25,7 +25,7 @@ def stated(value: Any, rounded_to: float) -> tuple[float, float] | None:
 
 
 def share_range(per: float, part: tuple[float, float], whole: tuple[float, float]) -> tuple[float, float] | None:
-    """The range of per × part / whole over every admissible part and whole; None when the whole may be 0 only."""
+    """The range of per * part / whole over every admissible part and whole; None when the whole may be 0 only."""
     plo, phi = max(part[0], 0), part[1]
     wlo, whi = max(whole[0], 0), whole[1]
     if whi <= 0:

@@ -10,8 +10,8 @@ from ..frameworks import Framework, Version
 from ..values import show
 from . import params as c
 from ._base import Failure, Unknown, View, param
-from .draft import Candidates, Chooser, Make, concrete, graded_names, has_glob
 from ._grades import present
+from .draft import Candidates, Chooser, Make, concrete, graded_names, has_glob
 from .forms import PASS, UNSURE, Decide, Form, IsNull, NonEmpty, Not, Or, field_of, is_glob
 
 __all__ = ["Absent"]

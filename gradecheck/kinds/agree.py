@@ -11,8 +11,8 @@ from ..frameworks import Framework, Version
 from ..values import bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
-from .draft import Candidates, Chooser, Make, graded_names
 from ._grades import present
+from .draft import Candidates, Chooser, Make, graded_names
 from .forms import (
     PASS,
     SKIP,
@@ -41,7 +41,8 @@ class Agree:
     kind: ClassVar[str] = "agree"
     counts: str = param(c.field_name, "the stated counts (glob)", default="grade_counts.*")
     grades: tuple[str, ...] = param(
-        c.field_list, "the listed grades (default: the judgements the framework counts)", default=("@counted",), converter=tuple
+        c.field_list, "the listed grades (default: the judgements the framework counts)", default=("@counted",),
+        converter=tuple,
     )
 
     def passes(self, framework: Framework, version: Version) -> Form:

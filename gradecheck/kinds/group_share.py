@@ -10,10 +10,10 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
-from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
 from ._summary import Outcomes
 from ._tables import GroupSummary, Row, labels_param
+from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 
 __all__ = ["GroupShare"]
 
@@ -33,7 +33,7 @@ class GroupShare:
     no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     group_by: tuple[str, ...] = param(c.field_list, "fields that identify a group", converter=tuple)
     label: str = param(c.field_name, "the field naming each row's breakdown")
-    total_label: Any = labels_param("the label(s) of the total row", default="Total")
+    total_label: Any = labels_param("the label(s) of the total row", default="Total")  # noqa: RUF009 - labels_param() returns an attrs field specifier
     value: str = param(c.field_name, "the count on each row")
     share: str = param(c.field_name, "the stated share of the total on each row")
     per: float = param(c.number, "the share is per this many (100 for a percentage)", default=100)
@@ -85,7 +85,7 @@ class GroupShare:
                 verdict = judge_share(share, computed)
                 if verdict is True:
                     continue
-                arithmetic = (f"{label}: {num(self.per)} × {show(count)} / {show(total_row.label)} "
+                arithmetic = (f"{label}: {num(self.per)} × {show(count)} / {show(total_row.label)} "  # noqa: RUF001 - the multiplication sign is what the message shows
                               f"{show(total)} = {computed_text(*computed)}")
                 stated_text = f"{self.share.split('.', 1)[-1]} {show(given)}"
                 if verdict is None:

@@ -11,9 +11,9 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
-from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 from ._summary import Outcomes, fold
 from ._tables import GroupSummary, Row, labels_param, outline
+from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 
 __all__ = ["GroupTotal"]
 
@@ -34,10 +34,15 @@ class GroupTotal:
     no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     group_by: tuple[str, ...] = param(c.field_list, "fields that identify a group", converter=tuple)
     label: str = param(c.field_name, "the field naming each row's breakdown")
-    total_label: Any = labels_param("the label of the total row (or a list of labels)", default="Total")
+    total_label: Any = labels_param("the label of the total row (or a list of labels)", default="Total")  # noqa: RUF009 - labels_param() returns an attrs field specifier
     value: str = param(c.field_name, "the numeric field to add up")
-    nested: bool = param(c.boolean, "labels with outline codes (1., 1a, 1a.1) nest: parents are the sum of their sub-rows", default=False)
-    subsets: bool = param(c.boolean, "the other rows are sub-groups of the total: each at most the total, not adding up to it", default=False)
+    nested: bool = param(
+        c.boolean, "labels with outline codes (1., 1a, 1a.1) nest: parents are the sum of their sub-rows", default=False
+    )
+    subsets: bool = param(
+        c.boolean, "the other rows are sub-groups of the total: each at most the total, not adding up to it",
+        default=False,
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.nested and self.subsets:
@@ -129,10 +134,12 @@ class GroupTotal:
             if pb is None or eb is None:
                 out.append((part.subject, Unknown("a value in the group is not a number", fields)))
             elif pb[0] > eb[1]:
-                out.append((part.subject, Failure(f"{label} {show(value)} is more than {name} {show(expected)}, the group it is part of",
-                                          fields, expected=f"at most {show(expected)}", actual=value)))
+                out.append((part.subject, Failure(
+                    f"{label} {show(value)} is more than {name} {show(expected)}, the group it is part of",
+                    fields, expected=f"at most {show(expected)}", actual=value)))
             elif pb[1] > eb[0]:
-                out.append((part.subject, Unknown(f"{label} {show(value)} may exceed {name} {show(expected)}: rounded or suppressed values", fields)))
+                out.append((part.subject, Unknown(
+                    f"{label} {show(value)} may exceed {name} {show(expected)}: rounded or suppressed values", fields)))
         return out
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:

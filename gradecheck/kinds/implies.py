@@ -9,8 +9,8 @@ from attrs import frozen
 from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param, short, undecidable
-from .draft import Candidates, Chooser, Make, graded_names
 from ._grades import listing, present
+from .draft import Candidates, Chooser, Make, graded_names
 from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Field, Form, Graded, Or, judgement_keys
 
 __all__ = ["Implies"]
@@ -18,7 +18,10 @@ __all__ = ["Implies"]
 
 @frozen(kw_only=True)
 class Implies:
-    """If any of ``when`` has ``grade``, then ``then`` (all of them, or any with ``then_needs = "any"``) has ``then_grade``."""
+    (
+        "If any of ``when`` has ``grade``, then ``then`` (all of them, or any with "
+        '``then_needs = "any"``) has ``then_grade``.'
+    )
 
     kind: ClassVar[str] = "implies"
     when: tuple[str, ...] = param(c.field_list, "the judgements that trigger the rule", converter=tuple)

@@ -9,8 +9,8 @@ from attrs import frozen
 from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
-from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 from ._grades import listing, present
+from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 from .forms import (
     PASS,
     SKIP,
@@ -44,12 +44,17 @@ class Overall:
     kind: ClassVar[str] = "overall"
     overall: str = param(c.field_name, "the overall judgement (default: the framework's)", default="@overall")
     feeds: tuple[str, ...] = param(
-        c.field_list, "the judgements that feed it (default: the framework's)", default=("@feeds_overall",), converter=tuple
+        c.field_list, "the judgements that feed it (default: the framework's)", default=("@feeds_overall",),
+        converter=tuple,
     )
-    better_than_worst: int | None = param(c.integer, "check only: at most this many grades better than the worst", default=None)
+    better_than_worst: int | None = param(
+        c.integer, "check only: at most this many grades better than the worst", default=None
+    )
 
     def passes(self, framework: Framework, version: Version) -> Form:
-        """Surely passes: the overall grade lies between the best and worst feeding grades (or within N of the worst)."""
+        """
+        Surely passes: the overall grade lies between the best and worst feeding grades (or within N of the worst).
+        """
         overall = judgement_keys(version.expand((self.overall,)))
         feeds = judgement_keys(version.expand(self.feeds))
         if overall is None or feeds is None:
@@ -86,7 +91,8 @@ class Overall:
                 return (Failure(
                     f"{label} is {steps} grades better than the worst judgement feeding it "
                     f"({', '.join(worst_names)} {worst_grade}); expected at most {self.better_than_worst}",
-                    fields, expected=f"at most {self.better_than_worst} grade(s) better than {worst_grade}", actual=ovalue),)
+                    fields, expected=f"at most {self.better_than_worst} grade(s) better than {worst_grade}",
+                    actual=ovalue),)
             return ()
         if orank < best:
             best_grade = next(v for r, _, v in ranks if r == best)

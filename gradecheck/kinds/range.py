@@ -20,7 +20,9 @@ __all__ = ["Range"]
 
 @frozen(kw_only=True)
 class Range:
-    """Each number lies within bounds (counts are never negative; percentages lie in 0–100)."""
+    """
+    Each number lies within bounds (counts are never negative; percentages lie in 0–100).
+    """  # noqa: RUF002 - the first line is user-visible (explain, docs/rules.md): the en dash stays
 
     kind: ClassVar[str] = "range"
     fields: tuple[str, ...] = param(c.field_list, "fields (globs allowed) to check", converter=tuple)

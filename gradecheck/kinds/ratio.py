@@ -10,8 +10,8 @@ from ..frameworks import Framework, Version
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, num, param
-from .draft import Candidates, Chooser, Make, nudge
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
+from .draft import Candidates, Chooser, Make, nudge
 from .forms import PASS, SKIP, UNSURE, Abs, Arith, Cmp, Const, Decide, Form, IsNull, Or, number
 
 __all__ = ["Ratio"]
@@ -19,14 +19,20 @@ __all__ = ["Ratio"]
 
 @frozen(kw_only=True)
 class Ratio:
-    """A stated rate agrees with its counts: ``value`` = ``per`` × ``numerator`` / ``denominator``, within rounding."""
+    """
+    A stated rate agrees with its counts: ``value`` = ``per`` × ``numerator`` / ``denominator``, within rounding.
+    """  # noqa: RUF002 - the first line is user-visible (explain, docs/rules.md): it is the multiplication sign
 
     kind: ClassVar[str] = "ratio"
     value: str = param(c.field_name, "the stated rate or percentage")
     numerator: str = param(c.field_name, "the count it is a rate of")
     denominator: str = param(c.field_name, "the population it is a rate per")
-    per: float = param(c.number, "the rate is per this many (100 for a percentage, 10000 for 'per 10,000')", default=100)
-    rounded_to: float = param(c.number, "an exact stated value was rounded to this step (1: whole numbers; 0: exact)", default=1)
+    per: float = param(
+        c.number, "the rate is per this many (100 for a percentage, 10000 for 'per 10,000')", default=100
+    )
+    rounded_to: float = param(
+        c.number, "an exact stated value was rounded to this step (1: whole numbers; 0: exact)", default=1
+    )
 
     def passes(self, framework: Framework, version: Version) -> Form:
         """
@@ -56,12 +62,14 @@ class Ratio:
         verdict = judge_share(share, computed)
         if verdict is True:
             return ()
-        arithmetic = (f"{num(self.per)} × {self.numerator.split('.', 1)[-1]} {show(top)} / "
+        arithmetic = (f"{num(self.per)} × {self.numerator.split('.', 1)[-1]} {show(top)} / "  # noqa: RUF001 - the multiplication sign is what the message shows
                       f"{self.denominator.split('.', 1)[-1]} {show(bottom)} = {computed_text(*computed)}")
         stated_text = f"{self.value.split('.', 1)[-1]} {show(value)}"
         if verdict is None:
-            return (Unknown(f"{arithmetic}; stated {stated_text}: rounded or suppressed values could go either way", fields),)
-        return (Failure(f"{arithmetic}, but {stated_text} (so between {fmt_share(share[0])} and {fmt_share(share[1])})", fields,
+            return (Unknown(f"{arithmetic}; stated {stated_text}: rounded or suppressed values could go either way",
+                            fields),)
+        return (Failure(f"{arithmetic}, but {stated_text} "
+                        f"(so between {fmt_share(share[0])} and {fmt_share(share[1])})", fields,
                         expected=computed_text(*computed), actual=value),)
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:

@@ -44,7 +44,8 @@ class Scale:
             found = view.matching("judgements.*")
             known = framework.judgements
             return tuple(
-                Failure(f"{short(n)} is not a judgement of {framework.id} (it makes: {', '.join(sorted(known)) or 'none'})",
+                Failure(f"{short(n)} is not a judgement of {framework.id} "
+                        f"(it makes: {', '.join(sorted(known)) or 'none'})",
                         {n: v}, expected=sorted(known), actual=short(n))
                 for n, v in found if short(n) not in known
             ) if found else None

@@ -12,8 +12,8 @@ from ..records import GROUPS
 from ..values import MISSING, bounds
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds
-from .draft import Candidates, Chooser, Make, concrete, nudge
 from ._sums import decide, describe_target, gather
+from .draft import Candidates, Chooser, Make, concrete, nudge
 from .forms import (
     NUMERIC_GROUPS,
     PASS,
@@ -41,8 +41,10 @@ class Total:
     """The parts add up exactly to a constant, to the framework's number of graded items, or to a field."""
 
     kind: ClassVar[str] = "total"
-    parts: tuple[str, ...] = param(c.field_list, "fields (globs allowed, e.g. 'grade_counts.*') that add up", converter=tuple)
-    equals: Any = param(c.count_ref, "a whole number, '@graded_items', or the field they add up to")
+    parts: tuple[str, ...] = param(
+        c.field_list, "fields (globs allowed, e.g. 'grade_counts.*') that add up", converter=tuple
+    )
+    equals: Any = param(c.count_ref, "a whole number, '@graded_items', or the field they add up to")  # noqa: RUF009 - param() returns an attrs field specifier
     missing_parts: str = param(
         c.one_of("unknown", "zero"),
         "a named part that is absent makes the check 'unknown' (default) or counts as zero",

@@ -11,8 +11,8 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from .draft import Candidates, Chooser, Make
 from ._summary import Outcomes, fold
+from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
 

@@ -10,8 +10,8 @@ from ..frameworks import Framework, Version
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, read, total_bounds, undecidable
-from .draft import Candidates, Chooser, Make, has_glob, nudge
 from ._sums import decide, gather
+from .draft import Candidates, Chooser, Make, has_glob, nudge
 from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Form, IsNull, Max, Or, Sum, number
 
 __all__ = ["Within"]
@@ -73,7 +73,8 @@ class Within:
         if len(numeric) < len(parts):
             outcomes.append(Unknown(f"{', '.join(n for n, v in parts if bounds(v) is None)} not a number", fields))
         elif hi > wb[0] and not self.exact:
-            outcomes.append(Unknown(f"{arithmetic} may exceed {name} {show(whole)}: rounded or suppressed values", fields))
+            outcomes.append(Unknown(f"{arithmetic} may exceed {name} {show(whole)}: rounded or suppressed values",
+                                    fields))
         if self.exact and not outcomes:
             if missing:
                 return (Unknown(f"cannot check the partition: {', '.join(missing)} missing", fields),)
@@ -82,10 +83,12 @@ class Within:
                 return (Failure(f"{arithmetic}, expected {name} {show(whole)}", fields,
                                 expected=whole if wb[0] == wb[1] else show(whole), actual=lo),)
             if verdict is None:
-                outcomes.append(Unknown(f"{arithmetic}; expected {name} {show(whole)}: rounding could go either way", fields))
+                outcomes.append(Unknown(f"{arithmetic}; expected {name} {show(whole)}: rounding could go either way",
+                                        fields))
         return tuple(outcomes)
 
-    def _each(self, parts: list[tuple[str, Any]], wb: tuple[float, float], name: str, whole: Any) -> tuple[Failure | Unknown, ...]:
+    def _each(self, parts: list[tuple[str, Any]], wb: tuple[float, float], name: str,
+              whole: Any) -> tuple[Failure | Unknown, ...]:
         outcomes: list[Failure | Unknown] = []
         for part, value in parts:
             pb = bounds(value)
