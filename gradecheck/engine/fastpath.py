@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from sys import intern
 from typing import Any, NamedTuple
 
 from ..frameworks import Framework, Version
@@ -590,5 +591,5 @@ class HitView(View):
         if self._subject is None:
             authority = self.top.get("authority")
             self._subject = Subject(self.top["id"], self.item.path, self.item.line,
-                                    authority if isinstance(authority, str) else None, self.framework.id)
+                                    intern(authority) if type(authority) is str else None, self.framework.id)
         return self._subject

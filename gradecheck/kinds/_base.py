@@ -6,6 +6,7 @@ import datetime as dt
 import fnmatch
 import math
 from collections.abc import Callable, Mapping, Sequence
+from sys import intern
 from typing import Any, NamedTuple
 
 import attrs
@@ -108,12 +109,15 @@ class View:
         return {n[11:]: v for n, v in self.values.items() if n.startswith("judgements.")}
 
     def subject(self) -> Subject:
-        """What a finding about this record names (made once: several dataset rules may keep it)."""
+        """
+        What a finding about this record names (made once: several dataset rules may keep it). The
+        authority's name is interned: a file names a few hundred authorities, on every record.
+        """
         if self._subject is None:
             authority = self.get("authority")
             origin = self.record.origin
             self._subject = Subject(self.record.id, origin.path, origin.line,
-                                    authority if isinstance(authority, str) else None, self.framework.id)
+                                    intern(authority) if type(authority) is str else None, self.framework.id)
         return self._subject
 
     def matching(self, pattern: str) -> list[tuple[str, Any]]:
