@@ -92,6 +92,11 @@ def _work(path: str, start: int, end: int, first_line: int, header: bytes) -> di
     return state
 
 
+def count_lines(path: str, start: int, end: int) -> int:
+    """The lines in bytes [start, end) of a file (how far a later share's line numbers move down)."""
+    return _count_lines(path, start, end)
+
+
 def _count_lines(path: str, start: int, end: int) -> int:
     count = 0
     with open(path, "rb") as handle:
@@ -106,8 +111,14 @@ def _count_lines(path: str, start: int, end: int) -> int:
     return count
 
 
-def run_parallel(path: str, points: list[tuple[int, int, int]], run_factory: Callable[[], Any]) -> list[dict[str, Any]]:
-    """Check each range in a forked worker and return each worker's state, in file order."""
+def run_parallel(path: str, points: list[tuple[int, int, int]], run_factory: Callable[[], Any],
+                 meanwhile: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+    """
+    Check each range in a forked worker and return each worker's state, in file order.
+
+    *meanwhile* runs in this process while the workers run: the caller checks a share of its own
+    there, rather than wait idle and then unpickle one more worker's state.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -118,4 +129,6 @@ def run_parallel(path: str, points: list[tuple[int, int, int]], run_factory: Cal
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(len(points), mp_context=context, initializer=_init, initargs=(run_factory,)) as pool:
         futures = [pool.submit(_work, path, start, end, line, header if start else b"") for start, end, line in points]
+        if meanwhile is not None:
+            meanwhile()
         return [f.result() for f in futures]

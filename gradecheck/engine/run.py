@@ -20,7 +20,7 @@ from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
 from .events import summarize
 from .fastpath import PASS, UNSURE, FastPath, Hit, HitView, Plan, flat_values
-from .parallel import plan, run_parallel
+from .parallel import count_lines, plan, run_parallel
 
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
@@ -517,7 +517,8 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
     # Every core, where a file is large enough: each worker checks its share and folds it into summaries
     # for the dataset rules, which merge in file order.
     workers = (os.cpu_count() or 1) if workers is None else workers
-    split = workers > 1 and not events and progress is None
+    # Workers read with the built-in profiles only: files read through --profile(s) stay in one process.
+    split = workers > 1 and not events and progress is None and profiles is None
     for path in run.inputs:
         run.files += 1
         if engine != "row" and path.lower().endswith(".csv") and _columnar(path, engine):
@@ -529,10 +530,18 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
                 continue
         points = plan(path, workers) if split else None
         if points:
+            # This process checks the first share itself while forked workers check the others; their
+            # states (findings, counts, dataset summaries) then merge in file order.
             run.begin()
             run.where = Origin(path, 0)
-            shift = 0
-            for state in run_parallel(path, points, lambda: _Run(ruleset, max_findings)):
+            (start, end, first), rest = points[0], points[1:]
+
+            def first_share(path: str = path, start: int = start, end: int = end, first: int = first) -> None:
+                run.fold(read_range(path, start, end, first, b"", raw=True))
+
+            states = run_parallel(path, rest, lambda: _Run(ruleset, max_findings), meanwhile=first_share)
+            shift = count_lines(path, start, end)
+            for state in states:
                 run.merge(_shifted(state, shift))
                 shift += state["lines"]
             run.finish()
