@@ -22,7 +22,9 @@ from gradecheck.strategies import datasets, records, violating  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESET = load_ruleset()
-# Dataset rules (unique ids, visit histories) need every record in one place: the engine leaves such rule sets alone.
+# The record rules alone (most tests below); the built-in rule set adds dataset rules (unique ids, visit histories,
+# group totals), into whose summaries the engine folds the rows that pass.
+DATASET_CODES = [r.code for r in RULESET.rules if r.dataset]
 RECORD_RULES = RULESET.select(ignore=[r.code for r in RULESET.rules if r.dataset])
 CODES = [r.code for r in RECORD_RULES.rules]
 FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -77,6 +79,24 @@ def test_generated_records_and_mutants(tmp_path_factory, monkeypatch, batch, dat
     assert row == col
 
 
+@FIXTURE
+@given(datasets(), st.data())
+def test_generated_datasets_with_dataset_rules(tmp_path_factory, monkeypatch, batch, data):
+    """
+    Histories plus mutants of the dataset rules (repeated ids, visits after a grade other than inadequate) and of
+    some record rules, under the built-in rules: the engine takes the file, and the report is the row engine's.
+    """
+    for code in data.draw(st.lists(st.sampled_from(["X101", "V102"]), min_size=1, max_size=3)):
+        batch = batch + data.draw(violating(code))
+    for code in data.draw(st.permutations(CODES))[:3]:
+        batch = batch + data.draw(violating(code))
+    batch = data.draw(st.permutations(batch))  # a repeat or a visit may come before or after what it refers to
+    path = _write(tmp_path_factory.mktemp("gen"), write_csv(batch))
+    row, col, took = _both(path, RULESET, monkeypatch)
+    assert took == [True]
+    assert row == col
+
+
 def _benchmark_generator():
     spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
     module = importlib.util.module_from_spec(spec)
@@ -117,6 +137,56 @@ def test_rows_checked_in_parallel_workers(tmp_path, monkeypatch):
     row, col, took = _both(path, RECORD_RULES, monkeypatch, workers=3)
     assert took == [True]
     assert row == col
+
+
+VISITS_HEADER = "id,framework,start,judgements.overall_effectiveness,authority,authority_code\n"
+# Passing rows and rows with a finding (an unknown grade) interleave: repeated ids, one name under two codes (the
+# earliest row's code is the name's), visits after an inadequate grade and after a good one.
+VISITS = VISITS_HEADER + "".join(
+    f"r{i % 23},{fw},20{10 + i % 9:02}-0{1 + i % 9}-1{i % 10},{grade},{name},{code}\n"
+    for i in range(80)
+    for fw, grade in [(("monitoring-visit", "") if i % 5 == 0 else ("sif", "Goood" if i % 7 == 0 else
+                                                                      ("inadequate", "good")[i % 2]))]
+    for name, code in [(("Kent", "Kent ", " kent")[i % 3], ("E10000016", "", "E10000099", "")[i % 4])]
+)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_dataset_rules_over_passed_and_handed_over_rows(tmp_path, monkeypatch, workers):
+    """
+    Dataset rules read rows that passed column-wise and rows the row engine checked (in forked workers too):
+    the report is the row engine's, and it has both rules' findings.
+    """
+    monkeypatch.setattr(columnar, "PARALLEL_HANDOVER", 4)
+    monkeypatch.setattr(columnar_plan, "MAX_HANDOVER_SHARE", 1.0)
+    path = _write(tmp_path, VISITS)
+    row, col, took = _both(path, RULESET, monkeypatch, workers=workers)
+    assert took == [True]
+    assert row == col
+    assert {"X101", "V102"} <= _rules(col)
+    summary = json.loads(col)["summary"]
+    assert summary["records"] == summary["checked"] == 80
+
+
+GROUPS_CSV = "id,framework,start,time_period,area_code,group,breakdown,populations.children,facts.percent\n" + "".join(
+    f"{i},{fw},2023-03-31,2023,{area},Sex,{label},{n},{share}\n" for i, (fw, area, label, n, share) in enumerate([
+        ("dfe-cla", "E1", "Male", 60, 60), ("dfe-cla", "E1", "Female", 30, 35),
+        ("dfe-cla", "E1", "Total children", 100, 100), ("dfe-cla", "E2", " Male ", 5, 50),
+        ("dfe-cla", "E2", "Female", 5, 50), ("dfe-cla", "E2", "Total children", 10, 100),
+        ("dfe-cla", "E3", "Total children", "x", 100), ("dfe-cla-subgroups", "E4", "Total children", 10, 100),
+        ("dfe-cla-subgroups", "E4", "Mothers", 12, 120), ("dfe-cla", "E3", "Male", 1, 1)]))
+
+
+@pytest.mark.parametrize("block", [None, 1], ids=["one block", "a block a line"])
+def test_group_rules_over_passed_rows(tmp_path, monkeypatch, block):
+    """Group totals and shares (G101, G102, Q101) over rows that pass column-wise: the row engine's report."""
+    if block:
+        monkeypatch.setattr(columnar_plan, "BLOCK_BYTES", block)
+    path = _write(tmp_path, GROUPS_CSV)
+    row, col, took = _both(path, RULESET, monkeypatch)
+    assert took == [True]
+    assert row == col
+    assert {"G101", "G102", "Q101"} <= _rules(col)
 
 
 @pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").rglob("*.jsonl")))
@@ -198,11 +268,24 @@ def test_files_left_to_the_row_path(tmp_path, monkeypatch, text):
     assert row == col
 
 
-def test_dataset_rules_leave_the_file_to_the_row_path(tmp_path, monkeypatch):
-    """The built-in rules include unique ids and visit histories: every record in one place, so the row path."""
+def test_dataset_rules_are_folded_not_declined(tmp_path, monkeypatch):
+    """The built-in rules include unique ids and visit histories: the engine takes the file all the same."""
     path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,1,5,Kent\na,sif,2015-01-01,good,1,5,Kent\n")
     row, col, took = _both(path, RULESET, monkeypatch)
-    assert took == [False]
+    assert took == [True]
+    assert row == col
+    assert "X101" in _rules(col)
+
+
+def test_a_dataset_rule_of_an_unknown_kind_leaves_its_rows_to_the_row_engine(tmp_path, monkeypatch):
+    """A dataset kind the engine cannot feed: the rows it covers go to the row engine, and the report is the same."""
+    from gradecheck.engine import columnar_scan
+
+    monkeypatch.setattr(columnar_scan, "_reads", lambda rule: None if rule.kind == "unique" else set())
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,1,5,Kent\na,sif,2015-01-01,good,1,5,Kent\n")
+    monkeypatch.setattr(columnar_plan, "MAX_HANDOVER_SHARE", 1.0)
+    row, col, took = _both(path, RULESET, monkeypatch)
+    assert took == [True]
     assert row == col
 
 
@@ -267,19 +350,19 @@ def _rules_and_records(report: str) -> set[tuple[str, str]]:
 
 def test_command_line_option(tmp_path, capsys):
     """--engine columnar gives the row engine's output; a file it leaves to the row path is said once on stderr."""
-    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,-1,5,Kent\nb,sif,,good,,,\n")
-    dataset = ",".join(r.code for r in RULESET.rules if r.dataset)
-    args = [str(path), "--format", "json", "--ignore", dataset]
-    assert main(args) == 1
-    row = capsys.readouterr()
-    assert main([*args, "--engine", "columnar"]) == 1
-    col = capsys.readouterr()
-    assert row.out == col.out
-    assert col.err == ""
-    assert main([str(path), "--format", "json", "--engine", "columnar"]) == 1
-    full = capsys.readouterr()
-    said = f"gradecheck: --engine columnar: dataset rules ({dataset.replace(',', ', ')}) need every record"
-    assert full.err.count(said) == 1
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,-1,5,Kent\nb,sif,,good,,,\na,sif,,good,,,\n")
+    for extra in ([], ["--ignore", ",".join(DATASET_CODES)]):
+        args = [str(path), "--format", "json", *extra]
+        assert main(args) == 1
+        row = capsys.readouterr()
+        assert main([*args, "--engine", "columnar"]) == 1
+        col = capsys.readouterr()
+        assert row.out == col.out
+        assert col.err == ""
+    bom = _write(tmp_path, b"\xef\xbb\xbf" + HEADER.encode(), "bom.csv")
+    assert main([str(bom), str(bom), "--format", "json", "--engine", "columnar"]) == 0
+    said = "gradecheck: --engine columnar: " + str(bom) + ": it starts with a byte-order mark; using the row engine"
+    assert capsys.readouterr().err.count(said) == 1
 
 
 def test_without_polars_the_row_engine_runs(tmp_path, monkeypatch, capsys):

@@ -4,16 +4,19 @@ The optional columnar engine (``--engine columnar``; ``pip install 'gradecheck[c
 For a large CSV file in gradecheck's own layout (dotted headers, ``id`` and ``framework`` columns), polars
 reads the file and decides, column by column, which rows surely pass every record rule: exactly the rows
 the fast path (gradecheck/engine/fastpath.py) would pass, by the same tests (gradecheck/engine/columnar_kinds.py).
-Those rows are only counted. Every other row (a finding, an unknown, an odd value, an unknown
-framework) is handed to the row engine as the CSV reader would have built it, in file order with its
+Those rows are only counted, and folded into the dataset rules' summaries (unique ids, visit histories, group
+totals) through a light view of the few fields those rules read. Every other row (a finding, an unknown, an odd
+value, an unknown framework) is handed to the row engine as the CSV reader would have built it, in file order with its
 line number, so the row engine alone writes every finding, unknown and unreadable entry: the report is
-the row engine's, byte for byte (tests/test_columnar.py checks it on generated data).
+the row engine's, byte for byte (tests/test_columnar.py checks it on generated data). Each file is one dataset:
+the row engine's summaries of the rows it checked and the engine's of the passed rows merge before the dataset
+rules report. A dataset rule of a kind the engine cannot feed leaves the rows it covers to the row engine.
 
 Nothing is added to the run until the whole file has been read and judged. Whenever the engine cannot
 be sure of reading the same rows as the row reader (not UTF-8, a byte-order mark, a quoted cell
-spanning lines, a stray carriage return, a header that needs a profile), or the rule set needs every
-record in one place (dataset rules), :func:`check_csv` returns False having changed nothing, and the
-file takes the ordinary path. polars is imported here only, and only when the engine is used.
+spanning lines, a stray carriage return, a header that needs a profile), :func:`check_csv` returns False
+having changed nothing, and the file takes the ordinary path. polars is imported here only, and only when the
+engine is used.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..read import read_range
-from ..records import RawRecord
+from ..records import Origin, RawRecord
 from .columnar_plan import Plan, Result, Unsuitable
 
 if TYPE_CHECKING:
@@ -83,9 +86,6 @@ def _suitable_run(run: Any, ruleset: RuleSet, profiles: ProfileSet | None) -> No
 
     if not available():
         raise unsuitable(f"polars is not installed ({EXTRA})")
-    if run.dataset_rules:
-        codes = ", ".join(r.code for r in run.dataset_rules)
-        raise unsuitable(f"dataset rules ({codes}) need every record in one place")
     if run.max_events:
         raise unsuitable("the report shows every record (--format html)")
     if profiles is not None:
@@ -96,16 +96,27 @@ def _suitable_run(run: Any, ruleset: RuleSet, profiles: ProfileSet | None) -> No
 
 
 def _apply(result: Result, run: Any, path: str, plan: Plan, workers: int) -> None:
-    """Add what a file came to into *run*: passed rows counted, the rest checked by the row engine."""
+    """
+    Add what a file came to into *run*, as one dataset: passed rows counted, the rest checked by the row engine,
+    and the dataset rules judged from both's summaries.
+    """
     run.records += result.passed
     run.checked += result.passed
     for code, n in result.tally.items():
         run.tally[code][0] += n
     rows = result.handover
+    run.begin()
+    if result.passed:  # the row engine's fold names the dataset from its first record
+        run.where = Origin(path, 0)
     if workers > 1 and len(rows) >= PARALLEL_HANDOVER and run.progress is None and _can_fork():
         _handover_parallel(run, rows, path, plan, workers)
     else:
-        run.dataset(_items(rows, path, plan))
+        run.fold(_items(rows, path, plan))
+    # Both summaries were folded in file order, each over its own rows; a merge keeps the earlier place of two
+    # (UniqueSummary._seen, VisitsSummary._code) and outcomes sort by place, so the rows interleave as in the file.
+    for mine, passed in zip(run.summaries, result.summaries, strict=True):
+        mine.merge(passed)
+    run.finish()
 
 
 def _items(rows: list[tuple[int, Any]], path: str, plan: Plan) -> Iterator[Any]:
@@ -149,7 +160,9 @@ def _handover_parallel(run: Any, rows: list[tuple[int, Any]], path: str, plan: P
 
 
 def _work(start: int, end: int) -> dict[str, Any]:
+    """A worker's share of the rows, checked and folded into fresh summaries the parent merges (lines: the file's)."""
     parent = _STATE["run"]
     run = type(parent)(parent.ruleset, parent.max_findings)
-    run.dataset(_items(_STATE["rows"][start:end], _STATE["path"], _STATE["plan"]))
+    run.begin()
+    run.fold(_items(_STATE["rows"][start:end], _STATE["path"], _STATE["plan"]))
     return run.state()

@@ -90,10 +90,12 @@ def one_row(line: str) -> list[str] | None:
 
 
 class Result:
-    """What a whole file came to: rows that passed (counted), and rows for the row engine, in file order."""
+    """What a whole file came to: rows that passed (counted, folded for dataset rules), rows for the row engine."""
 
     def __init__(self) -> None:
         self.passed = 0
         self.tally: dict[str, int] = {}
         # (line, cells) for a row the row engine checks; (line, (start, end)) for one it must read itself.
         self.handover: list[tuple[int, Any]] = []
+        # The dataset rules' summaries of the passed rows (one per dataset rule, in the run's order).
+        self.summaries: list[Any] = []

@@ -21,14 +21,18 @@ from typing import Any
 import polars as pl
 
 from ..frameworks import Framework
+from ..kinds import Subject, View
+from ..values import MISSING
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
 
 __all__ = ["Scan"]
 
-# What a block comes to: rows that pass, passes per rule, rows for the row engine.
-_Outcome = tuple[int, dict[str, int], list[tuple[int, Any]]]
+# What a block comes to: rows that pass, passes per rule, rows for the row engine, passed rows' views for the
+# dataset rules (in file order).
+_Outcome = tuple[int, dict[str, int], list[tuple[int, Any]], list[View]]
+_GROUP_KINDS = ("group_total", "group_share")
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _LEAD = b"lead\n"
@@ -87,6 +91,21 @@ class Scan:
         self.lock = threading.Lock()
         self.result = Result()
         self.ncols = len(plan.header)
+        # The dataset rules' summaries of the rows that pass here (the row engine folds the others into its own;
+        # they merge when the file is read), and per framework the fields those rules read of a row.
+        self.summaries = self.result.summaries = [rule.check.summary() for rule in run.dataset_rules]
+        self.folds: dict[str, list[Any]] = {}
+        self.needs: dict[str, set[str]] = {}
+        unfoldable = set()
+        for fid in ruleset.frameworks:
+            covering = [(r, s) for r, s in zip(run.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
+            needs = [_reads(rule) for rule, _ in covering]
+            if any(n is None for n in needs):
+                unfoldable.add(self.codes[fid])  # a dataset rule this engine cannot feed: the row engine reads these
+            elif covering:
+                self.folds[fid] = [s for _, s in covering]
+                self.needs[fid] = {"id", "authority"}.union(*needs)
+        self.unfoldable = sorted(unfoldable)
         self.stage = self._stage()
 
     def _stage(self) -> list[list[pl.Expr]]:
@@ -140,8 +159,10 @@ class Scan:
                 facts.append(pl.col(f"n{j}").alias(f"F:{member}"))
         canonical = [*facts, *(_coalesce(v).alias(f"P:{k}") for k, v in populations.items())]
         bad += [_twice(v) for v in populations.values()]
-        canonical.append((~pl.any_horizontal([b.fill_null(True) for b in bad]) & pl.col("fw").is_not_null())
-                         .alias("cand"))
+        known = pl.col("fw").is_not_null()
+        if self.unfoldable:
+            known = known & ~pl.col("fw").is_in(self.unfoldable)
+        canonical.append((~pl.any_horizontal([b.fill_null(True) for b in bad]) & known).alias("cand"))
         # An empty line is null in some polars versions; its cells are named once, then read by position.
         split = [pl.col("line").fill_null(""), pl.col("line").fill_null("").str.split(",").alias("cells")]
         return [split, shape, values, canonical]
@@ -170,8 +191,16 @@ class Scan:
         return result
 
     def _take(self, outcome: _Outcome, read: int) -> None:
-        passed, tally, handover = outcome
+        passed, tally, handover, views = outcome
         result = self.result
+        if views:
+            folds = self.folds
+            try:
+                for view in views:  # in file order, as the row engine would fold them
+                    for summary in folds[view.framework.id]:
+                        summary.add(view)
+            except Exception:  # the row engine reports a broken rule, with the record it broke on
+                raise Unsuitable("a dataset rule broke on a row that passed every record rule") from None
         result.passed += passed
         for rule, n in tally.items():
             result.tally[rule] = result.tally.get(rule, 0) + n
@@ -206,6 +235,7 @@ class Scan:
         passed = 0
         tally: dict[str, int] = {}
         failed: list[int] = []
+        views: list[View] = []
         for code in codes:
             with self.lock:
                 judge = self.judges.get(code)
@@ -214,17 +244,21 @@ class Scan:
             mine = pl.col("cand") & (pl.col("fw") == code)
             if len(codes) > 1:
                 mine_only = frame.lazy().filter(mine).select(judge.reads).collect()
-                ok, fail, counts = judge.judge(mine_only, pl.lit(True))
+                ok, fail, counts, kept = judge.judge(mine_only, pl.lit(True))
             else:
-                ok, fail, counts = judge.judge(frame, mine)
+                ok, fail, counts, kept = judge.judge(frame, mine)
             passed += ok
             failed += fail
+            if kept is not None:
+                views += judge.views(kept)
             for rule, n in counts.items():
                 tally[rule] = tally.get(rule, 0) + n
         others = ~pl.col("cand") | pl.col("i").is_in(failed)
         rest = (frame.lazy().filter((pl.col("i") > 0) & ~pl.col("blank") & others)
                 .select("i", "line", "quote", "nf").collect())
-        return passed, tally, self._handover(rest, block, first, start)
+        if len(codes) > 1:
+            views.sort(key=_line)
+        return passed, tally, self._handover(rest, block, first, start), views
 
     def _handover(self, rows: pl.DataFrame, block: bytes, first: int, start: int) -> list[tuple[int, Any]]:
         """What the row engine gets for these rows: the line, the cells, or where the reader finds the row itself."""
@@ -356,6 +390,65 @@ class _Judge:
             fits.append(here & pl.all_horizontal(outcomes) if outcomes else here)
         self.steps.append(verdicts)
         self.ok = (~pl.col("unread") & (pl.any_horizontal(fits) if fits else pl.lit(False))).fill_null(False)
+        self._folding(scan, framework, groups)
+
+    def _folding(self, scan: Scan, framework: Framework, groups: dict[str, dict[str, pl.Expr]]) -> None:
+        """
+        What the dataset rules read of a passed row, as the fast path reads it (gradecheck/engine/fastpath.py):
+        texts stripped (blank: absent), dates, judgements by canonical name (grade ranks here), counts and
+        numbers under canonical names. ``self.kept`` selects them (None: no dataset rule covers the framework).
+        """
+        self.framework = framework
+        self.path = scan.plan.path
+        self.versions: dict[Any, Any] = {}
+        needs = scan.needs.get(framework.id)
+        self.kept: list[pl.Expr] | None = None
+        if needs is None:
+            return
+        plan = scan.plan
+        kept = [pl.col("i"), pl.col("day")]
+        self.tops: list[str] = []
+        self.members: list[tuple[str, str]] = []
+        for name in sorted(n for n in needs if "." not in n):
+            if name in plan.text:
+                text = _cell(plan.text[name]).str.strip_chars(PY_WHITESPACE)
+                kept.append(pl.when(text != "").then(text).alias(f"T:{name}"))
+                self.reads.append(f"c{plan.text[name]}")
+            elif name in plan.dates:
+                kept.append(pl.col(f"d:{name}").alias(f"T:{name}"))
+            else:
+                continue  # no such column ("framework" is the framework's id): never in a row's values
+            self.tops.append(name)
+        wanted = {tuple(n.split(".", 1)) for n in needs if "." in n}
+        if ("judgements", "*") in wanted:  # every judgement: the visit rule reads a record's grades
+            wanted |= {("judgements", k) for k in groups["judgements"]}
+        for group, key in sorted(wanted):
+            column = groups.get(group, {}).get(key)
+            if column is not None:
+                kept.append(column.alias(f"G:{group}.{key}"))
+                self.members.append((group, key))
+        self.reads = list(dict.fromkeys(self.reads))
+        self.kept = kept
+        self.grade_names = framework.scale.names if framework.scale is not None else ()
+
+    def views(self, kept: pl.DataFrame) -> list[View]:
+        """A light view of each passed row, for the dataset rules' summaries."""
+        framework, path, versions, names = self.framework, self.path, self.versions, self.grade_names
+        tops, members = self.tops, self.members
+        ntops = len(tops)
+        out: list[View] = []
+        for row in zip(*(s.to_list() for s in kept.iter_columns()), strict=True):
+            i, day = row[0], row[1]
+            top = {name: v for name, v in zip(tops, row[2:2 + ntops], strict=True) if v is not None}
+            groups: dict[str, dict[str, Any]] = {}
+            for (group, key), v in zip(members, row[2 + ntops:], strict=True):
+                if v is not None:
+                    groups.setdefault(group, {})[key] = names[v] if group == "judgements" else v
+            version = versions.get(day)
+            if version is None:
+                version = versions[day] = framework.version_at(day)
+            out.append(_PassedView(path, i + 1, framework, version, day, top, groups))
+        return out
 
     @staticmethod
     def _version(framework: Framework, day: pl.Expr) -> pl.Expr:
@@ -374,19 +467,79 @@ class _Judge:
         return (pl.when(day.is_null()).then(pl.lit(None, dtype=pl.Int32))
                 .otherwise(chain.otherwise(pl.lit(len(versions) - 1, dtype=pl.Int32))))
 
-    def judge(self, rows: pl.DataFrame, mine: pl.Expr) -> tuple[int, list[int], dict[str, int]]:
-        """(how many of my rows pass, the indices of the others, passes per rule); *mine* picks my rows."""
+    def judge(self, rows: pl.DataFrame, mine: pl.Expr) -> tuple[int, list[int], dict[str, int], pl.DataFrame | None]:
+        """
+        (how many of my rows pass, the indices of the others, passes per rule, what the dataset rules read of
+        the rows that pass); *mine* picks my rows.
+        """
         for step in self.steps:
             rows = rows.with_columns(step)
         ok = pl.col("ok")
         tallies = [(ok & pl.any_horizontal(p).fill_null(False)).sum().alias(code)
                    for code, p in self.passes.items() if p]
-        out = (rows.with_columns((mine & self.ok).alias("ok"))
-               .select(ok.sum().alias("passed"), pl.col("i").filter(mine & ~ok).implode().alias("failed"), *tallies)
+        rows = rows.with_columns((mine & self.ok).alias("ok"))
+        out = (rows.select(ok.sum().alias("passed"), pl.col("i").filter(mine & ~ok).implode().alias("failed"),
+                           *tallies)
                .row(0, named=True))
         passed, failed = out.pop("passed"), out.pop("failed")
-        return passed, failed, {code: n for code, n in out.items() if n}
+        kept = rows.lazy().filter(ok).select(self.kept).collect() if self.kept is not None and passed else None
+        return passed, failed, {code: n for code, n in out.items() if n}, kept
 
 
 def _any(exprs: list[pl.Expr]) -> pl.Expr:
     return pl.any_horizontal(exprs) if exprs else pl.lit(False)
+
+
+def _reads(rule: Any) -> set[str] | None:
+    """
+    The fields a dataset rule's summary reads of a record besides its id, authority, framework and date ("judgements.*":
+    its grades); None for a kind this engine does not know, whose rows the row engine then folds.
+    """
+    check = rule.check
+    if rule.kind == "unique":
+        return {check.field}
+    if rule.kind == "visits_follow":
+        return {"authority", "authority_code", "judgements.*"}
+    if rule.kind in _GROUP_KINDS:
+        return {*check.group_by, check.label, check.value, *((check.share,) if rule.kind == "group_share" else ())}
+    return None
+
+
+def _line(view: View) -> int:
+    return view.line  # type: ignore[attr-defined, no-any-return]
+
+
+class _PassedView(View):
+    """A row that passed every record rule, as dataset rules read it (as HitView, gradecheck/engine/fastpath.py)."""
+
+    __slots__ = ("groups", "line", "path", "top")
+
+    def __init__(self, path: str, line: int, framework: Framework, version: Any, day: Any, top: dict[str, Any],
+                 groups: dict[str, dict[str, Any]]) -> None:
+        # Not View.__init__: that would take flattened values.
+        self.path = path
+        self.line = line
+        self.framework = framework
+        self.version = version
+        self.day = day
+        self.top = top
+        self.groups = groups
+        self.values = None  # type: ignore[assignment]
+        self._subject = None
+
+    def get(self, name: str) -> Any:
+        if "." not in name:
+            return self.framework.id if name == "framework" else self.top.get(name, MISSING)
+        group, _, key = name.partition(".")
+        members = self.groups.get(group)
+        return members.get(key, MISSING) if members else MISSING
+
+    def grades(self) -> dict[str, Any]:
+        return self.groups.get("judgements") or {}
+
+    def subject(self) -> Subject:
+        if self._subject is None:
+            authority = self.top.get("authority")
+            self._subject = Subject(self.top["id"], self.path, self.line,
+                                    authority if isinstance(authority, str) else None, self.framework.id)
+        return self._subject
