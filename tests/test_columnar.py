@@ -28,6 +28,9 @@ DATASET_CODES = [r.code for r in RULESET.rules if r.dataset]
 RECORD_RULES = RULESET.select(ignore=[r.code for r in RULESET.rules if r.dataset])
 CODES = [r.code for r in RECORD_RULES.rules]
 FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# The generated-file comparisons run both engines on a fresh file per example (polars included): a third of
+# the profile's examples (16 by default, 166 with HYPOTHESIS_PROFILE=ci) keeps the suite under a minute.
+FILES = settings(FIXTURE, max_examples=max(10, settings.default.max_examples // 3))
 HEADER = "id,framework,start,judgements.overall_effectiveness,grade_counts.good,populations.looked_after,authority\n"
 
 
@@ -62,7 +65,7 @@ def _write(tmp_path: Path, text: str | bytes, name: str = "data.csv") -> Path:
 CONSISTENT = st.one_of(st.lists(records(), min_size=1, max_size=8, unique_by=lambda r: r["id"]), datasets())
 
 
-@FIXTURE
+@FILES
 @given(CONSISTENT, st.data())
 def test_generated_records_and_mutants(tmp_path_factory, monkeypatch, batch, data):
     """
@@ -79,7 +82,7 @@ def test_generated_records_and_mutants(tmp_path_factory, monkeypatch, batch, dat
     assert row == col
 
 
-@FIXTURE
+@FILES
 @given(datasets(), st.data())
 def test_generated_datasets_with_dataset_rules(tmp_path_factory, monkeypatch, batch, data):
     """

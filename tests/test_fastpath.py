@@ -18,6 +18,9 @@ from gradecheck.writers import flatten
 RULESET = load_ruleset()
 CODES = [r.code for r in RULESET.rules]
 FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Each example of the split test forks workers: a quarter of the profile's examples (12 by default, 125 with
+# HYPOTHESIS_PROFILE=ci) keeps the suite under a minute on two cores.
+FORKING = settings(FIXTURE, max_examples=max(10, settings.default.max_examples // 4))
 
 
 def _essence(report: gradecheck.Report) -> dict:
@@ -87,7 +90,7 @@ def test_fast_path_leaves_the_unusual_to_the_ordinary_path(record):
     assert FastPath(RULESET).check(record, False) is None
 
 
-@FIXTURE
+@FORKING
 @given(st.lists(records(), min_size=4, max_size=12), datasets(), st.data())
 @pytest.mark.parametrize(("writer", "suffix"), [(write_jsonl, ".jsonl"), (write_csv, ".csv")])
 def test_parallel_split_gives_the_same_report(tmp_path, monkeypatch, writer, suffix, batch, history, data):
