@@ -425,3 +425,25 @@ def test_kept_records_answer_dataset_rules_as_whole_ones(tmp_path):
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     report = check_paths([str(path)], load_ruleset())
     assert {"X101", "V102"} <= {f.rule for f in report.findings}
+
+
+def test_an_authoritys_code_is_the_one_its_first_record_gives_in_any_input_order(ruleset):
+    """
+    Records passed out of file order: a name's code is the one its first record in the file gives, so the
+    visit rule keys the history the same way whatever order the records come in.
+    """
+    def at(line, **fields):
+        return Record(fields["id"], fields["framework"], fields, Origin("f.jsonl", line))
+
+    records = [
+        at(3, id="c", framework="ilacs", authority="Leeds", authority_code="E08000035", start=dt.date(2019, 1, 7),
+           **{"judgements.overall_effectiveness": "inadequate"}),
+        at(1, id="a", framework="focused-visit", authority="Leeds", authority_code="E08000035",
+           start=dt.date(2018, 1, 1)),
+        at(2, id="b", framework="focused-visit", authority="Leeds", authority_code="E99999999",
+           start=dt.date(2018, 6, 1)),
+        at(4, id="d", framework="monitoring-visit", authority="Leeds", start=dt.date(2019, 6, 3)),
+    ]
+    forward = render(check(sorted(records, key=lambda r: r.origin.line), ruleset), "json", statistics=True)
+    assert render(check(records, ruleset), "json", statistics=True) == forward
+    assert "V102" not in {f.rule for f in check(records, ruleset).findings}  # d joins c's history (E08000035)

@@ -21,18 +21,17 @@ from typing import Any
 import polars as pl
 
 from ..frameworks import Framework
-from ..kinds import Subject, View
-from ..values import MISSING
+from ..kinds import View
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
+from .views import ReadView
 
 __all__ = ["Scan"]
 
 # What a block comes to: rows that pass, passes per rule, rows for the row engine, passed rows' views for the
 # dataset rules (in file order).
 _Outcome = tuple[int, dict[str, int], list[tuple[int, Any]], list[View]]
-_GROUP_KINDS = ("group_total", "group_share")
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _LEAD = b"lead\n"
@@ -447,7 +446,7 @@ class _Judge:
             version = versions.get(day)
             if version is None:
                 version = versions[day] = framework.version_at(day)
-            out.append(_PassedView(path, i + 1, framework, version, day, top, groups))
+            out.append(ReadView(path, i + 1, framework, version, day, top, groups))
         return out
 
     @staticmethod
@@ -492,54 +491,13 @@ def _any(exprs: list[pl.Expr]) -> pl.Expr:
 
 def _reads(rule: Any) -> set[str] | None:
     """
-    The fields a dataset rule's summary reads of a record besides its id, authority, framework and date ("judgements.*":
-    its grades); None for a kind this engine does not know, whose rows the row engine then folds.
+    The fields a dataset rule's summary reads of a record besides its id, authority, framework and date, as
+    its kind declares them ("judgements.*": its grades); None for a kind that does not say, whose rows the
+    row engine then folds.
     """
-    check = rule.check
-    if rule.kind == "unique":
-        return {check.field}
-    if rule.kind == "visits_follow":
-        return {"authority", "authority_code", "judgements.*"}
-    if rule.kind in _GROUP_KINDS:
-        return {*check.group_by, check.label, check.value, *((check.share,) if rule.kind == "group_share" else ())}
-    return None
+    reads = getattr(rule.check, "reads", None)
+    return set(reads()) if callable(reads) else None
 
 
-def _line(view: View) -> int:
-    return view.line  # type: ignore[attr-defined, no-any-return]
-
-
-class _PassedView(View):
-    """A row that passed every record rule, as dataset rules read it (as HitView, gradecheck/engine/fastpath.py)."""
-
-    __slots__ = ("groups", "line", "path", "top")
-
-    def __init__(self, path: str, line: int, framework: Framework, version: Any, day: Any, top: dict[str, Any],
-                 groups: dict[str, dict[str, Any]]) -> None:
-        # Not View.__init__: that would take flattened values.
-        self.path = path
-        self.line = line
-        self.framework = framework
-        self.version = version
-        self.day = day
-        self.top = top
-        self.groups = groups
-        self.values = None  # type: ignore[assignment]
-        self._subject = None
-
-    def get(self, name: str) -> Any:
-        if "." not in name:
-            return self.framework.id if name == "framework" else self.top.get(name, MISSING)
-        group, _, key = name.partition(".")
-        members = self.groups.get(group)
-        return members.get(key, MISSING) if members else MISSING
-
-    def grades(self) -> dict[str, Any]:
-        return self.groups.get("judgements") or {}
-
-    def subject(self) -> Subject:
-        if self._subject is None:
-            authority = self.top.get("authority")
-            self._subject = Subject(self.top["id"], self.path, self.line,
-                                    authority if isinstance(authority, str) else None, self.framework.id)
-        return self._subject
+def _line(view: ReadView) -> int:
+    return view.line

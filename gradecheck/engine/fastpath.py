@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from sys import intern
 from typing import Any, NamedTuple
 
 from ..frameworks import Framework, Version
 from ..jsontext import no_repeats
-from ..kinds import Subject, View
-from ..records import DATE_FIELDS, TEXT_FIELDS, RawRecord, Record
+from ..records import DATE_FIELDS, TEXT_FIELDS
 from ..ruleset import Rule, RuleSet
-from ..values import MISSING
 from .fastcode import PASS, SKIP, UNSURE, Compiler, Groups, Source, Unsure, fetcher, indent, verdict_lines
 
-__all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "HitView", "Plan"]
+__all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "Plan"]
 
 _TEXT = frozenset(TEXT_FIELDS)
 _date = dt.date.fromisoformat
@@ -527,69 +524,3 @@ class FastPath:
             return out
 
         return read
-
-
-def flat_values(top: Mapping[str, Any], groups: Groups, framework: Framework) -> dict[str, Any]:
-    """The prepared values the ordinary path would build, for dataset rules and report extras."""
-    values = dict(top)
-    for group, members in groups.items():
-        for key, value in members.items():
-            values[f"{group}.{key}"] = value
-    values["framework"] = framework.id
-    return values
-
-
-class HitView(View):
-    """
-    A record the fast path read, as the dataset rules read it: values straight from what was read.
-
-    Most records need no check beyond the fast path's, but every record is folded into the dataset
-    rules' summaries; this view spares them the flattening of every value that a full view costs.
-    """
-
-    __slots__ = ("groups", "item", "top")
-
-    def __init__(self, item: RawRecord, hit: Hit) -> None:
-        # Not View.__init__: that would take flattened values.
-        self.item = item
-        self.top = top = hit.top
-        self.groups = hit.groups
-        self.framework = hit.framework
-        self.version = hit.version
-        self.values = None  # type: ignore[assignment]  # flattened only if a rule asks for a glob
-        self.day = top.get("start") or top.get("end") or top.get("published")
-        self._subject = None
-
-    @property
-    def record(self) -> Record:  # type: ignore[override]
-        return Record(self.top["id"], self.framework.id, self._flat(), self.item.origin)
-
-    def _flat(self) -> dict[str, Any]:
-        if self.values is None:
-            self.values = flat_values(self.top, self.groups, self.framework)
-        return self.values
-
-    def get(self, name: str) -> Any:
-        if "." not in name:
-            return self.framework.id if name == "framework" else self.top.get(name, MISSING)
-        group, _, key = name.partition(".")
-        members = self.groups.get(group)
-        return members.get(key, MISSING) if members else MISSING
-
-    def grades(self) -> dict[str, Any]:
-        return self.groups.get("judgements") or {}
-
-    def matching(self, pattern: str) -> list[tuple[str, Any]]:
-        group = pattern[:-2]
-        if pattern.endswith(".*") and not any(c in group for c in "*?[."):
-            members = self.groups.get(group)
-            return sorted([(f"{group}.{k}", v) for k, v in members.items()]) if members else []
-        self._flat()
-        return View.matching(self, pattern)
-
-    def subject(self) -> Subject:
-        if self._subject is None:
-            authority = self.top.get("authority")
-            self._subject = Subject(self.top["id"], self.item.path, self.item.line,
-                                    intern(authority) if type(authority) is str else None, self.framework.id)
-        return self._subject

@@ -19,8 +19,9 @@ from ..report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
 from .events import summarize
-from .fastpath import PASS, UNSURE, FastPath, Hit, HitView, Plan, flat_values
+from .fastpath import PASS, UNSURE, FastPath, Hit, Plan
 from .parallel import count_lines, plan, run_parallel
+from .views import ReadView, flat_values
 
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
@@ -166,7 +167,9 @@ class _Run:
                     elif not plain:
                         summaries = folds[hit.framework.id]
                         if summaries:
-                            view = HitView(item, hit)
+                            top = hit.top
+                            view = ReadView(item.path, item.line, hit.framework, hit.version,
+                                            top.get("start") or top.get("end") or top.get("published"), top, hit.groups)
                             for summary in summaries:
                                 try:
                                     summary.add(view)

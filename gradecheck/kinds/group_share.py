@@ -39,6 +39,10 @@ class GroupShare:
     per: float = param(c.number, "the share is per this many (100 for a percentage)", default=100)
     rounded_to: float = param(c.number, "an exact stated share was rounded to this step (1: whole numbers)", default=1)
 
+    def reads(self) -> set[str]:
+        """The fields its summary reads of a record, besides its id, authority, framework and date."""
+        return {*self.group_by, self.label, self.value, self.share}
+
     def summary(self) -> GroupSummary:
         return GroupSummary(self)
 

@@ -53,6 +53,10 @@ class GroupTotal:
     def totals(self) -> tuple[str, ...]:
         return (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)
 
+    def reads(self) -> set[str]:
+        """The fields its summary reads of a record, besides its id, authority, framework and date."""
+        return {*self.group_by, self.label, self.value}
+
     def summary(self) -> GroupSummary:
         return GroupSummary(self)
 

@@ -27,6 +27,10 @@ class Unique:
     no_pass_form: ClassVar[str] = "judged from the dataset's summary, not record by record"
     field: str = param(c.field_name, "the field whose values must be unique", default="id")
 
+    def reads(self) -> set[str]:
+        """The fields its summary reads of a record, besides its id, authority, framework and date."""
+        return {self.field}
+
     def summary(self) -> UniqueSummary:
         return UniqueSummary(self.field)
 

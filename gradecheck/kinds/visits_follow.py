@@ -49,6 +49,10 @@ class VisitsFollow:
     visits: tuple[str, ...] = param(c.framework_list, "the visit frameworks this rule governs", converter=tuple)
     grade: str = param(c.grade, "the grade the latest graded inspection must have")
 
+    def reads(self) -> set[str]:
+        """The fields its summary reads of a record, besides its id, framework and date ("judgements.*": its grades)."""
+        return {"authority", "authority_code", "judgements.*"}
+
     def summary(self) -> VisitsSummary:
         return VisitsSummary(self)
 
@@ -128,7 +132,7 @@ class VisitsSummary:
         name, code = _text(view.get("authority")), _text(view.get("authority_code"))
         if name and code:
             known = self.codes.get(name)
-            if known is None or known[1] != code:  # the same code again changes nothing
+            if known is None or known[1] != code or view.subject().place() < known[0]:
                 self._code(name, view.subject().place(), code)
         is_visit = view.framework.id in self.rule.visits
         if is_visit:
