@@ -26,6 +26,16 @@ class Grade:
     aliases: tuple[str, ...] = field(converter=tuple, default=())
     number: int | None = None
 
+    def spellings(self, numbers: bool = True) -> list[str]:
+        """
+        Every way a report writes this grade: its name, label and aliases, and on a numbered scale
+        (unless *numbers* is false) "2" and "grade 2". The one list every reader and check starts from.
+        """
+        out = [self.name, self.label, *self.aliases]
+        if numbers and self.number is not None:
+            out += [str(self.number), f"grade {self.number}"]
+        return out
+
 
 @frozen
 class Scale:
@@ -48,14 +58,23 @@ class Scale:
     def __attrs_post_init__(self) -> None:
         lookup: dict[str, str] = {}
         for grade in self.grades:
-            spellings = [grade.name, grade.label, *grade.aliases]
-            if grade.number is not None:
-                spellings += [str(grade.number), f"grade {grade.number}"]
-            for spelling in spellings:
+            for spelling in grade.spellings():
                 lookup.setdefault(spelling_key(spelling), grade.name)
         object.__setattr__(self, "_lookup", lookup)
         object.__setattr__(self, "_rank", {g.name: i for i, g in enumerate(self.grades)})
         object.__setattr__(self, "_blank", frozenset(spelling_key(s) for s in self.not_graded))
+
+    def exact_spellings(self) -> dict[str, str]:
+        """
+        The spellings the fast readers match exactly, without folding (each as written, in lower and
+        upper case, capitalised and in title case), to their grade; anything else is read by canonical().
+        """
+        out: dict[str, str] = {}
+        for grade in self.grades:
+            for s in grade.spellings():
+                for variant in (s, s.lower(), s.upper(), s.capitalize(), s.title()):
+                    out.setdefault(variant, grade.name)
+        return out
 
     def canonical(self, raw: str) -> object:
         """Return the canonical grade for a spelling, MISSING for "no grade given", or UnknownGrade."""

@@ -61,17 +61,9 @@ def _spellings(framework: Framework) -> dict[str, str]:
     numbers, in five cases), less any spelling the scale itself would read otherwise.
     """
     scale = framework.scale
-    out: dict[str, str] = {}
     if scale is None:
-        return out
-    for grade in scale.grades:
-        spellings = [grade.name, grade.label, *grade.aliases]
-        if grade.number is not None:
-            spellings += [str(grade.number), f"grade {grade.number}"]
-        for s in spellings:
-            for variant in (s, s.lower(), s.upper(), s.capitalize(), s.title()):
-                out.setdefault(variant, grade.name)
-    return {s: name for s, name in out.items() if scale.canonical(s) == name}
+        return {}
+    return {s: name for s, name in scale.exact_spellings().items() if scale.canonical(s) == name}
 
 
 class Scan:

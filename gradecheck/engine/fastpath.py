@@ -95,14 +95,9 @@ class _Framework:
         self.grades: dict[Any, str] = {}
         self.scale = framework.scale
         if self.scale is not None:
+            self.grades.update(self.scale.exact_spellings())
             for grade in self.scale.grades:
-                spellings = [grade.name, grade.label, *grade.aliases]
-                if grade.number is not None:
-                    spellings += [str(grade.number), f"grade {grade.number}"]
-                for s in spellings:
-                    for variant in (s, s.lower(), s.upper(), s.capitalize(), s.title()):
-                        self.grades.setdefault(variant, grade.name)
-                if grade.number is not None:
+                if grade.number is not None:  # a grade given as a JSON number
                     self.grades.setdefault(grade.number, grade.name)
         self.judgement_aliases = dict(framework.judgement_aliases)
         # Judgement names the fast path accepts, and what each means; anything else takes the ordinary path.

@@ -111,8 +111,7 @@ class Draft:
 
     def spellings(self, grade: str) -> list[str]:
         scale = self.framework.scale
-        found = next(g for g in scale.grades if g.name == grade)
-        return [grade, found.label, *found.aliases]
+        return next(g for g in scale.grades if g.name == grade).spellings(numbers=False)
 
     def spell(self, name: str, spelling: str) -> None:
         self.spelled[name] = spelling

@@ -390,10 +390,7 @@ class _Loader:
 
         seen: dict[str, str] = {}
         for grade in scale.grades:
-            spellings = {grade.name, grade.label, *grade.aliases}
-            if grade.number is not None:
-                spellings.add(str(grade.number))
-            for s in spellings:
+            for s in dict.fromkeys(grade.spellings()):
                 key = spelling_key(s)
                 if seen.get(key, grade.name) != grade.name:
                     return f"spelling {s!r} names both {seen[key]!r} and {grade.name!r}"
