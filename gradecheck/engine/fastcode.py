@@ -232,8 +232,8 @@ class Compiler:
             self.memo[("aggregate", keys)] = (local, False)
         return local
 
-    # A few judgements are compared one by one; many (SLAC's 22) are tallied once, in C (see _aggregator).
-    _FEW = 4
+    # One or two judgements are compared one by one; more (SLAC's 22) are tallied once, in C (see _aggregator).
+    _FEW = 1
 
     def _Best(self, node: f.Best) -> tuple[str, bool]:
         if len(node.keys) <= self._FEW:
@@ -257,8 +257,8 @@ class Compiler:
         group = self.src.group(node.group)
         if node.exclude is not None:
             known = self.src.const(node.exclude)
-            if how == "len":
-                return f"(len({group}.keys() - {known}) if {group} else 0)"
+            if how == "len":  # the members outside a known set: usually none, which issuperset says in C
+                return f"(len({group}.keys() - {known}) if {group} and not {known}.issuperset({group}) else 0)"
             return f"([v for k, v in {group}.items() if k not in {known}] if {group} else ())"
         if node.pattern is not None:
             found = self.memo.get(("select", node))

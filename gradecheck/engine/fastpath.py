@@ -345,9 +345,15 @@ class FastPath:
         if text:
             return [read]
         if key == "judgements":
-            # As _judgements' own first test: canonical names and grades, the dict itself will do.
-            accept = (f"x.keys() <= {src.const(compiled.canonical_judgements)} "
-                      f"and {src.const(compiled.grade_names)}.issuperset(x.values())")
+            # As _judgements' own first tests: canonical names and grades, the dict itself will do; canonical
+            # names and spellings the scale knows exactly, the spelled grades will.
+            names, grades = src.const(compiled.canonical_judgements), src.const(compiled.grade_names)
+            spelled = src.const(compiled.grades)
+            return [f"if x.keys() <= {names}:",
+                    f"    if {grades}.issuperset(x.values()):", "        m = x", "    else:",
+                    f"        m = list(map({spelled}.get, x.values()))",
+                    "        m = dict(zip(x, m, strict=True)) if None not in m else None",
+                    "else:", "    m = None", "if m is None:", f"    {read}"]
         elif key in ("populations", "grade_counts"):
             # As _numbers' own first test: whole numbers under canonical names.
             names = self.population_names if key == "populations" else compiled.grade_names
