@@ -18,9 +18,9 @@ from gradecheck.writers import flatten
 RULESET = load_ruleset()
 CODES = [r.code for r in RULESET.rules]
 FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-# Each example of the split test forks workers: a quarter of the profile's examples (12 by default, 125 with
+# Each example of the split test forks workers: a sixth of the profile's examples (8 by default, 83 with
 # HYPOTHESIS_PROFILE=ci) keeps the suite under a minute on two cores.
-FORKING = settings(FIXTURE, max_examples=max(10, settings.default.max_examples // 4))
+FORKING = settings(FIXTURE, max_examples=max(8, settings.default.max_examples // 6))
 
 
 def _essence(report: gradecheck.Report) -> dict:
