@@ -27,7 +27,6 @@ from typing import Any
 from ..frameworks import Framework, Version
 from ..kinds import forms as f
 from ..ruleset import Rule
-from ..values import MISSING
 
 PASS, SKIP, UNSURE = f.PASS, f.SKIP, f.UNSURE
 Groups = dict[str, dict[str, Any]]
@@ -78,7 +77,7 @@ class Source:
     """Generated lines and the namespace their constants live in, under generated names only."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"MISSING": MISSING, "PASS": PASS, "SKIP": SKIP, "UNSURE": UNSURE}
+        self.namespace: dict[str, Any] = {"PASS": PASS, "SKIP": SKIP, "UNSURE": UNSURE}
         self._names: dict[int, str] = {}
         self._fresh = 0
         self.groups: dict[str, str] = {}  # group name → the local holding its members (or None)
@@ -142,7 +141,6 @@ class Compiler:
         self.aggregators: dict[tuple[str, ...], str] = {}  # judgement keys → the local tallying them
         self.lines: list[str] = []  # the computations the branch being compiled needs
         self.memo: dict[Any, tuple[str, bool]] = {}  # subform → (its code, whether it may be None), within a rule
-        self.dicts = False  # the generated lines never read the dicts ``top`` and ``groups``
 
     def rule(self, rule: Rule) -> list[str] | None:
         """The lines for *rule*, guarded by its dates; None when it has no fast form."""

@@ -46,11 +46,9 @@ class Plan:
     engine counts verdict patterns.
     """
 
-    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], pre: list[str], dicts: bool,
-                 src: Source) -> None:
+    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], pre: list[str], src: Source) -> None:
         self.rules = rules
         self.dated = any(r.dated for r in rules)
-        self.dicts = dicts  # whether the lines read values from ``top`` and ``groups`` (else from locals only)
         self.lines, self.verdicts = verdict_lines(bodies, pre)
         self._src = src
         # Generated on first use: most files have one shape, read by its shaped function, never by run.
@@ -115,7 +113,7 @@ class _Framework:
             if None in bodies:
                 self.plans[id(version)] = None
             else:
-                self.plans[id(version)] = Plan(tuple(rules), bodies, compiler.pre, compiler.dicts, self.src)
+                self.plans[id(version)] = Plan(tuple(rules), bodies, compiler.pre, self.src)
         self.only = framework.versions[0] if len(framework.versions) == 1 else None
         # Each key shape's generated reader (see FastPath._read), None where only the general reading
         # will do; and the last one, for a quick match.
@@ -267,11 +265,11 @@ class FastPath:
             if plan is None:
                 return [unsure]
             out = ["if day is None:", f"    {unsure}"] if plan.dated else []
-            out += [*(store if plan.dicts else []), *plan.lines, f"verdicts = {plan.verdicts}"]
+            out += [*plan.lines, f"verdicts = {plan.verdicts}"]
             if self.counting:
                 out += ["if UNSURE not in verdicts:", f"    return ({src.const(plan)}, verdicts)"]
             fields = f"{framework}, {src.const(version)}, top, groups, {src.const(plan)}, verdicts"
-            return [*out, *([] if plan.dicts else store), f"return {new}({hit}, ({fields}))"]
+            return [*out, *store, f"return {new}({hit}, ({fields}))"]
 
         if compiled.only is not None:
             lines += judged(compiled.only)

@@ -459,10 +459,6 @@ def _shared(fields: Mapping[str, Any]) -> dict[str, Any]:
             for name, value in fields.items()}
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _as_items(records: Iterable[Any]) -> Iterable[Record | Unreadable]:
     for i, item in enumerate(records, start=1):
         if isinstance(item, (Record, Unreadable)):

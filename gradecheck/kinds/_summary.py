@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ._base import Failure, Subject, Unknown, View
 
-__all__ = ["Outcomes", "Summary", "fold"]
+__all__ = ["Outcomes", "Summary"]
 
 Outcomes = list[tuple[Subject, Failure | Unknown]]
 
@@ -33,9 +32,3 @@ class Summary(Protocol):
     def outcomes(self) -> tuple[int, Outcomes]:
         """How many records (or groups) the rule applied to, and its outcomes, in file order."""
         ...
-
-
-def fold(summary: Summary, views: Sequence[View]) -> tuple[int, Outcomes]:
-    for view in views:
-        summary.add(view)
-    return summary.outcomes()

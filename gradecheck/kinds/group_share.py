@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from attrs import frozen
@@ -45,13 +45,6 @@ class GroupShare:
 
     def summary(self) -> GroupSummary:
         return GroupSummary(self)
-
-    def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        """Judge records held in memory (the same as folding them into a summary)."""
-        summary = self.summary()
-        for view in views:
-            summary.add(view)
-        return summary.outcomes()
 
     def row(self, view: View) -> Row | None:
         share = view.get(self.share)

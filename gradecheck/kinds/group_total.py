@@ -11,7 +11,7 @@ from attrs import frozen
 from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
-from ._summary import Outcomes, fold
+from ._summary import Outcomes
 from ._tables import GroupSummary, Row, labels_param, outline
 from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 
@@ -59,10 +59,6 @@ class GroupTotal:
 
     def summary(self) -> GroupSummary:
         return GroupSummary(self)
-
-    def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        """Judge records held in memory (the same as folding them into a summary)."""
-        return fold(self.summary(), views)
 
     def row(self, view: View) -> Row | None:
         return Row(view.subject(), tuple(show(view.get(f)) for f in self.group_by), view.get(self.label),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from attrs import frozen
@@ -11,7 +10,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._summary import Outcomes, fold
+from ._summary import Outcomes
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -33,10 +32,6 @@ class Unique:
 
     def summary(self) -> UniqueSummary:
         return UniqueSummary(self.field)
-
-    def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        """Judge records held in memory (the same as folding them into a summary)."""
-        return fold(self.summary(), views)
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:
         """Two consistent records that share their value of ``field``: the one repeat is the fault."""

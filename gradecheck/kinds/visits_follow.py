@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, param
-from ._summary import Outcomes, fold
+from ._summary import Outcomes
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
@@ -55,10 +54,6 @@ class VisitsFollow:
 
     def summary(self) -> VisitsSummary:
         return VisitsSummary(self)
-
-    def evaluate_dataset(self, views: Sequence[View]) -> tuple[int, Outcomes]:
-        """Judge records held in memory (the same as folding them into a summary)."""
-        return fold(self.summary(), views)
 
     def judge(self, visit: _Dated, latest: _Dated | None) -> Failure | Unknown | None:
         kind = visit.subject.framework
