@@ -152,7 +152,7 @@ class _Run:
                 self.progress(self.records, self.files - 1, len(self.inputs))
             if type(item) is RawRecord:
                 if fast is None or fast.counting is not plain:
-                    fast = self._fast = FastPath(self.ruleset, counting=plain)
+                    fast = self._fast = _fast_path(self.ruleset, plain)
                 hit = fast.check(item.mapping, item.text, item.json)
                 if hit is not None:
                     # Verdict patterns are counted, not rules: most records share one (see _flush).
@@ -390,6 +390,23 @@ class _Run:
             inputs=tuple(self.inputs),
             events=tuple(self.events),
         )
+
+
+# Fast paths already compiled, by rule set and counting mode: a process that checks many small inputs
+# with one rule set (a test suite, a notebook) compiles its generated code once, not on every call.
+# The rule set is kept beside its fast path, so a reused id() can never pick up another's code.
+_FAST_PATHS: dict[tuple[int, bool], tuple[RuleSet, FastPath]] = {}
+
+
+def _fast_path(ruleset: RuleSet, counting: bool) -> FastPath:
+    found = _FAST_PATHS.get((id(ruleset), counting))
+    if found is not None and found[0] is ruleset:
+        return found[1]
+    if len(_FAST_PATHS) >= 8:
+        _FAST_PATHS.pop(next(iter(_FAST_PATHS)))
+    fast = FastPath(ruleset, counting=counting)
+    _FAST_PATHS[(id(ruleset), counting)] = (ruleset, fast)
+    return fast
 
 
 class _Broken:
