@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..read import read_range
 from ..records import Origin, RawRecord
 from .columnar_plan import Plan, Result, Unsuitable
+from .parallel import watch_parent
 
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
@@ -150,7 +151,7 @@ def _handover_parallel(run: Any, rows: list[tuple[int, Any]], path: str, plan: P
     _STATE.update(run=run, rows=rows, path=path, plan=plan)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(parts, mp_context=context) as pool:
+        with ProcessPoolExecutor(parts, mp_context=context, initializer=watch_parent) as pool:
             futures = [pool.submit(_work, a, b) for a, b in itertools.pairwise(cuts)]
             states = [f.result() for f in futures]
     finally:

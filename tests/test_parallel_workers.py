@@ -1,0 +1,62 @@
+"""Forked workers end with the process that started them (kill -9 of gradecheck leaves no orphans)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked only where fork exists")
+
+PARENT = textwrap.dedent("""
+    import multiprocessing, sys, time
+    from gradecheck.engine.parallel import watch_parent
+
+    def worker(path):
+        watch_parent()
+        with open(path, "w") as handle:
+            handle.write(str(__import__("os").getpid()))
+        time.sleep(60)  # stands for a long share of a large file
+
+    if __name__ == "__main__":
+        process = multiprocessing.get_context("fork").Process(target=worker, args=(sys.argv[1],))
+        process.start()
+        time.sleep(60)
+""")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie that init has not reaped yet is gone for our purpose
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return True
+
+
+def test_a_worker_ends_when_its_parent_is_killed(tmp_path):
+    pid_file = tmp_path / "worker.pid"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(pid_file)])
+    try:
+        deadline = time.monotonic() + 20
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        worker = int(pid_file.read_text())
+        assert _alive(worker)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _alive(worker), "the worker outlived its killed parent"
+    finally:
+        parent.kill()
+        parent.wait()
