@@ -79,6 +79,12 @@ class ReadView(View):
         self._flat()
         return View.matching(self, pattern)
 
+    def place(self) -> tuple[str, int]:
+        return self.path, self.line
+
+    def ident(self) -> str:
+        return self.top["id"]
+
     def subject(self) -> Subject:
         if self._subject is None:
             authority = self.top.get("authority")

@@ -108,6 +108,14 @@ class View:
         """The record's judgements by name, as read (a grade's canonical name, or what could not be read)."""
         return {n[11:]: v for n, v in self.values.items() if n.startswith("judgements.")}
 
+    def place(self) -> tuple[str, int]:
+        """The record's file and line, without making a Subject (summaries pack them: see _summary.Places)."""
+        origin = self.record.origin
+        return origin.path, origin.line
+
+    def ident(self) -> str:
+        return self.record.id
+
     def subject(self) -> Subject:
         """
         What a finding about this record names (made once: several dataset rules may keep it). The

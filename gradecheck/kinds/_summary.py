@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ._base import Failure, Subject, Unknown, View
 
-__all__ = ["Outcomes", "Summary"]
+__all__ = ["Names", "Outcomes", "Places", "Summary"]
 
 Outcomes = list[tuple[Subject, Failure | Unknown]]
 
@@ -32,3 +33,107 @@ class Summary(Protocol):
     def outcomes(self) -> tuple[int, Outcomes]:
         """How many records (or groups) the rule applied to, and its outcomes, in file order."""
         ...
+
+
+class Names:
+    """
+    A growing table of values (file paths, authority names, ...), each named by its small index.
+
+    Summaries keep an index per record rather than the value, so a value written on every record
+    (an authority's name, the file's path) is held once per summary, not once per record.
+    """
+
+    __slots__ = ("index", "values")
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self.index: dict[Any, int] = {}
+
+    def of(self, value: Any) -> int:
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def adopt(self, other: Names) -> list[int] | None:
+        """Where each of *other*'s indexes lands in this table; None when every one lands where it was."""
+        moved = [self.of(value) for value in other.values]
+        return None if moved == list(range(len(moved))) else moved
+
+
+# A place packs a record's line (bits 0-31), its file (32-47), its framework (48-63) and its authority (64 up):
+# one int of 32 or 36 bytes in place of a Subject (about 90 bytes, plus its line) for each record a summary keeps.
+_LINE, _PATH, _FRAMEWORK, _AUTHORITY = 0, 32, 48, 64
+_LINES, _FIELD = (1 << 32) - 1, (1 << 16) - 1
+
+
+class Places:
+    """
+    Records named compactly: everything a finding names of a record but its id, packed into one int.
+
+    A unique-ids summary keeps one entry per record of a file, so what each costs is what the run
+    costs; the packed place is decoded back into a :class:`Subject` only for the records reported on.
+    """
+
+    __slots__ = ("authorities", "frameworks", "paths")
+
+    def __init__(self) -> None:
+        self.paths = Names()
+        self.frameworks = Names()
+        self.authorities = Names()
+
+    def of(self, view: View) -> int:
+        path, line = view.place()
+        authority = view.get("authority")
+        return self.pack(path, line, authority if type(authority) is str else None, view.framework.id)
+
+    def pack(self, path: str, line: int, authority: str | None, framework: str) -> int:
+        files, frameworks = self.paths.of(path), self.frameworks.of(framework)
+        if line > _LINES or files > _FIELD or frameworks > _FIELD:
+            raise ValueError(f"{path}: more lines, files or frameworks than a summary can name")
+        return line | files << _PATH | frameworks << _FRAMEWORK | self.authorities.of(authority) << _AUTHORITY
+
+    def subject(self, place: int, ident: str) -> Subject:
+        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES,
+                       self.authorities.values[place >> _AUTHORITY],
+                       self.frameworks.values[place >> _FRAMEWORK & _FIELD])
+
+    def where(self, place: int) -> tuple[str, int]:
+        """The (path, line) file order of a packed place, as :meth:`Subject.place` gives it."""
+        return self.paths.values[place >> _PATH & _FIELD], place & _LINES
+
+    @staticmethod
+    def line(place: int) -> int:
+        return place & _LINES
+
+    @staticmethod
+    def owner(place: int) -> int:
+        """A place without its line: what it shares with the file's other records of one authority and framework."""
+        return place >> _PATH
+
+    @staticmethod
+    def at(line: int, owner: int) -> int:
+        return line | owner << _PATH
+
+    @staticmethod
+    def moved(place: int, lines: int) -> int:
+        """The same record *lines* further down its file (see Subject.moved; line 0 stays 0)."""
+        return place + lines if place & _LINES else place
+
+    def adopt(self, other: Places) -> Callable[[int], int] | None:
+        """A function taking *other*'s packed places to this table's (None: they are the same), for merging."""
+        files, frameworks = self.paths.adopt(other.paths), self.frameworks.adopt(other.frameworks)
+        authorities = self.authorities.adopt(other.authorities)
+        if files is None and frameworks is None and authorities is None:
+            return None
+        files = files or list(range(len(other.paths.values)))
+        frameworks = frameworks or list(range(len(other.frameworks.values)))
+        authorities = authorities or list(range(len(other.authorities.values)))
+
+        def move(place: int) -> int:
+            return (place & _LINES | files[place >> _PATH & _FIELD] << _PATH
+                    | frameworks[place >> _FRAMEWORK & _FIELD] << _FRAMEWORK
+                    | authorities[place >> _AUTHORITY] << _AUTHORITY)
+
+        return move

@@ -10,7 +10,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._summary import Outcomes
+from ._summary import Outcomes, Places
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -43,14 +43,20 @@ class Unique:
 
 
 class UniqueSummary:
-    """Each value's first record, and every later record with the same value: value to first origin."""
+    """
+    Each value's first record, and every later record with the same value: value to first origin.
 
-    __slots__ = ("applicable", "field", "first", "odd", "repeats")
+    The first records are kept packed (see _summary.Places): one int per value, and the record's id
+    only where it is not the value itself, so a file of a million ids costs its ids and little more.
+    """
+
+    __slots__ = ("applicable", "field", "first", "odd", "places", "repeats")
 
     def __init__(self, field: str) -> None:
         self.field = field
         self.applicable = 0
-        self.first: dict[Any, Subject] = {}  # a value (its key) → the first record with it
+        self.places = Places()
+        self.first: dict[Any, int | tuple[int, str]] = {}  # a value (its key) → its first record, packed
         self.odd: dict[str, Any] = {}  # the value behind a key that is its repr (a list, a table)
         self.repeats: list[tuple[Any, Subject]] = []
 
@@ -60,39 +66,58 @@ class UniqueSummary:
             return
         self.applicable += 1
         if isinstance(value, (str, int, float, dt.date)):
-            self._seen(value, view.subject())
+            key = value
         else:
             key = repr(value)
             self.odd.setdefault(key, value)
-            self._seen(key, view.subject())
-
-    def _seen(self, key: Any, subject: Subject) -> None:
         earlier = self.first.get(key)
         if earlier is None:
-            self.first[key] = subject
-        elif subject.place() < earlier.place():  # records passed out of file order: the first in the file counts
-            self.first[key] = subject
-            self.repeats.append((key, earlier))
+            place, ident = self.places.of(view), view.ident()
+            self.first[key] = place if ident is key else (place, ident)
+        else:
+            self._repeat(key, view.subject(), earlier)
+
+    def _repeat(self, key: Any, subject: Subject, earlier: int | tuple[int, str]) -> None:
+        first = self._subject(key, earlier)
+        if subject.place() < first.place():  # records passed out of file order: the first in the file counts
+            place = self.places.pack(subject.path, subject.line, subject.authority, subject.framework)
+            self.first[key] = place if subject.id is key else (place, subject.id)
+            self.repeats.append((key, first))
         else:
             self.repeats.append((key, subject))
+
+    def _subject(self, key: Any, entry: int | tuple[int, str]) -> Subject:
+        if type(entry) is int:
+            return self.places.subject(entry, key)
+        return self.places.subject(*entry)
 
     def merge(self, later: UniqueSummary) -> None:
         self.applicable += later.applicable
         for key, value in later.odd.items():
             self.odd.setdefault(key, value)
-        for key, subject in later.first.items():
-            self._seen(key, subject)
+        move = self.places.adopt(later.places)
+        first = self.first
+        for key, entry in later.first.items():
+            earlier = first.get(key)
+            if earlier is None:
+                if move is not None:
+                    entry = move(entry) if type(entry) is int else (move(entry[0]), entry[1])
+                first[key] = entry
+            else:
+                self._repeat(key, later._subject(key, entry), earlier)
         self.repeats.extend(later.repeats)
 
     def move(self, lines: int) -> None:
-        self.first = {key: subject.moved(lines) for key, subject in self.first.items()}
+        moved = Places.moved
+        self.first = {key: moved(entry, lines) if type(entry) is int else (moved(entry[0], lines), entry[1])
+                      for key, entry in self.first.items()}
         self.repeats = [(key, subject.moved(lines)) for key, subject in self.repeats]
 
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = []
         for key, subject in sorted(self.repeats, key=lambda r: r[1].place()):
             value = self.odd.get(key, key) if type(key) is str else key
-            origin = self.first[key].origin
+            origin = self._subject(key, self.first[key]).origin
             outcomes.append((subject, Failure(
                 f"{self.field} {show(value)!r} is also used by the record at {origin}",
                 {self.field: value}, expected="unique", actual=f"repeats {origin}")))

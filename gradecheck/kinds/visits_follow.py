@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import defaultdict
 from typing import Any, ClassVar, NamedTuple
 
@@ -10,7 +11,7 @@ from attrs import frozen
 
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, param
-from ._summary import Outcomes
+from ._summary import Names, Outcomes, Places
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
@@ -93,7 +94,7 @@ class VisitsFollow:
 
 
 class _Dated(NamedTuple):
-    """A dated visit or graded inspection, with what the visit rule needs of it."""
+    """A dated visit or graded inspection, with what the visit rule needs of it (made only to judge a visit)."""
 
     subject: Subject
     day: dt.date
@@ -101,8 +102,6 @@ class _Dated(NamedTuple):
     graded: bool  # it has grades: it can be the latest graded inspection before a visit
     standing: str | None
     where: str
-    code: str | None
-    name: str | None
 
 
 class VisitsSummary:
@@ -112,14 +111,25 @@ class VisitsSummary:
     An authority's history is keyed by its ONS code, or the code another record gives for the same
     name: one record may give "Liverpool" and E08000012, another only "Liverpool", and both are one
     history. So the names' codes are kept too, and histories are formed when the file has been read.
+
+    Each dated record is one row of parallel columns (its packed place, day, standing and history
+    keys as small ints, and its id), about 40 bytes beside its id, which the unique-ids rule keeps too.
     """
 
-    __slots__ = ("applicable", "codes", "dated", "rule", "undated")
+    __slots__ = ("applicable", "codes", "days", "ids", "keys", "lines", "names", "owners", "places", "rule", "states",
+                 "undated")
 
     def __init__(self, rule: VisitsFollow) -> None:
         self.rule = rule
         self.applicable = 0
-        self.dated: list[_Dated] = []
+        self.places = Places()
+        self.lines = array("L")  # each row's line, and the rest of its packed place (see _summary.Places)
+        self.owners = array("q")
+        self.days = array("l")  # each row's day, as an ordinal
+        self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.names
+        self.keys = array("l")  # each row's authority code and name, indexes into self.names (2 per row)
+        self.ids: list[str] = []
+        self.names = Names()  # the states, codes and names the rows point to
         self.undated: list[tuple[Subject, Unknown]] = []  # visits that cannot be placed in a history
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
 
@@ -127,8 +137,8 @@ class VisitsSummary:
         name, code = _text(view.get("authority")), _text(view.get("authority_code"))
         if name and code:
             known = self.codes.get(name)
-            if known is None or known[1] != code or view.subject().place() < known[0]:
-                self._code(name, view.subject().place(), code)
+            if known is None or known[1] != code or view.place() < known[0]:
+                self._code(name, view.place(), code)
         is_visit = view.framework.id in self.rule.visits
         if is_visit:
             self.applicable += 1
@@ -140,12 +150,23 @@ class VisitsSummary:
                 return
         if (code is not None or name is not None) and view.day is not None and (is_visit or view.framework.graded):
             if is_visit:
-                self.dated.append(_Dated(view.subject(), view.day, True, False, None, "", code, name))
+                self._row(view, (True, False, None, ""), code, name)
                 return
             grades = view.grades()
             if any(isinstance(v, str) for v in grades.values()):  # ungraded: it can be no visit's latest
                 standing, where = _standing(view, grades)
-                self.dated.append(_Dated(view.subject(), view.day, False, True, standing, where, code, name))
+                self._row(view, (False, True, standing, where), code, name)
+
+    def _row(self, view: View, state: tuple[bool, bool, str | None, str], code: str | None, name: str | None) -> None:
+        names = self.names
+        place = self.places.of(view)
+        self.lines.append(Places.line(place))
+        self.owners.append(Places.owner(place))
+        self.days.append(view.day.toordinal())  # type: ignore[union-attr]  # add() placed only dated records
+        self.states.append(names.of(state))
+        self.keys.append(names.of(code))
+        self.keys.append(names.of(name))
+        self.ids.append(view.ident())
 
     def _code(self, name: str, place: tuple[str, int], code: str) -> None:
         known = self.codes.get(name)
@@ -154,33 +175,58 @@ class VisitsSummary:
 
     def merge(self, later: VisitsSummary) -> None:
         self.applicable += later.applicable
-        self.dated.extend(later.dated)
+        move = self.places.adopt(later.places)
+        if move is None:
+            self.lines.extend(later.lines)
+            self.owners.extend(later.owners)
+        else:
+            for line, owner in zip(later.lines, later.owners, strict=True):
+                place = move(Places.at(line, owner))
+                self.lines.append(Places.line(place))
+                self.owners.append(Places.owner(place))
+        self.days.extend(later.days)
+        names = self.names.adopt(later.names)
+        self.states.extend(later.states if names is None else array("H", (names[i] for i in later.states)))
+        self.keys.extend(later.keys if names is None else array("l", (names[i] for i in later.keys)))
+        self.ids.extend(later.ids)
         self.undated.extend(later.undated)
         for name, (place, code) in later.codes.items():
             self._code(name, place, code)
 
     def move(self, lines: int) -> None:
-        self.dated = [d._replace(subject=d.subject.moved(lines)) for d in self.dated]
+        self.lines = array("L", (line + lines if line else 0 for line in self.lines))
         self.undated = [(subject.moved(lines), outcome) for subject, outcome in self.undated]
         self.codes = {name: ((path, line + lines if line else line), code)
                       for name, ((path, line), code) in self.codes.items()}
 
+    def _dated(self, row: int) -> _Dated:
+        visit, graded, standing, where = self.names.values[self.states[row]]
+        subject = self.places.subject(Places.at(self.lines[row], self.owners[row]), self.ids[row])
+        return _Dated(subject, dt.date.fromordinal(self.days[row]), visit, graded, standing, where)
+
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
-        histories: dict[str, list[_Dated]] = defaultdict(list)
-        for dated in sorted(self.dated, key=lambda d: d.subject.place()):
-            known = self.codes.get(dated.name or "")
-            histories[dated.code or (known[1] if known else None) or dated.name].append(dated)
+        names, states, keys, days = self.names.values, self.states, self.keys, self.days
+        lines, owners, places = self.lines, self.owners, self.places
+        histories: dict[str, list[int]] = defaultdict(list)
+        for row in sorted(range(len(self.ids)), key=lambda r: places.where(Places.at(lines[r], owners[r]))):
+            code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
+            known = self.codes.get(name or "")
+            histories[code or (known[1] if known else None) or name].append(row)
+        grade = self.rule.grade
         for history in histories.values():
-            history.sort(key=lambda d: (d.day, d.subject.line))
-            latest: _Dated | None = None
-            for dated in history:
-                if dated.visit:
-                    outcome = self.rule.judge(dated, latest)
+            history.sort(key=lambda r: (days[r], lines[r]))
+            latest: int | None = None
+            for row in history:
+                visit, graded, _standing, _where = names[states[row]]
+                if visit:
+                    if latest is not None and names[states[latest]][2] == grade:
+                        continue  # the visit follows the grade it should: nothing to say
+                    outcome = self.rule.judge(self._dated(row), None if latest is None else self._dated(latest))
                     if outcome is not None:
-                        outcomes.append((dated.subject, outcome))
-                elif dated.graded:
-                    latest = dated
+                        outcomes.append((self._dated(row).subject, outcome))
+                elif graded:
+                    latest = row
         return self.applicable, outcomes
 
 

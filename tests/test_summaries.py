@@ -1,0 +1,44 @@
+"""The compact places dataset summaries keep per record: packed, merged and moved, naming what a finding names."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradecheck.kinds import Subject
+from gradecheck.kinds._summary import Places
+
+subjects = st.builds(
+    Subject,
+    id=st.text(min_size=1, max_size=8),
+    path=st.sampled_from(["a.jsonl", "b.csv", "book.xlsx#History", "-"]),
+    line=st.integers(0, 2**31),  # a file of two billion lines is 100 GB; moved places stay below 2**32
+    authority=st.none() | st.sampled_from(["Leeds", "Liverpool", "Bexley", "St. Helens"]),
+    framework=st.sampled_from(["ilacs", "monitoring-visit", "focused-visit", "sif"]),
+)
+
+
+def _pack(places: Places, s: Subject) -> int:
+    return places.pack(s.path, s.line, s.authority, s.framework)
+
+
+@given(st.lists(subjects, max_size=12))
+def test_a_packed_place_gives_back_its_subject_and_file_order(kept):
+    places = Places()
+    packed = [_pack(places, s) for s in kept]
+    assert [places.subject(p, s.id) for p, s in zip(packed, kept, strict=True)] == kept
+    assert [places.where(p) for p in packed] == [s.place() for s in kept]
+
+
+@given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8), st.integers(0, 10_000))
+def test_a_later_summarys_places_merge_and_move_into_an_earlier_ones(earlier, later, lines):
+    """Each table numbers what it saw first; a merged place is re-numbered, a moved one is *lines* further down."""
+    first, second = Places(), Places()
+    for s in earlier:
+        _pack(first, s)
+    packed = [_pack(second, s) for s in later]
+    move = first.adopt(second)
+    merged = packed if move is None else [move(p) for p in packed]
+    assert [first.subject(p, s.id) for p, s in zip(merged, later, strict=True)] == later
+    assert [first.subject(Places.moved(p, lines), s.id) for p, s in zip(merged, later, strict=True)] == [
+        s.moved(lines) for s in later]
