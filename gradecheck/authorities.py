@@ -1,0 +1,506 @@
+"""
+Who an authority is: the register of English children's-services authorities, and resolving a name or code to one.
+
+Published files name the same council a dozen ways ("Bristol, City of", "bristol", "St. Helens", "Telford &
+Wrekin", an ONS code, a DfE LA number, an Ofsted URN), and codes change when councils are reorganised. Every
+comparison across sources needs one identity underneath, so resolving is strict: one authority, or a clear
+"no match" naming the closest, never a guess. The register is data (gradecheck/data/authorities.toml, with
+its sources); users add to it or override an entry with files of the same shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from .errors import Problem, RuleFileError
+
+__all__ = [
+    "Authority",
+    "Code",
+    "NoMatch",
+    "Register",
+    "Reorganisation",
+    "Resolved",
+    "builtin_register_path",
+    "default_register",
+    "load_register",
+    "normalise_name",
+]
+
+_GSS = re.compile(r"^[EWSN]\d{8}$")
+_LA_NUMBER = re.compile(r"^\d{3}$")
+_URN = re.compile(r"^\d{4,8}$")
+# Words that say what kind of council, not which: "Liverpool City Council", "London Borough of Barnet".
+_PREFIXES = ("london borough of ", "royal borough of ", "city and county of ", "the ")
+_SUFFIXES = (" metropolitan borough council", " borough council", " county council", " city council",
+             " district council", " council", ", city of", ", county of")
+
+
+def normalise_name(text: str) -> str:
+    """
+    The key two spellings of one name share: case, spacing and punctuation folded, "&" read as "and",
+    "Saint" and "St." as "st", and the kind of council ("City Council", ", City of") dropped.
+    """
+    s = " ".join(text.lower().replace("\u2019", "'").split())
+    for suffix in _SUFFIXES:
+        if s.endswith(suffix) and len(s) > len(suffix):
+            s = s[: -len(suffix)]
+    for prefix in _PREFIXES:
+        if s.startswith(prefix) and len(s) > len(prefix):
+            s = s[len(prefix):]
+    s = s.replace("&", " and ")
+    s = re.sub(r"[-/]", " ", s)
+    s = re.sub(r"[^\w\s]", "", s)
+    words = ["st" if w == "saint" else w for w in s.split()]
+    return " ".join(words)
+
+
+@frozen
+class Code:
+    """A GSS code and the days it held (both ends inclusive; None: open)."""
+
+    code: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the code held on *day*."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@frozen
+class Authority:
+    """
+    One children's-services authority (or, with level "country" or "region", an area DfE tables report on).
+
+    An authority that kept its area and LA number through a reorganisation stays one authority with two
+    codes (North Yorkshire, Somerset, Buckinghamshire); one whose area or number changed is a new one
+    (Dorset Council is not Dorset County Council).
+    """
+
+    id: str
+    name: str
+    level: str = "authority"
+    la_number: int | None = None
+    urn: int | None = None
+    region: str = ""
+    codes: tuple[Code, ...] = field(converter=tuple, default=())
+    spellings: tuple[str, ...] = field(converter=tuple, default=())
+    start: dt.date | None = None
+    end: dt.date | None = None
+    note: str = ""
+    source: str = ""
+
+    def exists_on(self, day: dt.date) -> bool:
+        """Whether the authority existed on *day*."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def code_on(self, day: dt.date | None = None) -> str | None:
+        """The GSS code on *day* (the latest code without a day); None where it had none."""
+        if day is not None:
+            for code in self.codes:
+                if code.covers(day):
+                    return code.code
+            return None
+        return self.codes[-1].code if self.codes else None
+
+    @property
+    def code(self) -> str | None:
+        """The authority's latest GSS code."""
+        return self.code_on(None)
+
+    @property
+    def kind(self) -> str:
+        """What kind of council its latest code says it is."""
+        return _KINDS.get((self.code or "")[:3], self.level)
+
+    def names(self) -> tuple[str, ...]:
+        """Its name and every spelling the register knows."""
+        return (self.name, *self.spellings)
+
+
+_KINDS = {"E06": "unitary authority", "E08": "metropolitan district", "E09": "London borough", "E10": "county",
+          "E12": "region", "E92": "country"}
+
+
+@frozen
+class Reorganisation:
+    """A structural change: when, by which order, who ended and who followed."""
+
+    id: str
+    date: dt.date
+    title: str
+    url: str
+    predecessors: tuple[str, ...] = field(converter=tuple)
+    successors: tuple[str, ...] = field(converter=tuple)
+    reference: str = ""
+    publisher: str = ""
+    note: str = ""
+
+
+@frozen
+class Resolved:
+    """
+    A key resolved to one authority.
+
+    *current* is false when the key belonged to the authority but not on the day asked about (a code used
+    after it changed, a name for a council that had ended): the identity is certain, the key is out of date,
+    and *note* says so.
+    """
+
+    authority: Authority
+    key: str
+    by: str
+    current: bool = True
+    note: str = ""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+@frozen
+class NoMatch:
+    """No authority has this key: the closest names, for a message a person can act on."""
+
+    key: str
+    by: str
+    closest: tuple[str, ...] = field(converter=tuple, default=())
+    note: str = ""
+
+    def __bool__(self) -> bool:
+        return False
+
+    @property
+    def message(self) -> str:
+        """One line: what was asked, and what is close."""
+        what = {"code": "GSS code", "la_number": "LA number", "urn": "Ofsted URN"}.get(self.by, "name")
+        text = f"no authority has the {what} {self.key!r}"
+        if self.note:
+            text += f" ({self.note})"
+        if self.closest:
+            text += "; closest: " + ", ".join(self.closest)
+        return text
+
+
+@frozen
+class Register:
+    """The authorities, the areas and the reorganisations, indexed by every key a file may use."""
+
+    authorities: tuple[Authority, ...] = field(converter=tuple)
+    reorganisations: tuple[Reorganisation, ...] = field(converter=tuple, default=())
+    _by_code: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
+    _by_la: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
+    _by_urn: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
+    _by_name: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
+    _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_code: dict[str, list[Authority]] = {}
+        by_la: dict[int, list[Authority]] = {}
+        by_urn: dict[int, list[Authority]] = {}
+        by_name: dict[str, list[Authority]] = {}
+        for a in self.authorities:
+            for c in a.codes:
+                _add(by_code, c.code.upper(), a)
+            if a.la_number is not None:
+                _add(by_la, a.la_number, a)
+            if a.urn is not None:
+                _add(by_urn, a.urn, a)
+            for name in a.names():
+                _add(by_name, normalise_name(name), a)
+        freeze = object.__setattr__
+        freeze(self, "_by_code", {k: tuple(v) for k, v in by_code.items()})
+        freeze(self, "_by_la", {k: tuple(v) for k, v in by_la.items()})
+        freeze(self, "_by_urn", {k: tuple(v) for k, v in by_urn.items()})
+        freeze(self, "_by_name", {k: tuple(v) for k, v in by_name.items()})
+        freeze(self, "_by_id", {a.id: a for a in self.authorities})
+
+    def __len__(self) -> int:
+        return len(self.authorities)
+
+    def get(self, authority_id: str) -> Authority:
+        """The authority with this register id.
+
+        Raises:
+            KeyError: no authority has that id.
+        """
+        return self._by_id[authority_id]
+
+    def resolve(self, key: str | int, on: dt.date | None = None, *, by: str | None = None) -> Resolved | NoMatch:
+        """
+        The one authority *key* names on day *on*: a GSS code, a DfE LA number, an Ofsted URN or a name
+        (which of them is read from its shape unless *by* says: "code", "la_number", "urn" or "name").
+
+        Without a day, a key that several authorities have had (the name "Dorset") resolves to the latest.
+        """
+        text = str(key).strip()
+        kind = by or _kind_of(text)
+        if kind == "code":
+            found = self._by_code.get(text.upper(), ())
+        elif kind in ("la_number", "urn"):
+            number = int(text) if text.isdigit() else -1
+            found = (self._by_la if kind == "la_number" else self._by_urn).get(number, ())
+        else:
+            kind = "name"
+            found = self._by_name.get(normalise_name(text), ())
+        if not found:
+            return NoMatch(text, kind, self._closest(text) if kind == "name" else (),
+                           "" if kind == "name" else self._code_note(text, kind))
+        return _choose(found, text, kind, on)
+
+    def resolve_record(self, name: str | None, code: str | None, on: dt.date | None = None) -> Resolved | NoMatch:
+        """
+        The authority a record names by *code* and *name*: the code when it resolves, else the name.
+
+        A code and a name that name two different authorities is the caller's finding to report (issue 15,
+        point 2); this only resolves.
+        """
+        if code:
+            by_code = self.resolve(code, on)
+            if by_code:
+                return by_code
+        if name:
+            return self.resolve(name, on)
+        return NoMatch(code or "", "code", (), "the record names no authority")
+
+    def successors(self, authority: Authority) -> tuple[Authority, ...]:
+        """Who followed *authority* (itself, where a reorganisation only changed its code)."""
+        out: list[Authority] = []
+        for r in self.reorganisations:
+            if authority.id in r.predecessors:
+                out += [self._by_id[s] for s in r.successors if s in self._by_id and s != authority.id]
+        return tuple(out)
+
+    def _closest(self, text: str) -> tuple[str, ...]:
+        key = normalise_name(text)
+        names = difflib.get_close_matches(key, list(self._by_name), n=3, cutoff=0.6)
+        out: list[str] = []
+        for n in names:
+            for a in self._by_name[n]:
+                if a.name not in out:
+                    out.append(a.name)
+        return tuple(out[:3])
+
+    def _code_note(self, text: str, kind: str) -> str:
+        if kind == "code" and not _GSS.match(text.upper()):
+            return "not the shape of a GSS code (E06, E08, E09 or E10 and 6 digits)"
+        return ""
+
+
+def _add(index: dict[Any, list[Authority]], key: Any, authority: Authority) -> None:
+    bucket = index.setdefault(key, [])
+    if authority not in bucket:
+        bucket.append(authority)
+
+
+def _kind_of(text: str) -> str:
+    if _GSS.match(text.upper()):
+        return "code"
+    if _LA_NUMBER.match(text):
+        return "la_number"
+    if _URN.match(text):
+        return "urn"
+    return "name"
+
+
+def _choose(found: Sequence[Authority], text: str, by: str, on: dt.date | None) -> Resolved:
+    """Of the authorities that have had a key, the one it means on *on*."""
+    if on is None:
+        latest = max(found, key=lambda a: a.end or dt.date.max)
+        return Resolved(latest, text, by)
+    alive = [a for a in found if a.exists_on(on)]
+    if by == "code":
+        held = [a for a in alive if any(c.code.upper() == text.upper() and c.covers(on) for c in a.codes)]
+        if held:
+            return Resolved(held[0], text, by)
+        if alive:
+            owner = alive[0]
+            now = owner.code_on(on)
+            note = (f"{text} is {owner.name}'s code {_period(owner, text)}".rstrip()
+                    + (f"; on {on} its code was {now}" if now else f"; on {on} it had no GSS code"))
+            return Resolved(owner, text, by, current=False, note=note)
+        owner = _nearest(found, on)
+        return Resolved(owner, text, by, current=False, note=f"{text} is the code of {owner.name}, which "
+                                                            f"{_lifetime(owner, on)}")
+    if alive:
+        return Resolved(alive[0], text, by)
+    owner = _nearest(found, on)
+    return Resolved(owner, text, by, current=False, note=f"{owner.name} {_lifetime(owner, on)}")
+
+
+def _lifetime(owner: Authority, on: dt.date) -> str:
+    if owner.start and on < owner.start:
+        return f"existed from {owner.start}, not on {on}"
+    return f"existed until {owner.end}, not on {on}"
+
+
+def _nearest(found: Sequence[Authority], on: dt.date) -> Authority:
+    def distance(a: Authority) -> int:
+        if a.start and on < a.start:
+            return (a.start - on).days
+        if a.end and on > a.end:
+            return (on - a.end).days
+        return 0
+
+    return min(found, key=distance)
+
+
+def _period(owner: Authority, code: str) -> str:
+    for c in owner.codes:
+        if c.code.upper() == code.upper():
+            if c.start and c.end:
+                return f"from {c.start} to {c.end}"
+            if c.start:
+                return f"from {c.start}"
+            if c.end:
+                return f"until {c.end}"
+    return ""
+
+
+# --- loading ---------------------------------------------------------------------------------------------------
+
+_AUTHORITY_KEYS = {"id", "name", "la_number", "urn", "region", "codes", "spellings", "from", "to", "note",
+                   "level", "source"}
+_REORG_KEYS = {"id", "date", "title", "url", "predecessors", "successors", "reference", "publisher", "note"}
+
+
+def builtin_register_path() -> Path:
+    """The register shipped with gradecheck."""
+    return Path(__file__).resolve().parent / "data" / "authorities.toml"
+
+
+_DEFAULT: list[Register] = []
+
+
+def default_register() -> Register:
+    """The built-in register, read once a process."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_register())
+    return _DEFAULT[0]
+
+
+def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Register:
+    """
+    The register from the built-in file and *paths* (TOML files of the same shape), later files winning:
+    an entry with an id already read replaces it, a new id adds one.
+
+    Raises:
+        RuleFileError: a file cannot be read or an entry is malformed; every problem is listed
+            (file, entry, key, what was expected).
+    """
+    files = ([builtin_register_path()] if builtin else []) + [Path(p) for p in paths]
+    problems: list[Problem] = []
+    authorities: dict[str, Authority] = {}
+    reorganisations: dict[str, Reorganisation] = {}
+    for path in files:
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            problems.append(Problem(str(path), "file", None, f"cannot read: {err.strerror or err}"))
+            continue
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            problems.append(Problem(str(path), "file", None, f"not valid TOML: {err}"))
+            continue
+        unknown = set(doc) - {"authority", "area", "reorganisation"}
+        if unknown:
+            problems.append(Problem(str(path), "file", ", ".join(sorted(unknown)),
+                                    "unknown table; expected [[authority]], [[area]] or [[reorganisation]]"))
+        for table in ("area", "authority"):
+            for i, entry in enumerate(_tables(doc.get(table, []), path, table, problems)):
+                a = _authority(entry, path, f"{table} {i + 1}", table, problems)
+                if a is not None:
+                    authorities[a.id] = a
+        for i, entry in enumerate(_tables(doc.get("reorganisation", []), path, "reorganisation", problems)):
+            r = _reorganisation(entry, path, f"reorganisation {i + 1}", problems)
+            if r is not None:
+                reorganisations[r.id] = r
+    for r in reorganisations.values():
+        for who in (*r.predecessors, *r.successors):
+            if who not in authorities:
+                problems.append(Problem("register", f"reorganisation {r.id}", "predecessors/successors",
+                                        f"no authority has the id {who!r}"))
+    if problems:
+        raise RuleFileError(problems)
+    return Register(tuple(authorities.values()), tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
+
+
+def _tables(value: Any, path: Path, name: str, problems: list[Problem]) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        problems.append(Problem(str(path), name, None, f"expected an array of tables [[{name}]]"))
+        return []
+    return value
+
+
+def _authority(t: Mapping[str, Any], path: Path, where: str, table: str,
+               problems: list[Problem]) -> Authority | None:
+    def bad(key: str | None, reason: str) -> None:
+        problems.append(Problem(str(path), f"{where} ({t.get('id', '?')})", key, reason))
+
+    before = len(problems)
+    for key in sorted(set(t) - _AUTHORITY_KEYS):
+        bad(key, f"unknown key; expected one of {', '.join(sorted(_AUTHORITY_KEYS))}")
+    for key in ("id", "name"):
+        if not isinstance(t.get(key), str) or not t[key].strip():
+            bad(key, "required text")
+    for key in ("la_number", "urn"):
+        if key in t and (not isinstance(t[key], int) or isinstance(t[key], bool) or t[key] <= 0):
+            bad(key, "a positive whole number")
+    for key in ("from", "to"):
+        if key in t and not isinstance(t[key], dt.date):
+            bad(key, "a date, e.g. 2019-04-01 (unquoted)")
+    spellings = t.get("spellings", [])
+    if not isinstance(spellings, list) or not all(isinstance(s, str) and s.strip() for s in spellings):
+        bad("spellings", "a list of names")
+    codes = []
+    raw_codes = t.get("codes", [])
+    if not isinstance(raw_codes, list):
+        bad("codes", 'a list of {code = "E06000001", from = DATE, to = DATE}')
+        raw_codes = []
+    for c in raw_codes:
+        if not isinstance(c, Mapping) or not isinstance(c.get("code"), str) or not _GSS.match(c["code"].upper()):
+            bad("codes", f'{c!r}: expected {{code = "E06000001"}} with an optional from and to date')
+            continue
+        if set(c) - {"code", "from", "to"} or not all(isinstance(c.get(k), dt.date) for k in ("from", "to") if k in c):
+            bad("codes", f"{c!r}: only code, from and to (dates, unquoted)")
+            continue
+        codes.append(Code(c["code"].upper(), c.get("from"), c.get("to")))
+    level = t.get("level", "authority" if table == "authority" else "region")
+    if len(problems) > before:
+        return None
+    return Authority(
+        id=t["id"].strip(), name=t["name"].strip(), level=str(level), la_number=t.get("la_number"),
+        urn=t.get("urn"), region=str(t.get("region", "")), codes=tuple(codes),
+        spellings=tuple(s.strip() for s in spellings), start=t.get("from"), end=t.get("to"),
+        note=str(t.get("note", "")), source=str(path),
+    )
+
+
+def _reorganisation(t: Mapping[str, Any], path: Path, where: str, problems: list[Problem]) -> Reorganisation | None:
+    before = len(problems)
+    label = f"{where} ({t.get('id', '?')})"
+    expected = ", ".join(sorted(_REORG_KEYS))
+    for key in sorted(set(t) - _REORG_KEYS):
+        problems.append(Problem(str(path), label, key, f"unknown key; expected one of {expected}"))
+    for key in ("id", "title", "url"):
+        if not isinstance(t.get(key), str) or not t[key].strip():
+            problems.append(Problem(str(path), label, key, "required text"))
+    if not isinstance(t.get("date"), dt.date):
+        problems.append(Problem(str(path), label, "date", "required: a date, e.g. 2019-04-01 (unquoted)"))
+    for key in ("predecessors", "successors"):
+        v = t.get(key)
+        if not isinstance(v, list) or not v or not all(isinstance(s, str) for s in v):
+            problems.append(Problem(str(path), label, key, "required: a list of authority ids"))
+    if len(problems) > before:
+        return None
+    return Reorganisation(id=t["id"], date=t["date"], title=t["title"], url=t["url"],
+                          predecessors=tuple(t["predecessors"]), successors=tuple(t["successors"]),
+                          reference=str(t.get("reference", "")), publisher=str(t.get("publisher", "")),
+                          note=str(t.get("note", "")))
