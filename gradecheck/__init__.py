@@ -10,6 +10,12 @@ from .version import __version__
 # Names are imported on first use (PEP 562): `python -m gradecheck` on a small file must start fast,
 # and a user who needs only the strategies or the readers should not pay for every renderer.
 _EXPORTS = {
+    "Authority": ".authorities",
+    "Register": ".authorities",
+    "default_register": ".authorities",
+    "load_register": ".authorities",
+    "Comparison": ".comparison",
+    "compare": ".comparison",
     "check": ".engine",
     "check_paths": ".engine",
     "default_ruleset": ".ruleset",
@@ -53,6 +59,8 @@ _EXPORTS = {
 }
 
 if _TYPE_CHECKING:
+    from .authorities import Authority, Register, default_register, load_register
+    from .comparison import Comparison, compare
     from .engine import check, check_paths, prepare
     from .errors import GradecheckError, InputError, Problem, RuleFileError
     from .frameworks import Framework, Grade, Scale, Version
@@ -67,6 +75,8 @@ if _TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "MISSING",
+    "Authority",
+    "Comparison",
     "Finding",
     "Framework",
     "Grade",
@@ -77,6 +87,7 @@ __all__ = [
     "Origin",
     "Problem",
     "Record",
+    "Register",
     "Report",
     "Rule",
     "RuleError",
@@ -92,8 +103,11 @@ __all__ = [
     "builtin_rules_dir",
     "check",
     "check_paths",
+    "compare",
+    "default_register",
     "default_ruleset",
     "discover",
+    "load_register",
     "load_ruleset",
     "prepare",
     "read_path",

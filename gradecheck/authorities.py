@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ _SUFFIXES = (" metropolitan borough council", " borough council", " county counc
              " district council", " council", ", city of", ", county of")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_name(text: str) -> str:
     """
     The key two spellings of one name share: case, spacing and punctuation folded, "&" read as "and",
@@ -258,18 +260,21 @@ class Register:
 
     def resolve_record(self, name: str | None, code: str | None, on: dt.date | None = None) -> Resolved | NoMatch:
         """
-        The authority a record names by *code* and *name*: the code when it resolves, else the name.
+        The authority a record names by *code* and *name* on day *on*.
 
-        A code and a name that name two different authorities is the caller's finding to report (issue 15,
-        point 2); this only resolves.
+        When the two name different authorities, the one that existed on the day wins (a compilation that
+        gives Cumberland the code of Cumbria, which ended before the inspection, still means Cumberland);
+        otherwise the code. Reporting the disagreement is the caller's business (issue 15, point 2).
         """
-        if code:
-            by_code = self.resolve(code, on)
-            if by_code:
-                return by_code
-        if name:
-            return self.resolve(name, on)
-        return NoMatch(code or "", "code", (), "the record names no authority")
+        by_code = self.resolve(code, on) if code else None
+        by_name = self.resolve(name, on) if name else None
+        if by_code and by_name and by_code.authority != by_name.authority:
+            return by_name if by_name.current and not by_code.current else by_code
+        if by_code:
+            return by_code
+        if by_name is not None:
+            return by_name
+        return by_code if by_code is not None else NoMatch("", "name", (), "the record names no authority")
 
     def successors(self, authority: Authority) -> tuple[Authority, ...]:
         """Who followed *authority* (itself, where a reorganisation only changed its code)."""

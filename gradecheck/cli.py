@@ -113,6 +113,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     out = stdout or sys.stdout
     if argv and argv[0] in ("diff", "docs"):
         return _more_commands(argv[0], argv[1:], out)
+    if argv and argv[0] == "compare":
+        from .comparison import compare_command
+
+        return compare_command(argv[1:], out)
     if argv and argv[0] == "profiles":
         return _profiles_command(argv[1:], out)
     check, rules, explain = _parsers()
