@@ -176,6 +176,11 @@ def _rule_section(rule: Rule, examples: tuple[Dataset | None, Dataset | None, li
     if rule.why:
         out += [_md(rule.why), ""]
     out += [f"Source: {_md(rule.source)}", ""]
+    if rule.cites:
+        out += ["Cited:", ""]
+        out += [f"- {_md(c.publisher)}, [{_md(c.title)}]({c.url}), {c.date}" if c.url
+                else f"- {_md(c.publisher)}, {_md(c.title)} (`{c.doc}`)" for c in rule.cites]
+        out.append("")
     if examples is not None:
         good, bad, said = examples
         out.append(_EXAMPLES_START)

@@ -68,8 +68,8 @@ BAD_FILES = {
     "unknown-key": (
         RANGE + 'colour = "red"\n',
         [("rule[0] 'Z101'", "colour",
-          "unknown key; expected one of code, example, fields, frameworks, from, kind, max, min, severity, source, "
-          "title, to, why")],
+          "unknown key; expected one of cites, code, example, fields, frameworks, from, kind, max, min, severity, "
+          "source, title, to, why")],
     ),
     "missing-title": (RANGE.replace('title = "Counts are never negative"\n', ""),
                       [("rule[0] 'Z101'", "title", "required key is missing")]),
@@ -117,7 +117,8 @@ BAD_FILES = {
     ),
     "rule-not-an-array": ("rule = 3\n", [("file", "rule", "expected an array of tables: write [[rule]]")]),
     "unknown-top-level-key": ("rules = []\n",
-                              [("file", "rules", "unknown top-level key; expected fields, framework, rule, scale")]),
+                              [("file", "rules",
+                                "unknown top-level key; expected fields, framework, rule, scale, sources")]),
     "framework-unknown-scale": (
         FRAMEWORK.replace('"ofsted-ri"', '"nope"'),
         [("framework[0] 'x'", "scale", "a graded framework needs a known scale; found 'nope'")],
@@ -247,7 +248,7 @@ class TestNeverExecutes:
         with pytest.raises(RuleFileError) as caught:
             load_ruleset([path])
         assert [(p.key, p.reason) for p in caught.value.problems] == [
-            ("known_field", "unknown key; expected one of code, example, frameworks, from, kind, severity, "
+            ("known_field", "unknown key; expected one of cites, code, example, frameworks, from, kind, severity, "
                             "source, title, to, why")]
 
     def test_loading_calls_no_eval(self, monkeypatch):

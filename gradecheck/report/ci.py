@@ -195,6 +195,7 @@ def _help(rule: Rule) -> tuple[str, str]:
     if rule.why:
         parts.append(rule.why)
     parts.append(f"Source: {rule.source}")
+    parts += [f"Cited: {cited.text()}" for cited in rule.cites]
     if rule.example:
         parts.append(f"Example finding: {rule.example}")
     scope = "all frameworks" if "*" in rule.frameworks else ", ".join(rule.frameworks)
@@ -203,15 +204,25 @@ def _help(rule: Rule) -> tuple[str, str]:
     text = "\n\n".join(parts)
     markdown = "\n\n".join([f"**{rule.code}** {rule.title}.", *([rule.why] if rule.why else []),
                             f"**Source:** {rule.source}",
+                            *([_cited_markdown(rule)] if rule.cites else []),
                             *([f"**Example finding:** `{rule.example}`"] if rule.example else []),
                             f"**Applies to:** {scope}"])
     return text, markdown
 
 
+def _cited_markdown(rule: Rule) -> str:
+    items = [f"- {c.publisher}, [{c.title}]({c.url}), {c.date}" if c.url else f"- {c.publisher}, {c.title} ({c.doc})"
+             for c in rule.cites]
+    return "**Cited:**\n\n" + "\n".join(items)
+
+
 def _descriptor(rule: Rule) -> dict[str, Any]:
     text, markdown = _help(rule)
     props: dict[str, Any] = {"tags": [rule.kind, rule.severity], "kind": rule.kind, "frameworks": list(rule.frameworks),
-                             "source": rule.source}
+                             "source": rule.source,
+                             "cites": [{k: v for k, v in (("title", c.title), ("publisher", c.publisher),
+                                                          ("date", c.date), ("url", c.url), ("doc", c.doc)) if v}
+                                       for c in rule.cites]}
     if rule.start:
         props["from"] = rule.start.isoformat()
     if rule.end:
@@ -221,6 +232,8 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.why or rule.title},
         "help": {"text": text, "markdown": markdown},
+        # The rule's first public source: SARIF viewers link the rule's name to it.
+        **({"helpUri": next(c.url for c in rule.cites if c.url)} if any(c.url for c in rule.cites) else {}),
         "defaultConfiguration": {"level": rule.severity},
         "properties": props,
     }

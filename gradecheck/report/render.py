@@ -400,6 +400,11 @@ def render_explain(rule: Rule, width: int = 80) -> str:
     if rule.why:
         lines += ["", "why:", *textwrap.wrap(rule.why, w - 2, initial_indent="  ", subsequent_indent="  ")]
     lines += ["", "source:", *textwrap.wrap(rule.source, w - 2, initial_indent="  ", subsequent_indent="  ")]
+    if rule.cites:
+        lines += ["", "cited:"]
+        for cited in rule.cites:  # the link on a line of its own, unwrapped, so it can be copied
+            lines += [*_hang("  - ", f"{cited.publisher}, \"{cited.title}\", {cited.date}", w),
+                      f"    {cited.url or cited.doc}"]
     if rule.example:
         lines += ["", "example finding:",
                   *textwrap.wrap(rule.example, w - 2, initial_indent="  ", subsequent_indent="  ")]

@@ -20,13 +20,37 @@ from ..kinds import KINDS
 from ..kinds import params as c
 from ..records import DATE_FIELDS, GROUPS, TEXT_FIELDS
 
-__all__ = ["Rule", "RuleSet", "builtin_rules_dir", "default_ruleset", "load_ruleset", "toml_files"]
+__all__ = ["Citation", "Rule", "RuleSet", "builtin_rules_dir", "default_ruleset", "load_ruleset", "toml_files"]
 
 CODE = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
 SEVERITIES = ("error", "warning")
 # A rule file of a few megabytes is already absurd; refusing bigger ones keeps a hostile file cheap.
 _MAX_FILE_BYTES = 4 * 1024 * 1024
 _GLOB = re.compile(r"[*?\[]")
+
+
+@frozen
+class Citation:
+    """
+    A public source a rule rests on, as a reader can find it: title, publisher, date and a link.
+
+    Rule files name sources by key (``cites = ["ofsted-la-outcomes-2025"]``) so that one source is
+    written once and every rule citing it says the same; ``doc`` is for gradecheck's own documents
+    (a path inside the project), which have no address of their own.
+    """
+
+    key: str
+    title: str
+    publisher: str
+    date: str
+    url: str = ""
+    doc: str = ""
+    note: str = ""
+
+    def text(self) -> str:
+        """One line: publisher, title, date, link."""
+        where = self.url or self.doc
+        return f"{self.publisher}, \"{self.title}\", {self.date}" + (f", {where}" if where else "")
 
 
 @frozen
@@ -46,6 +70,8 @@ class Rule:
     check: Any = field(eq=False)
     path: str = field(eq=False)
     params: Mapping[str, Any] = field(eq=False, factory=dict)
+    #: The public sources cited (``cites`` in the rule file), in the order given.
+    cites: tuple[Citation, ...] = ()
 
     @property
     def dataset(self) -> bool:
@@ -75,6 +101,8 @@ class RuleSet:
     field_aliases: Mapping[str, str] = field(factory=dict)
     populations: frozenset[str] = frozenset()
     sources: tuple[str, ...] = ()
+    #: The public sources rule files declare (``[sources.KEY]``), by key.
+    citations: Mapping[str, Citation] = field(factory=dict)
     #: Which rules these are: gradecheck's version and a hash of what the rule files say (rules, frameworks,
     #: scales, fields), whichever files and order they came in, comments aside. Findings are compared
     #: across runs under one version (rule, record id, version).
@@ -166,13 +194,16 @@ def _fingerprint(docs: Sequence[tuple[Path, bool, dict[str, Any]]], rules: Itera
     }
     content["rule"] = [json.dumps({"code": r.code, "title": r.title, "kind": r.kind, "severity": r.severity,
                                    "frameworks": r.frameworks, "from": r.start, "to": r.end, "source": r.source,
-                                   "why": r.why, "example": r.example, "params": r.params}, sort_keys=True, default=str)
+                                   "why": r.why, "example": r.example, "params": r.params,
+                                   "cites": [attrs.asdict(x) for x in r.cites]}, sort_keys=True, default=str)
                        for r in sorted(rules, key=lambda r: r.code)]
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
 
-_TOP_KEYS = {"scale", "framework", "fields", "rule"}
-_RULE_KEYS = {"code", "title", "kind", "severity", "frameworks", "from", "to", "source", "why", "example"}
+_TOP_KEYS = {"scale", "framework", "fields", "rule", "sources"}
+_RULE_KEYS = {"code", "title", "kind", "severity", "frameworks", "from", "to", "source", "why", "example", "cites"}
+# A source's date: a day (a TOML date), a month or a year, a span of years, or "undated".
+_SOURCE_DATE = re.compile(r"^(\d{4}(-(0[1-9]|1[0-2]))?|\d{4}-\d{4}|undated)$")
 
 
 def _date(value: Any, ctx: Any) -> str | None:
@@ -193,6 +224,17 @@ def _table_list(value: Any, ctx: Any) -> str | None:
     return "expected an array of tables ([[...]])"
 
 
+def _cites(value: Any, ctx: Any) -> str | None:
+    reason = _text_list(value, ctx)
+    if reason:
+        return reason
+    unknown = [v for v in value if v not in ctx.citations]
+    if unknown:
+        return (f"unknown source(s) {', '.join(map(repr, unknown))}; declare each as a [sources.KEY] table "
+                f"(known: {', '.join(sorted(ctx.citations)) or 'none'})")
+    return None
+
+
 def _frameworks_list(value: Any, ctx: _Vocabulary) -> str | None:
     if value == ["*"]:
         return None
@@ -202,7 +244,7 @@ def _frameworks_list(value: Any, ctx: _Vocabulary) -> str | None:
 _SCALE_KEYS: dict[str, tuple[Callable[..., str | None], bool]] = {
     "id": (c.text, True), "name": (c.text, True), "grade": (_table_list, True),
     "best_number": (c.one_of("none", "highest", "lowest"), False), "not_graded": (_text_list, False),
-    "source": (c.text, False),
+    "source": (c.text, False), "cites": (_text_list, False),
 }
 _GRADE_KEYS = {
     "name": (c.text, True), "label": (c.text, True), "aliases": (_text_list, False), "number": (c.integer, False),
@@ -210,7 +252,9 @@ _GRADE_KEYS = {
 _FRAMEWORK_KEYS = {
     "id": (c.text, True), "name": (c.text, True), "graded": (c.boolean, True), "scale": (c.text, False),
     "from": (_date, False), "to": (_date, False), "version": (_table_list, False), "source": (c.text, True),
-    "note": (c.text, False),
+    # A scale's or framework's cites name [sources.KEY] tables; they are not resolved here, so that a copy of
+    # frameworks.toml loads without the sources (tests/test_citations.py resolves the built-in ones).
+    "note": (c.text, False), "cites": (_text_list, False),
     "judgement_aliases": (lambda v, ctx: None if isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
                           else "expected a table of name = \"canonical name\"", False),
 }
@@ -218,6 +262,26 @@ _VERSION_KEYS = {
     "from": (_date, False), "to": (_date, False), "judgements": (_text_list, True), "overall": (c.text, False),
     "feeds_overall": (_text_list, False), "counted": (_text_list, False), "graded_items": (c.integer, False),
     "note": (c.text, False),
+}
+
+
+def _source_date(value: Any, ctx: Any) -> str | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, str) and _SOURCE_DATE.match(value):
+        return None
+    return f"expected a date (2023-01-01, \"2023-01\", \"2023\", \"2014-2018\") or \"undated\", found {value!r}"
+
+
+def _url(value: Any, ctx: Any) -> str | None:
+    if isinstance(value, str) and re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+        return None
+    return f"expected a web address starting https:// or http://, found {value!r}"
+
+
+_SOURCE_KEYS = {
+    "title": (c.text, True), "publisher": (c.text, True), "date": (_source_date, True), "url": (_url, False),
+    "doc": (c.text, False), "note": (c.text, False),
 }
 _FIELDS_KEYS = {
     "populations": (_text_list, False),
@@ -236,6 +300,7 @@ class _Vocabulary:
         self.judgements = {j for f in frameworks.values() for j in f.judgements}
         self.populations = populations
         self.aliases = aliases
+        self.citations: dict[str, Citation] = {}
 
     def known_grade(self, name: str) -> bool:
         return name in self.grades
@@ -310,6 +375,7 @@ class _Loader:
         frameworks = self.frameworks(docs, scales)
         populations, aliases = self.fields(docs)
         vocab = _Vocabulary(scales, frameworks, populations, aliases)
+        vocab.citations = self.citations(docs)
         rules = self.rules(docs, vocab)
         if self.problems:
             raise RuleFileError(self.problems)
@@ -319,6 +385,7 @@ class _Loader:
             field_aliases=aliases,
             populations=frozenset(populations),
             sources=tuple(str(p) for p, _, _ in docs),
+            citations=vocab.citations,
             version=f"{_gradecheck_version()}+{_fingerprint(docs, rules.values())}",
         )
 
@@ -479,6 +546,30 @@ class _Loader:
             aliases.update(table.get("aliases", {}))
         return populations, aliases
 
+    def citations(self, docs: Sequence[tuple[Path, bool, dict[str, Any]]]) -> dict[str, Citation]:
+        """Every ``[sources.KEY]`` table: a public source with title, publisher, date and a link (or a project doc)."""
+        found: dict[str, Citation] = {}
+        origin: dict[str, tuple[Path, bool]] = {}
+        for path, builtin, doc in docs:
+            tables = doc.get("sources", {})
+            if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+                self.problem(path, "file", "sources", "expected tables of sources: write [sources.KEY]")
+                continue
+            for key, table in tables.items():
+                where = f"sources.{key}"
+                if not self.check_keys(table, _SOURCE_KEYS, path, where):
+                    continue
+                if not table.get("url") and not table.get("doc"):
+                    self.problem(path, where, "url", "required key is missing (a link where the source can be read)")
+                    continue
+                if self.duplicate(origin, key, path, builtin, where):
+                    continue
+                day = table["date"]
+                found[key] = Citation(key=key, title=table["title"], publisher=table["publisher"],
+                                      date=day.isoformat() if isinstance(day, dt.date) else day,
+                                      url=table.get("url", ""), doc=table.get("doc", ""), note=table.get("note", ""))
+        return found
+
     def rules(self, docs: Sequence[tuple[Path, bool, dict[str, Any]]], vocab: _Vocabulary) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}
         origin: dict[str, tuple[Path, bool]] = {}
@@ -506,7 +597,7 @@ class _Loader:
             "title": (c.text, True), "kind": (lambda v, ctx: None, True),
             "severity": (c.one_of(*SEVERITIES), True), "frameworks": (_frameworks_list, True),
             "from": (_date, False), "to": (_date, False), "source": (c.text, True),
-            "why": (c.text, False), "example": (c.text, False),
+            "why": (c.text, False), "example": (c.text, False), "cites": (_cites, False),
         }
         if cls is None:
             spec.update({k: (lambda v, ctx: None, False) for k in table if k not in spec})
@@ -534,6 +625,7 @@ class _Loader:
             frameworks=tuple(table["frameworks"]), start=table.get("from"), end=table.get("to"),
             source=table["source"], why=table.get("why", ""), example=table.get("example", ""),
             check=check, path=str(path), params={k: table[k] for k in params if k in table},
+            cites=tuple(vocab.citations[k] for k in table.get("cites", ())),
         )
 
 
