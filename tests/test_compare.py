@@ -239,3 +239,30 @@ def test_ignore_leaves_out_the_unmatched(tmp_path: Path) -> None:
     assert main(["compare", a, b, "--format", "json", "--ignore", "M110,M111", "--fail-on", "warning"],
                 stdout=out) == 0
     assert json.loads(out.getvalue())["findings"] == []
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "real-data.md"
+
+
+def _doc_table() -> list[list[str]]:
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("## Ofsted's history against the compilations"):]
+    section = section[: section.find("\n## ", 3) if "\n## " in section[3:] else len(section)]
+    return [[c.strip().strip("`") for c in line.strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| `")]
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"the shared real files are not beside this clone ({REAL})")
+def test_the_figures_in_docs_real_data_are_what_compare_finds() -> None:
+    rows = _doc_table()
+    assert len(rows) == 4
+    ofsted = str(REAL / "ofsted-la-outcomes-2025" / "ILACS_inspection_history.csv")
+    for name, records, matched, disagreements, only_a, only_b in rows:
+        result = compare(ofsted, str(REAL / name))
+        counts = result.counts()
+        assert counts["a"]["records"] == 271
+        assert (counts["b"]["records"], len(result.pairs), result.disagreements(), counts["a"]["only_in_a"],
+                counts["b"]["only_in_b"]) == (int(records), int(matched), int(disagreements), int(only_a),
+                                              int(only_b)), name
+        assert counts["b"]["unreadable"] == counts["b"]["no_authority"] == 0
