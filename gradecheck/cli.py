@@ -38,7 +38,8 @@ def _codes(text: str) -> list[str]:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", action="append", default=[], metavar="PATH",
                         help="extra rule file or directory; a rule with a built-in code replaces it (repeatable)")
-    parser.add_argument("--no-builtin-rules", action="store_true", help="use only the rules given with --rules")
+    parser.add_argument("--no-builtin-rules", action="store_true", help="leave out the built-in rules (their frameworks, scales, fields and profiles stay): "
+                             "only the rules given with --rules run")
     parser.add_argument("--select", type=_codes, default=[], metavar="CODES",
                         help="only these rules: codes or prefixes, comma-separated (e.g. C,J101)")
     parser.add_argument("--ignore", type=_codes, default=[], metavar="CODES",
@@ -209,8 +210,8 @@ def _profile_set(paths: Sequence[str], forced: str | None, ruleset: RuleSet | No
     The built-in profiles plus --profiles, with --profile forced; every field and framework checked against the rules.
 
     Without either option, None: the readers load the built-in profiles only if a file needs one,
-    so checking native records never pays for them, and a custom rule set (--no-builtin-rules) is
-    not held to the built-in frameworks the profiles name.
+    so checking native records never pays for them. The built-in frameworks and fields stay loaded
+    under --no-builtin-rules, so every profile is checked against the rule set in force.
     """
     if not paths and not forced:
         return None
@@ -270,7 +271,7 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
     progress = None if args.no_progress or not should_show(sys.stderr, out, args.output) else Progress(sys.stderr)
     try:
         max_findings = args.max_findings if args.max_findings >= 0 and not triaging else None
-        profiles = _profile_set(args.profiles, args.profile, None if args.no_builtin_rules else ruleset)
+        profiles = _profile_set(args.profiles, args.profile, ruleset)
         report = check_paths(args.paths, ruleset, max_findings=max_findings, events=HTML_EVENTS if fmt == "html" else 0,
                              progress=progress, profiles=profiles, workers=args.workers, engine=args.engine)
     finally:

@@ -227,13 +227,14 @@ class TestSelection:
         assert (run(data(C101), "--rules", str(rules))[0], run(data(C101))[0]) == (0, 1)
 
     def test_only_user_rules(self, data, tmp_path):
-        """--no-builtin-rules with --rules runs only the given rules."""
+        """--no-builtin-rules with --rules runs only the given rules, on the built-in frameworks and fields."""
         rules = tmp_path / "mine.toml"
-        rules.write_text(Path(gradecheck.builtin_rules_dir() / "frameworks.toml").read_text()
-                         + '\n[[rule]]\ncode = "Z101"\ntitle = "t"\nkind = "range"\nseverity = "error"\n'
-                           'frameworks = ["*"]\nfields = ["grade_counts.*"]\nmax = 10\nsource = "test"\n')
+        rules.write_text('[[rule]]\ncode = "Z101"\ntitle = "t"\nkind = "range"\nseverity = "error"\n'
+                         'frameworks = ["slac"]\nfields = ["grade_counts.*"]\nmax = 10\nsource = "test"\n')
         code, out = run(data(C101), "--no-builtin-rules", "--rules", str(rules), "--format", "json")
         assert (code, [f["rule"] for f in json.loads(out)["findings"]]) == (1, ["Z101"])
+        # the rules command lists only the user's rule; the built-in profiles still read published files
+        assert run("rules", "--no-builtin-rules", "--rules", str(rules), "--format", "json")[1].count('"code"') == 1
 
 
 class TestInputs:

@@ -141,20 +141,20 @@ def builtin_rules_dir() -> Path:
 
 def load_ruleset(paths: Sequence[str | Path] = (), *, builtin: bool = True) -> RuleSet:
     """
-    Load the built-in rule files (unless *builtin* is false), then *paths* (files or directories).
+    Load the built-in rule files, then *paths* (files or directories).
 
     A rule in *paths* whose code matches a built-in rule replaces it, so a user can tighten or
-    relax one rule without copying the rest.
+    relax one rule without copying the rest. With *builtin* false only the built-in rules are
+    left out: scales, frameworks, fields and sources are vocabulary that a user's own rules are
+    written in, so they stay (a user file may still replace any of them).
 
     Raises:
         RuleFileError: listing every problem in every file.
     """
-    files: list[tuple[Path, bool]] = []
-    if builtin:
-        files += [(p, True) for p in sorted(builtin_rules_dir().glob("*.toml"))]
+    files = [(p, True) for p in sorted(builtin_rules_dir().glob("*.toml"))]
     given, problems = toml_files(paths, "rule")
     files += [(f, False) for f in given]
-    return _Loader(problems).load(files)
+    return _Loader(problems).load(files, builtin_rules=builtin)
 
 
 def toml_files(paths: Sequence[str | Path], what: str) -> tuple[list[Path], list[Problem]]:
@@ -186,10 +186,12 @@ def _gradecheck_version() -> str:
 def _fingerprint(docs: Sequence[tuple[Path, bool, dict[str, Any]]], rules: Iterable[Rule]) -> str:
     """
     A short hash of what the rule set says: the rules in force (by code) and every scale, framework and field table.
+
+    A table written twice the same way (a user's copy of a built-in file) counts once.
     """
     content = {
-        key: sorted(json.dumps(t, sort_keys=True, default=str) for _, _, doc in docs
-                    for t in (doc.get(key, []) if isinstance(doc.get(key), list) else [doc.get(key, {})]) if t)
+        key: sorted({json.dumps(t, sort_keys=True, default=str) for _, _, doc in docs
+                    for t in (doc.get(key, []) if isinstance(doc.get(key), list) else [doc.get(key, {})]) if t})
         for key in ("scale", "framework", "fields")
     }
     content["rule"] = [json.dumps({"code": r.code, "title": r.title, "kind": r.kind, "severity": r.severity,
@@ -365,11 +367,13 @@ class _Loader:
                 ok = False
         return ok
 
-    def load(self, files: Sequence[tuple[Path, bool]]) -> RuleSet:
+    def load(self, files: Sequence[tuple[Path, bool]], *, builtin_rules: bool = True) -> RuleSet:
         docs: list[tuple[Path, bool, dict[str, Any]]] = []
         for path, builtin in files:
             doc = self.parse(path)
             if doc is not None:
+                if builtin and not builtin_rules:
+                    doc.pop("rule", None)
                 docs.append((path, builtin, doc))
         scales = self.scales(docs)
         frameworks = self.frameworks(docs, scales)
