@@ -331,59 +331,78 @@ def _read_json(text: str, path: str) -> Iterator[Item]:
 def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = None, raw: bool = False,
               line_offset: int = 0) -> Iterator[Item]:
     reader = csv.reader(lines)
-    header: list[str] | None = None
-    binding = None
     previous_line = line_offset
-    try:
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        # Each row with the line it starts on: a quoted cell may span lines.
+        nonlocal previous_line
         for row in reader:
             start = previous_line + 1
             previous_line = reader.line_num + line_offset
-            if not any(map(str.strip, row)):
-                continue
-            if header is None:
-                header = [name.strip() for name in row]
-                named = all(header)  # no unnamed column to leave out of each row's cells
-                duplicates = sorted({n for n in header if header.count(n) > 1 and n})
-                if duplicates:
-                    yield Unreadable(Origin(path, start),
-                                     f"header repeats column(s) {', '.join(duplicates)}; file not read")
-                    return
-                # A published layout (Ofsted, DfE) is read through the profile its header fits.
-                if profiles is None and {"id", "framework"} <= set(header):
-                    binding, why = None, None  # gradecheck's own dotted headers: no profile needed, none loaded
-                else:
-                    from .profiles import default_profiles
+            yield start, row
 
-                    binding, why = (profiles or default_profiles()).choose(header)
-                if why:
-                    yield Unreadable(Origin(path, 0), why)  # line 0: the whole file, not one record
-                    return
-                continue
-            if len(row) != len(header):
-                # Trailing empty cells are a spreadsheet habit, not a different shape.
-                if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
-                    row = row[: len(header)]
-                else:
-                    yield Unreadable(Origin(path, start),
-                                     f"row has {len(row)} cells but the header has {len(header)} columns")
-                    continue
-            if binding is not None:
-                built = binding.record(row)
-                if isinstance(built, str):
-                    yield Unreadable(Origin(path, start), built)
-                elif raw:
-                    yield RawRecord(path, start, built, True)
-                else:
-                    yield record_from_mapping(built, Origin(path, start), cells_are_text=True)
-                continue
-            # The row has exactly the header's length by now (checked, or trailing empty cells cut, above).
-            if named:
-                cells = dict(zip(header, row, strict=True))
-            else:
-                cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
-            if raw:
-                yield _raw(RawRecord, (path, start, cells, True, ""))
-            else:
-                yield record_from_mapping(cells, Origin(path, start), cells_are_text=True)
+    try:
+        yield from read_rows(numbered(), path, profiles, raw)
     except csv.Error as err:
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")
+
+
+def read_rows(rows: Iterable[tuple[int, list[str]]], path: str, profiles: ProfileSet | None = None,
+              raw: bool = False) -> Iterator[Item]:
+    """
+    Records from rows of text cells, each with its line number: the first non-blank row is the header.
+
+    The CSV reader's row path, shared with DataFrames (gradecheck/read/frames.py), so that a table
+    reads the same whether it came as a file or as a frame: the same header checks, the same choice
+    of profile, the same records and the same reasons for an unreadable row.
+    """
+    header: list[str] | None = None
+    binding = None
+    for start, row in rows:
+        if not any(map(str.strip, row)):
+            continue
+        if header is None:
+            header = [name.strip() for name in row]
+            named = all(header)  # no unnamed column to leave out of each row's cells
+            duplicates = sorted({n for n in header if header.count(n) > 1 and n})
+            if duplicates:
+                yield Unreadable(Origin(path, start),
+                                 f"header repeats column(s) {', '.join(duplicates)}; file not read")
+                return
+            # A published layout (Ofsted, DfE) is read through the profile its header fits.
+            if profiles is None and {"id", "framework"} <= set(header):
+                binding, why = None, None  # gradecheck's own dotted headers: no profile needed, none loaded
+            else:
+                from .profiles import default_profiles
+
+                binding, why = (profiles or default_profiles()).choose(header)
+            if why:
+                yield Unreadable(Origin(path, 0), why)  # line 0: the whole file, not one record
+                return
+            continue
+        if len(row) != len(header):
+            # Trailing empty cells are a spreadsheet habit, not a different shape.
+            if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
+                row = row[: len(header)]
+            else:
+                yield Unreadable(Origin(path, start),
+                                 f"row has {len(row)} cells but the header has {len(header)} columns")
+                continue
+        if binding is not None:
+            built = binding.record(row)
+            if isinstance(built, str):
+                yield Unreadable(Origin(path, start), built)
+            elif raw:
+                yield RawRecord(path, start, built, True)
+            else:
+                yield record_from_mapping(built, Origin(path, start), cells_are_text=True)
+            continue
+        # The row has exactly the header's length by now (checked, or trailing empty cells cut, above).
+        if named:
+            cells = dict(zip(header, row, strict=True))
+        else:
+            cells = {name: cell for name, cell in zip(header, row, strict=True) if name}
+        if raw:
+            yield _raw(RawRecord, (path, start, cells, True, ""))
+        else:
+            yield record_from_mapping(cells, Origin(path, start), cells_are_text=True)
