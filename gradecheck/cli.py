@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from .config import Setting, load_config, read_config
 from .engine import check_paths
 from .errors import GradecheckError
 from .report.render import FORMATS, render_chunks, render_explain, render_rules
@@ -38,30 +39,75 @@ def _codes(text: str) -> list[str]:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", action="append", default=[], metavar="PATH",
                         help="extra rule file or directory; a rule with a built-in code replaces it (repeatable)")
-    parser.add_argument("--no-builtin-rules", action="store_true", help="leave out the built-in rules (their frameworks, scales, fields and profiles stay): "
+    parser.add_argument("--no-builtin-rules", action="store_true",
+                        help="leave out the built-in rules (their frameworks, scales, fields and profiles stay): "
                              "only the rules given with --rules run")
     parser.add_argument("--select", type=_codes, default=[], metavar="CODES",
                         help="only these rules: codes or prefixes, comma-separated (e.g. C,J101)")
     parser.add_argument("--ignore", type=_codes, default=[], metavar="CODES",
                         help="skip these rules: codes or prefixes")
     parser.add_argument("--debug", action="store_true", help="show a traceback when gradecheck cannot run")
+    parser.add_argument("--config", metavar="FILE",
+                        help="read settings from FILE (a gradecheck.toml, or a pyproject.toml's [tool.gradecheck]) "
+                             "instead of the nearest one from the working directory up")
+    parser.add_argument("--isolated", action="store_true", help="read no configuration file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which configuration file was read")
+
+
+#: Every command, as --help lists it (tests/test_cli_config.py checks each one is listed and answers --help).
+COMMANDS = {
+    "rules": "list the rules in force",
+    "explain CODE": "what a rule checks, why, its sources and an example",
+    "profiles": "list the profiles that read published files (Ofsted, DfE), chosen by header",
+    "compare A B": "match inspections across two sources and report where they disagree",
+    "diff OLD NEW": "what is new and what was fixed between two JSON reports",
+    "docs [--check]": "write docs/rules.md from the rule files (or say whether it is stale)",
+    "selftest": "check every rule stays silent on consistent records and fires on its own mutant",
+}
+
+_INPUTS = {"JSON": (".json",), "JSON Lines": (".jsonl", ".ndjson"), "CSV": (".csv",)}
+
+
+def _input_help() -> str:
+    """Every format discover() reads, from its own list of suffixes, so --help cannot fall behind the readers."""
+    from .read import DATA_SUFFIXES, WORKBOOK_SUFFIXES
+
+    named = {s for suffixes in _INPUTS.values() for s in suffixes}
+    parts = [f"{name} ({', '.join(s for s in suffixes if s in DATA_SUFFIXES)})" for name, suffixes in _INPUTS.items()]
+    parts += [f"workbooks ({', '.join(WORKBOOK_SUFFIXES)})"]
+    parts += [s for s in DATA_SUFFIXES if s not in named and s not in WORKBOOK_SUFFIXES]
+    return "files or directories: " + ", ".join(parts) + "; - for standard input"
 
 
 def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
     prog = "python -m gradecheck"
+    import textwrap
+
+    commands = "\n".join(textwrap.fill(what, 78, initial_indent=f"  {name:<16}", subsequent_indent=" " * 18)
+                         for name, what in COMMANDS.items())
+    settings = textwrap.fill(
+        "Settings: [tool.gradecheck] in pyproject.toml, or gradecheck.toml, found from the working directory up; "
+        "keys are the long options above (fail-on = \"warning\"); the command line overrides them.", 78)
     check = _Parser(
         prog=prog,
         description="Check Ofsted children's-services inspection records for internal consistency.",
-        epilog=f"Other commands: '{prog} rules' lists the rules in force; '{prog} explain CODE' explains one. "
-               "Exit codes: 0 nothing at or above --fail-on, 1 findings or unreadable records, 2 could not run.",
+        epilog=f"other commands ({prog} COMMAND --help):\n{commands}\n\n{settings}\n\n"
+               "Exit codes: 0 nothing at or above --fail-on, 1 findings or unreadable records,\n"
+               "2 could not run.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="files or directories (JSON, JSON Lines, CSV); - for stdin")
-    check.add_argument("--format", choices=sorted(FORMATS), default=None,
-                       help="report format (default: table on a terminal, text otherwise)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help=_input_help())
+    check.add_argument("--format", choices=sorted(FORMATS), default=None, metavar="FORMAT",
+                       help=f"report format: {', '.join(sorted(FORMATS))} (default: table on a terminal, "
+                            "text otherwise)")
     check.add_argument("--fail-on", choices=("error", "warning"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     check.add_argument("--statistics", action="store_true", help="add a count per rule")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings (2 still means gradecheck could not run)")
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="print the findings and nothing else: no summary, no progress, no notes")
+    check.add_argument("-s", "--silent", action="store_true", help="print nothing; the exit code tells")
     check.add_argument("--max-findings", type=int, default=-1, metavar="N",
                        help="list at most N findings; the rest are counted in the summary")
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
@@ -72,7 +118,10 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpar
                             "(pip install 'gradecheck[columnar]'), same report; auto: for CSV files of 8 MB or more "
                             "when polars is installed (default: row)")
     check.add_argument("--excel", "--bom", action="store_true",
-                       help="CSV for Excel: a UTF-8 byte-order mark, and text that looks like a formula quoted")
+                       help="CSV for Excel: a UTF-8 byte-order mark and CRLF line ends")
+    check.add_argument("--raw-cells", action="store_true",
+                       help="CSV cells exactly as found: by default text a spreadsheet would run as a formula "
+                            "(=, +, -, @ first) is prefixed with '")
     check.add_argument("--baseline", metavar="FILE",
                        help="compare with the findings recorded in FILE (recorded there first if it does not exist): "
                             "only new findings count")
@@ -108,6 +157,57 @@ def _ruleset(args: argparse.Namespace) -> RuleSet:
     return ruleset.select(args.select, args.ignore)
 
 
+#: Options that belong to one invocation, never to a project's configuration file.
+_NOT_CONFIGURABLE = {"help", "version", "output", "update-baseline", "config", "isolated", "verbose", "debug"}
+
+
+def _settings(parser: argparse.ArgumentParser) -> dict[str, Setting]:
+    """What a configuration file may set: the check command's own long options, typed as the parser types them."""
+    settings: dict[str, Setting] = {}
+    for action in parser._actions:
+        long = next((o[2:] for o in action.option_strings if o.startswith("--")), None)
+        if long is None or long in _NOT_CONFIGURABLE or isinstance(action, argparse._AppendConstAction):
+            continue
+        if isinstance(action, argparse._StoreTrueAction):
+            settings[long] = Setting("bool")
+        elif isinstance(action, argparse._AppendAction):
+            settings[long] = Setting("list", path=action.metavar == "PATH")
+        elif action.type is _codes:
+            settings[long] = Setting("codes")
+        elif action.type is int:
+            settings[long] = Setting("int")
+        else:
+            names_a_file = action.metavar in ("FILE", "NAME_OR_PATH")
+            settings[long] = Setting("str", tuple(action.choices or ()), path=names_a_file)
+    return settings
+
+
+def _configure(argv: list[str], parsers: Sequence[argparse.ArgumentParser]) -> None:
+    """
+    Read the project's configuration (``--config FILE``, else the nearest one; none with ``--isolated``)
+    and make its settings the parsers' defaults, so that anything on the command line overrides them.
+
+    Lists of files (``rules``, ``profiles``) are the exception, as in ruff's ``extend-``: ``--rules``
+    on the command line adds to the configuration's.
+    """
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--config")
+    early.add_argument("--isolated", action="store_true")
+    early.add_argument("-v", "--verbose", action="store_true")
+    known, _ = early.parse_known_args(argv)
+    if known.isolated:
+        if known.verbose:
+            sys.stderr.write("gradecheck: --isolated: no configuration file read\n")
+        return
+    settings = _settings(parsers[0])
+    config = read_config(known.config, settings) if known.config else load_config(settings)
+    if known.verbose:
+        sys.stderr.write(f"gradecheck: {config.describe()}\n")
+    for parser in parsers:
+        dests = {next((o[2:] for o in a.option_strings if o.startswith("--")), None): a.dest for a in parser._actions}
+        parser.set_defaults(**{dests[key]: value for key, value in config.values.items() if key in dests})
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Run the command line and return its exit code (testable without a subprocess)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -123,6 +223,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     check, rules, explain = _parsers()
     command = argv[0] if argv and argv[0] in ("rules", "explain", "selftest") else "check"
     parser = {"check": check, "rules": rules, "explain": explain, "selftest": _selftest_parser()}[command]
+    try:
+        # rules, explain and selftest take only the rule-set keys (rules, select, ignore...) of the file.
+        _configure(argv, [check] if parser is check else [check, parser])
+    except GradecheckError as err:
+        sys.stderr.write(f"gradecheck: {err}\n")
+        return EXIT_CANNOT_RUN
     args = parser.parse_args(argv[1:] if command != "check" else argv)
     width = shutil.get_terminal_size((80, 24)).columns
     try:
@@ -258,17 +364,40 @@ def _profiles_command(argv: Sequence[str], out: TextIO) -> int:
     return EXIT_OK
 
 
+def _refuse_overwriting(args: argparse.Namespace) -> None:
+    """--output (or a baseline to be written) naming an input would replace data with a report: refuse first."""
+    import os
+
+    from .read import discover
+
+    targets = [("--output", args.output)]
+    if args.baseline and (args.update_baseline or not os.path.exists(args.baseline)):
+        targets.append(("--baseline", args.baseline))
+    targets = [(option, path) for option, path in targets if path and path != "-"]
+    if not targets:
+        return
+    inputs = {os.path.realpath(p) for p in discover(args.paths) if p != "-"}
+    for option, path in targets:
+        if os.path.realpath(path) in inputs:
+            raise GradecheckError(f"{option} {path} is one of the files to check: writing the report there would "
+                                  "replace the data (choose another file)")
+
+
 def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) -> int:
     if not args.paths:
         raise GradecheckError("no input: give files or directories to check, or - for stdin (see --help)")
     if args.update_baseline and not args.baseline:
         raise GradecheckError("--update-baseline needs --baseline FILE")
-    fmt = args.format or ("table" if args.output is None and out.isatty() else "text")
+    _refuse_overwriting(args)
+    quiet = args.quiet or args.silent
+    to_terminal = args.output is None and out.isatty()
+    fmt = args.format or ("table" if to_terminal else "text")
     # A baseline is compared with every finding, so none are dropped early.
     triaging = bool(args.baseline or args.waivers)
     from .report.progress import Progress, should_show
 
-    progress = None if args.no_progress or not should_show(sys.stderr, out, args.output) else Progress(sys.stderr)
+    show_progress = not (args.no_progress or quiet) and should_show(sys.stderr, out, args.output)
+    progress = Progress(sys.stderr) if show_progress else None
     try:
         max_findings = args.max_findings if args.max_findings >= 0 and not triaging else None
         profiles = _profile_set(args.profiles, args.profile, ruleset)
@@ -277,19 +406,21 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
     finally:
         if progress is not None:
             progress.close()
+    note = (lambda _text: None) if quiet else sys.stderr.write
     if triaging:
         from .report.baseline import apply_baseline_options
 
         report = apply_baseline_options(report, baseline=args.baseline, update=args.update_baseline,
-                                        waivers=args.waivers, note=sys.stderr.write).truncate(args.max_findings)
-    shown = report
+                                        waivers=args.waivers, note=note).truncate(args.max_findings)
     for item in report.unreadable:
-        if item.origin.line == 0:  # a whole file, not one record: say so where people look first
+        if item.origin.line == 0 and not quiet:  # a whole file, not one record: say so where people look first
             sys.stderr.write(f"gradecheck: {item.origin.path}: {item.error}\n")
-    to_terminal = args.output is None and out.isatty()
-    fmt = args.format or ("table" if to_terminal else "text")
-    chunks = render_chunks(shown, fmt, statistics=args.statistics, width=width if to_terminal else max(width, 100),
-                           ruleset=ruleset, fail_on=args.fail_on, excel=args.excel)
+    exit_code = EXIT_FINDINGS if report.failing(args.fail_on) and not args.exit_zero else EXIT_OK
+    if args.silent:
+        return exit_code
+    # COLUMNS, else the terminal's width, else 80 (shutil.get_terminal_size): tables fit where they are read.
+    chunks = render_chunks(report, fmt, statistics=args.statistics, width=width, ruleset=ruleset,
+                           fail_on=args.fail_on, excel=args.excel, raw_cells=args.raw_cells, quiet=args.quiet)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
@@ -298,4 +429,4 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
             raise GradecheckError(f"--output {args.output}: {err.strerror or err}") from err
     else:
         out.writelines(chunks)
-    return EXIT_FINDINGS if report.failing(args.fail_on) else EXIT_OK
+    return exit_code

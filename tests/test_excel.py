@@ -43,9 +43,9 @@ def test_excel_csv(data, tmp_path):
     assert r101["actual"] == "-1"  # a negative number stays a number
 
 
-def test_plain_csv_is_unchanged(data):
+def test_raw_cells_are_unchanged(data):
     out = io.StringIO()
-    main([str(data), "--format", "csv"], out)
+    main([str(data), "--format", "csv", "--raw-cells"], out)
     assert not out.getvalue().startswith("\ufeff")
     assert "\n=cmd" not in out.getvalue()
     assert "d.jsonl:1,=cmd|' /C calc'!A0,+Wirral" in out.getvalue()

@@ -166,25 +166,36 @@ def _excel_safe(cell: str) -> str:
     return cell
 
 
-def render_csv(report: Report, *, excel: bool = False, **_: Any) -> str:
+def csv_rows(report: Report) -> Iterator[list[str]]:
+    """
+    The rows of ``--format csv`` under its header (``_CSV_COLUMNS``), cells as the data gives them.
+
+    One place for what a row says, shared by the CSV report and :meth:`Report.to_frame`.
+    """
+    for f in report.findings:
+        yield [str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
+               f.title, f.message, _cell(f.expected), _cell(f.actual)]
+    for u in report.unreadable:
+        yield [str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""]
+    for e in report.errors:
+        yield [str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""]
+
+
+def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, **_: Any) -> str:
     """
     One finding a row, for spreadsheets; unreadable records are rows with severity ``unreadable``.
 
-    With *excel*, the text starts with a UTF-8 byte-order mark (so Excel reads it as UTF-8, not the
-    local code page) and text cells that Excel would take for formulas are prefixed with ``'``.
+    Cells come from the data (authority names, record ids, values), so text a spreadsheet would run
+    as a formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``) is prefixed with ``'`` unless
+    *raw_cells*: a report opened by double-click must not run what a data file smuggled in (OWASP,
+    "CSV Injection"). With *excel*, the text also starts with a UTF-8 byte-order mark (so Excel reads
+    it as UTF-8, not the local code page) and lines end with CRLF.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
-    rows: list[list[str]] = [list(_CSV_COLUMNS)]
-    for f in report.findings:
-        rows.append([str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
-                     f.title, f.message, _cell(f.expected), _cell(f.actual)])
-    for u in report.unreadable:
-        rows.append([str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""])
-    for e in report.errors:
-        rows.append([str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""])
+    rows: list[list[str]] = [list(_CSV_COLUMNS), *csv_rows(report)]
     for row in rows:
-        writer.writerow([_excel_safe(c) for c in row] if excel else row)
+        writer.writerow(row if raw_cells else [_excel_safe(c) for c in row])
     return ("\ufeff" if excel else "") + out.getvalue()
 
 
@@ -213,8 +224,9 @@ def _summary_line(report: Report) -> str:
     return ", ".join(parts) + "."
 
 
-def iter_text(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> Iterator[str]:
-    """The text report a line at a time."""
+def iter_text(report: Report, *, statistics: bool = False, width: int = 80, quiet: bool = False,
+              **_: Any) -> Iterator[str]:
+    """The text report a line at a time; *quiet* leaves out the summary line (``--quiet``, as in ruff)."""
     for f in report.findings:
         yield f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}\n"
     lines = [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
@@ -222,14 +234,15 @@ def iter_text(report: Report, *, statistics: bool = False, width: int = 80, **_:
     lines += _waiver_lines(report)
     if statistics:
         lines += ["", _statistics_table(report, width)]
-    lines.append(_summary_line(report))
+    if not quiet:
+        lines.append(_summary_line(report))
     for line in lines:
         yield line + "\n"
 
 
-def render_text(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> str:
+def render_text(report: Report, *, statistics: bool = False, width: int = 80, quiet: bool = False, **_: Any) -> str:
     """``path:line: CODE [severity] record: message``, one a line, like flake8: for grep and editors."""
-    return "".join(iter_text(report, statistics=statistics, width=width))
+    return "".join(iter_text(report, statistics=statistics, width=width, quiet=quiet))
 
 
 def _waiver_lines(report: Report) -> list[str]:
@@ -242,8 +255,9 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width=max(width, 8), break_long_words=True, break_on_hyphens=False)) or text
 
 
-def render_table(report: Report, *, statistics: bool = False, width: int = 80, **_: Any) -> str:
-    """Findings as a table that fits the terminal (80 columns or more), then the summary."""
+def render_table(report: Report, *, statistics: bool = False, width: int = 80, quiet: bool = False,
+                 **_: Any) -> str:
+    """Findings as a table that fits the terminal (80 columns or more), then the summary (unless *quiet*)."""
     blocks: list[str] = []
     if report.findings:
         # tabulate makes a column at least its header plus 2 wide, so that minimum counts in the width budget.
@@ -268,8 +282,9 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, *
     if statistics:
         blocks.append(_statistics_table(report, width))
     legend = " (w) = warning." if any(f.severity == "warning" for f in report.findings) else ""
-    blocks.append(_wrap(_summary_line(report) + legend, width))
-    return "\n\n".join(blocks) + "\n"
+    if not quiet:
+        blocks.append(_wrap(_summary_line(report) + legend, width))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def _statistics_table(report: Report, width: int) -> str:
