@@ -35,6 +35,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,18 @@ def slac(table: Table, n: int, formats: list[str], workdir: Path) -> None:
         compare(table, what, "hand-written loop (4 checks)", n, expected, loop_out, loop, loop=True)
 
 
+def clean(workdir: Path, *, everything: bool) -> None:
+    """Remove the reports every run writes (out-*); with *everything*, the directory and its generated data too."""
+    if everything:
+        shutil.rmtree(workdir, ignore_errors=True)
+        print(f"removed {workdir}")
+        return
+    for report in workdir.glob("out-*"):
+        report.unlink()
+    data = sum(f.stat().st_size for f in workdir.iterdir() if f.is_file())
+    print(f"kept the generated data in {workdir} ({data / 1e6:.0f} MB) for the next run; --clean removes it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("sizes", type=int, nargs="*", default=[200_000, 1_000_000], metavar="N",
@@ -233,21 +246,28 @@ def main() -> None:
     parser.add_argument("--no-dfe", action="store_true", help="skip the DfE layout files")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up figure")
     parser.add_argument("--slac", type=int, metavar="N", help="also the secondary SLAC-like comparison at N records")
+    parser.add_argument("--clean", action="store_true",
+                        help="remove --dir at the end, generated data too (by default the data is kept for the next "
+                             "run and only the reports are removed)")
     args = parser.parse_args()
     workdir = Path(args.dir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     where = subprocess.run([PY, "-c", "import gradecheck; print(gradecheck.__version__, gradecheck.__file__)"],
                            capture_output=True, text=True, check=True, cwd=workdir).stdout.strip()
     print(f"gradecheck {where}; Python {sys.version.split()[0]}; {os.cpu_count()} cores")
+    print(f"writing generated data and reports in {workdir}")
     table = Table()
-    for n in args.sizes:
-        ilacs(table, n, args.formats, workdir)
-    if not args.no_startup:
-        startup(table, workdir)
-    if not args.no_dfe:
-        dfe(table, args.dfe_rows, workdir)
-    if args.slac:
-        slac(table, args.slac, args.formats, workdir)
+    try:
+        for n in args.sizes:
+            ilacs(table, n, args.formats, workdir)
+        if not args.no_startup:
+            startup(table, workdir)
+        if not args.no_dfe:
+            dfe(table, args.dfe_rows, workdir)
+        if args.slac:
+            slac(table, args.slac, args.formats, workdir)
+    finally:
+        clean(workdir, everything=args.clean)
     table.print()
     if table.failed:
         print("gradecheck's findings differ from the planted violations:", *table.failed, sep="\n  ")

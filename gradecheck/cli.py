@@ -415,6 +415,8 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
     for item in report.unreadable:
         if item.origin.line == 0 and not quiet:  # a whole file, not one record: say so where people look first
             sys.stderr.write(f"gradecheck: {item.origin.path}: {item.error}\n")
+    for path, what in report.skipped if not quiet else ():
+        sys.stderr.write(f"gradecheck: {path}: skipped: {what}, not data\n")
     exit_code = EXIT_FINDINGS if report.failing(args.fail_on) and not args.exit_zero else EXIT_OK
     if args.silent:
         return exit_code

@@ -122,6 +122,7 @@ class _Run:
         self.max_events = 0
         self.events: list[Event] = []
         self.inputs: list[str] = []
+        self.skipped: list[tuple[str, str]] = []
         self.progress: Callable[[int, int, int], None] | None = None
 
     def dataset(self, items: Iterable[Record | Unreadable]) -> None:
@@ -388,6 +389,7 @@ class _Run:
             files=self.files,
             ruleset=self.ruleset.version,
             inputs=tuple(self.inputs),
+            skipped=tuple(self.skipped),
             events=tuple(self.events),
         )
 
@@ -529,7 +531,7 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
     ruleset = ruleset or default_ruleset()
     run = _Run(ruleset, max_findings)
     run.max_events, run.progress = events, progress
-    run.inputs = discover(paths)
+    run.inputs = discover(paths, run.skipped)
     # Every core, where a file is large enough: each worker checks its share and folds it into summaries
     # for the dataset rules, which merge in file order.
     workers = (os.cpu_count() or 1) if workers is None else workers

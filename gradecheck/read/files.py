@@ -35,9 +35,13 @@ _NOT_DATA = (".expected.json",)
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def discover(paths: Iterable[str]) -> list[str]:
+def discover(paths: Iterable[str], skipped: list[tuple[str, str]] | None = None) -> list[str]:
     """
     Expand directories into the data files under them (sorted, so runs are deterministic).
+
+    gradecheck's own reports and baselines (read/written.py) are left out, so a report kept beside
+    the data is not read back as records: with a *skipped* list each is added to it as (path, what
+    it is), for the report to say so.
 
     Raises:
         InputError: a path does not exist, or a directory holds no data files.
@@ -61,7 +65,16 @@ def discover(paths: Iterable[str]) -> list[str]:
             found.append(str(p))
         else:
             raise InputError(f"{path}: no such file or directory")
-    return found
+    from .written import written_by_gradecheck
+
+    kept = []
+    for f in found:
+        what = None if f == "-" or f.lower().endswith(WORKBOOK_SUFFIXES) else written_by_gradecheck(f)
+        if what is None:
+            kept.append(f)
+        elif skipped is not None:
+            skipped.append((f, what))
+    return kept
 
 
 def read_path(path: str, *, profiles: ProfileSet | None = None, raw: bool = False) -> Iterator[Item]:

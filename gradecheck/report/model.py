@@ -178,6 +178,8 @@ class Report:
     ruleset: str = ""
     #: The files checked, in order (check_paths), for reports that list every file.
     inputs: tuple[str, ...] = ()
+    #: Files met but not read: gradecheck's own reports and baselines, as (path, what it is).
+    skipped: tuple[tuple[str, str], ...] = ()
     #: A summary of checked records for pictures, when asked for (check_paths(..., events=N)).
     events: tuple[Event, ...] = ()
     #: Baseline and waivers applied (gradecheck.baseline.triage); findings then holds only the ones that count.

@@ -58,6 +58,9 @@ def _summary(report: Report) -> dict[str, Any]:
         "omitted_findings": report.omitted,
         "ruleset": report.ruleset,
         **_triage_summary(report),
+        # gradecheck's own reports met among the inputs: named, not read (read/written.py).
+        **({"skipped": [{"path": p, "reason": f"{what}, not data"} for p, what in report.skipped]}
+           if report.skipped else {}),
     }
 
 
@@ -213,6 +216,9 @@ def _summary_line(report: Report) -> str:
         parts.append(f"{len(report.errors)} rule error{'s' if len(report.errors) != 1 else ''}")
     if report.omitted:
         parts.append(f"{report.omitted} more findings not shown (--max-findings)")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} gradecheck report{'s' if len(report.skipped) != 1 else ''} "
+                     "skipped (not data)")
     if report.triage is not None:
         t = report.triage
         if t.baseline is not None:
