@@ -17,6 +17,7 @@ _EXPORTS = {
     "Comparison": ".comparison",
     "compare": ".comparison",
     "check": ".engine",
+    "check_frame": ".engine",
     "check_paths": ".engine",
     "default_ruleset": ".ruleset",
     "prepare": ".engine",
@@ -61,7 +62,7 @@ _EXPORTS = {
 if _TYPE_CHECKING:
     from .authorities import Authority, Register, default_register, load_register
     from .comparison import Comparison, compare
-    from .engine import check, check_paths, prepare
+    from .engine import check, check_frame, check_paths, prepare
     from .errors import GradecheckError, InputError, Problem, RuleFileError
     from .frameworks import Framework, Grade, Scale, Version
     from .read import discover, read_path, read_text
@@ -102,6 +103,7 @@ __all__ = [
     "__version__",
     "builtin_rules_dir",
     "check",
+    "check_frame",
     "check_paths",
     "compare",
     "default_register",

@@ -3,6 +3,6 @@ split over processes, and the dataset rules' summaries."""
 
 from __future__ import annotations
 
-from .run import check, check_paths, prepare
+from .run import check, check_frame, check_paths, prepare
 
-__all__ = ["check", "check_paths", "prepare"]
+__all__ = ["check", "check_frame", "check_paths", "prepare"]

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..errors import GradecheckError
 from ..frameworks import Framework
 from ..kinds import Failure, Subject, Unknown, View
 from ..read import WORKBOOK_SUFFIXES, discover, read_path, read_range
+from ..read.frames import FRAME_NAME, frame_kind, read_frame
 from ..records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from ..report import Event, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
@@ -26,7 +28,7 @@ from .views import ReadView, flat_values
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
 
-__all__ = ["check", "check_paths", "prepare"]
+__all__ = ["check", "check_frame", "check_paths", "prepare"]
 
 _JUDGEMENT = "judgements."
 # Undecided checks are listed up to this many; past it they are only counted.
@@ -494,18 +496,68 @@ def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: R
     *records* may be Record objects (from the readers) or plain dicts in the native JSON shape,
     which is what the hypothesis strategies produce; dicts are placed as ``<records>:N``. With
     *events*, up to that many checked records are summed up in ``report.events`` (for timelines).
+
+    Raises:
+        TypeError: *records* is a path (check_paths reads files), one record, or a DataFrame (check_frame).
     """
+    _not_records(records)
     run = _Run(ruleset or default_ruleset())
     run.max_events = events
     run.dataset(_as_items(records))
     return run.report()
 
 
-def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_findings: int | None = None,
+def check_frame(frame: Any, ruleset: RuleSet | None = None, *, profile: str | None = None,
+                profiles: ProfileSet | None = None, name: str = FRAME_NAME, max_findings: int | None = None,
+                events: int = 0) -> Report:
+    """
+    Check the rows of a pandas or polars DataFrame as one dataset: the report its CSV file would give.
+
+    Columns are named as in a CSV file (``id``, ``framework``, ``judgements.overall_effectiveness``),
+    or as in a published layout, read through a profile: the one *profile* names (a name from
+    ``python -m gradecheck profiles`` or a TOML file holding one profile, as ``--profile``), else
+    the one the columns fit, from *profiles* (the built-in ones by default). Records are placed at
+    *name*, row *i* (from 0) at line *i* + 2 as in its CSV file (the header is line 1): a finding
+    at ``<frame>:7`` is ``df.iloc[5]``. Typed cells read as their CSV text (see
+    :func:`gradecheck.read.frames.read_frame`). *max_findings* and *events* are as in
+    :func:`check_paths`.
+
+    Raises:
+        TypeError: *frame* is not a DataFrame.
+        GradecheckError: no profile is called *profile*, or its file is not valid.
+    """
+    if frame_kind(frame) is None:
+        path = isinstance(frame, (str, bytes)) or hasattr(frame, "__fspath__")
+        hint = " (for files, use check_paths)" if path else ""
+        raise TypeError(f"check_frame() takes a pandas or polars DataFrame, not {type(frame).__name__}{hint}")
+    ruleset = ruleset or default_ruleset()
+    if profile is not None:
+        profiles = _forced_profile(profile, profiles, ruleset)
+    run = _Run(ruleset, max_findings)
+    run.max_events = events
+    run.inputs = [name]
+    run.files = 1
+    run.dataset(read_frame(frame, name, profiles=profiles, raw=True))
+    return run.report()
+
+
+def _forced_profile(profile: str, profiles: ProfileSet | None, ruleset: RuleSet) -> ProfileSet:
+    """The profiles with *profile* forced, each checked against the rules, as ``--profile`` does on the command line."""
+    from ..read.profiles import load_profiles
+
+    known = profiles if profiles is not None else load_profiles(ruleset=ruleset)
+    try:
+        return known.force(profile)
+    except KeyError:
+        names = ", ".join(p.name for p in known.profiles)
+        raise GradecheckError(f"profile: no profile {profile!r} and no such file; profiles: {names}") from None
+
+
+def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = None, *, max_findings: int | None = None,
                 events: int = 0, progress: Callable[[int, int, int], None] | None = None,
                 profiles: ProfileSet | None = None, workers: int | None = None, engine: str = "row") -> Report:
     """
-    Check files and directories; each file is its own dataset (ids unique, histories, group totals).
+    Check files and directories, or one given alone; each file is its own dataset (ids unique, histories, group totals).
 
     Each sheet of a workbook is a dataset of its own. Files in a published layout are read through
     *profiles* (the built-in ones by default; see :mod:`gradecheck.profiles`).
@@ -524,8 +576,10 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
 
     Raises:
         InputError: a path does not exist or a directory has no data files.
+        TypeError: *paths* holds something that is not a path (records: check; a DataFrame: check_frame).
         ValueError: *engine* is none of those three.
     """
+    paths = _paths(paths)
     if engine not in ("row", "columnar", "auto"):
         raise ValueError(f"engine must be 'row', 'columnar' or 'auto', not {engine!r}")
     ruleset = ruleset or default_ruleset()
@@ -574,6 +628,34 @@ def check_paths(paths: Iterable[str], ruleset: RuleSet | None = None, *, max_fin
         if progress is not None:
             progress(run.records, run.files, len(run.inputs))
     return run.report()
+
+
+PathArg = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+
+
+def _not_records(records: object) -> None:
+    """Refuse what check() would iterate into nonsense: a path's characters, a record's keys, a frame's columns."""
+    if isinstance(records, (str, bytes, os.PathLike)):
+        raise TypeError(f"check() takes records, not a path: to check files, use check_paths({records!r})")
+    if isinstance(records, (Mapping, Record)):
+        raise TypeError("check() takes an iterable of records, not one record: check([record])")
+    if frame_kind(records) is not None:
+        raise TypeError("check() takes records, not a DataFrame: use check_frame(df)")
+
+
+def _paths(paths: PathArg | Iterable[PathArg]) -> list[str]:
+    """check_paths' paths as text: one path given alone is a list of one, not the characters of its name."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    elif frame_kind(paths) is not None:
+        raise TypeError("check_paths() takes files or directories, not a DataFrame: use check_frame(df)")
+    out = []
+    for path in paths:
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            hint = " (records in memory: use check(records))" if isinstance(path, (Mapping, Record)) else ""
+            raise TypeError(f"check_paths() takes file or directory paths, not {type(path).__name__}{hint}")
+        out.append(os.fsdecode(path))
+    return out
 
 
 def _columnar(path: str, engine: str) -> bool:

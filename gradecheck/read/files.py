@@ -8,7 +8,7 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -360,7 +360,7 @@ def _read_csv(lines: Iterable[str], path: str, profiles: ProfileSet | None = Non
         yield Unreadable(Origin(path, previous_line + 1), f"invalid CSV: {err}; the rest of the file cannot be read")
 
 
-def read_rows(rows: Iterable[tuple[int, list[str]]], path: str, profiles: ProfileSet | None = None,
+def read_rows(rows: Iterable[tuple[int, Sequence[str]]], path: str, profiles: ProfileSet | None = None,
               raw: bool = False) -> Iterator[Item]:
     """
     Records from rows of text cells, each with its line number: the first non-blank row is the header.

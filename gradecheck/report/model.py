@@ -214,3 +214,34 @@ class Report:
         for finding in left:
             hidden[finding.severity] = hidden.get(finding.severity, 0) + 1
         return attrs.evolve(self, findings=self.findings[:limit], omitted=self.omitted + len(left), hidden=hidden)
+
+    def to_frame(self, kind: str = "pandas") -> Any:
+        """
+        The report as a DataFrame for a notebook: the rows and columns of ``--format csv``, every cell text.
+
+        A row a finding, then one an unreadable record (severity ``unreadable``) and one a broken rule
+        (``rule-error``), so nothing the CSV report says is missing. Cells are the data's own: a frame
+        runs no formulas, so the CSV report's spreadsheet safeguards are not applied. *kind* is
+        "pandas" (the ``frames`` extra) or "polars" (the ``columnar`` extra).
+
+        Raises:
+            GradecheckError: the library for *kind* is not installed; the message names the extra.
+            ValueError: *kind* is neither.
+        """
+        from importlib import import_module
+
+        from ..errors import GradecheckError
+        from .render import csv_rows
+
+        extras = {"pandas": "frames", "polars": "columnar"}
+        if kind not in extras:
+            raise ValueError(f"kind must be 'pandas' or 'polars', not {kind!r}")
+        try:
+            library = import_module(kind)
+        except ImportError as err:
+            raise GradecheckError(f"Report.to_frame(kind={kind!r}) needs {kind}: "
+                                  f"pip install 'gradecheck[{extras[kind]}]' ({err})") from err
+        header, *rows = csv_rows(self)
+        if kind == "polars":
+            return library.DataFrame(rows, schema=dict.fromkeys(header, library.String), orient="row")
+        return library.DataFrame(rows, columns=header, dtype=str)

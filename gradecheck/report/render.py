@@ -171,10 +171,11 @@ def _excel_safe(cell: str) -> str:
 
 def csv_rows(report: Report) -> Iterator[list[str]]:
     """
-    The rows of ``--format csv`` under its header (``_CSV_COLUMNS``), cells as the data gives them.
+    The rows of ``--format csv``, its header first, cells as the data gives them.
 
     One place for what a row says, shared by the CSV report and :meth:`Report.to_frame`.
     """
+    yield list(_CSV_COLUMNS)
     for f in report.findings:
         yield [str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
                f.title, f.message, _cell(f.expected), _cell(f.actual)]
@@ -196,8 +197,7 @@ def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, 
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
-    rows: list[list[str]] = [list(_CSV_COLUMNS), *csv_rows(report)]
-    for row in rows:
+    for row in csv_rows(report):
         writer.writerow(row if raw_cells else [_excel_safe(c) for c in row])
     return ("\ufeff" if excel else "") + out.getvalue()
 
