@@ -17,7 +17,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as err:  # hypothesis is an extra: say which, not just what is missing
+    raise ImportError(f"gradecheck.strategies needs hypothesis: pip install 'gradecheck[strategies]' ({err})",
+                      name="hypothesis") from err
 
 from .frameworks import Framework, Version
 from .kinds.draft import Draft
