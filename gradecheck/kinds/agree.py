@@ -10,8 +10,8 @@ from attrs import frozen
 from ..frameworks import Framework, Version
 from ..values import bounds, show
 from . import params as c
-from ._base import Failure, Unknown, View, param, short
-from ._grades import present
+from ._base import Failure, Unknown, View, param, short, undecidable
+from ._grades import present, unreadable
 from .draft import Candidates, Chooser, Make, graded_names
 from .forms import (
     PASS,
@@ -56,8 +56,10 @@ class Agree:
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
         counts = view.matching(self.counts)
-        listed = [(n, v) for n, v in present(view, list(self.grades)) if isinstance(v, str)]
-        if not counts or not listed:
+        given = present(view, list(self.grades))
+        listed = [(n, v) for n, v in given if isinstance(v, str)]
+        odd = [(n, v) for n, v in given if undecidable(v)]
+        if not counts or not (listed or odd):
             return None
         stated = {short(n): v for n, v in counts}
         tally = Counter(v for _, v in listed)
@@ -81,6 +83,10 @@ class Agree:
                 outcomes.append(Unknown(
                     f"{n} judgement{'s' if n > 1 else ''} listed as {grade_name}, grade_counts states {show(count)}: "
                     "rounded or suppressed values could go either way", fields))
+        if odd and not any(isinstance(o, Failure) for o in outcomes):
+            # A grade the scale does not know could be any grade, and be one too many for its count.
+            scale = view.framework.scale
+            outcomes.append(Unknown(unreadable(odd, scale.id if scale is not None else None), dict(odd)))
         return tuple(outcomes)
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:

@@ -9,9 +9,25 @@ from attrs import frozen
 from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param, short, undecidable
-from ._grades import listing, present
+from ._grades import graded, listing, missing, present, unreadable
 from .draft import Candidates, Chooser, Make, graded_names
-from .forms import PASS, SKIP, UNSURE, Cmp, Const, Count, Decide, Field, Form, Graded, Or, judgement_keys
+from .forms import (
+    PASS,
+    SKIP,
+    UNSURE,
+    And,
+    Cmp,
+    Const,
+    Count,
+    Decide,
+    Field,
+    Form,
+    Graded,
+    NonEmpty,
+    Not,
+    always,
+    judgement_keys,
+)
 
 __all__ = ["Implies"]
 
@@ -36,31 +52,51 @@ class Implies:
         then = judgement_keys(version.expand(self.then))
         if when is None or then is None:
             return None
+        if not when or not then:
+            return always(SKIP)  # the version makes none of them (an @overall after April 2026)
         given = [Field("judgements", k) for k in then]
+        triggers = [Field("judgements", k) for k in when]
         hits = Graded(then, self.then_grade or self.grade)
-        ok = Cmp(">", hits, Const(0)) if self.then_needs == "any" else Cmp("==", hits, Count(given))
-        return Decide([(Or([Cmp("==", Count([Field("judgements", k) for k in when]), Const(0)),
-                            Cmp("==", Count(given), Const(0))]), SKIP),
-                       (Cmp("==", Graded(when, self.grade), Const(0)), PASS), (ok, PASS)], UNSURE)
+        ok = (Cmp(">", hits, Const(0)) if self.then_needs == "any" else
+              And([Cmp(">", Count(given), Const(0)), Cmp("==", hits, Count(given))]))
+        # As evaluate: a record with no judgement, or without a side the version does not make, is not checked;
+        # a side the version makes but the record lacks leaves the rule to the ordinary path (unknown) unless
+        # the given judgements decide it.
+        scope = [(Not(NonEmpty("judgements")), SKIP)]
+        if not any(k in version.judgements for k in when):
+            scope.append((Cmp("==", Count(triggers), Const(0)), SKIP))
+        if not any(k in version.judgements for k in then):
+            scope.append((Cmp("==", Count(given), Const(0)), SKIP))
+        quiet = And([Cmp(">", Count(triggers), Const(0)), Cmp("==", Graded(when, self.grade), Const(0))])
+        return Decide([*scope, (quiet, PASS), (ok, PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
+        if not graded(view):
+            return None  # no judgement at all: nothing this rule could read
         when = present(view, list(self.when))
         then = present(view, list(self.then))
-        if not when or not then:
-            return None
+        lacking_when, lacking_then = missing(view, list(self.when)), missing(view, list(self.then))
+        if (not when and not lacking_when) or (not then and not lacking_then):
+            return None  # the record's framework version makes none of one side's judgements
         fields = dict([*when, *then])
+        target = self.then_grade or self.grade
+        hits = [v == target for _, v in then]
+        ok = bool(then) and (any(hits) if self.then_needs == "any" else all(hits))
         triggers = [(n, v) for n, v in when if v == self.grade]
         if not triggers:
             if any(undecidable(v) for _, v in when):
-                return (Unknown("a triggering judgement is not on the framework's scale", fields),)
+                return (Unknown(unreadable(when, _scale(view)), fields),)
+            if not when and not ok:
+                return (Unknown(f"{_names(lacking_when)} not given, so whether the rule is triggered is unknown",
+                                fields),)
             return ()
-        target = self.then_grade or self.grade
-        hits = [v == target for _, v in then]
-        ok = any(hits) if self.then_needs == "any" else all(hits)
         if ok:
             return ()
+        if not then:
+            return (Unknown(f"{', '.join(short(n) for n, _ in triggers)} {self.grade}, but {_names(lacking_then)} "
+                            "not given", fields),)
         if any(undecidable(v) for _, v in then):
-            return (Unknown("a judgement is not on the framework's scale", fields),)
+            return (Unknown(unreadable(then, _scale(view)), fields),)
         cause = ", ".join(short(n) for n, _ in triggers)
         quantifier = "one of " if self.then_needs == "any" and len(then) > 1 else ""
         return (Failure(
@@ -99,3 +135,11 @@ class Implies:
                     d.remove_absent()
                     out.append([d])
         return out
+
+
+def _names(names: list[str]) -> str:
+    return " and ".join(short(n) for n in names)
+
+
+def _scale(view: View) -> str | None:
+    return view.framework.scale.id if view.framework.scale is not None else None

@@ -9,7 +9,7 @@ from attrs import frozen
 from ..frameworks import Framework, Version
 from . import params as c
 from ._base import Failure, Unknown, View, param, short
-from ._grades import listing, present
+from ._grades import graded, listing, missing, present, unreadable
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 from .forms import (
     PASS,
@@ -23,6 +23,8 @@ from .forms import (
     Decide,
     Form,
     IsNull,
+    NonEmpty,
+    Not,
     Rank,
     Worst,
     always,
@@ -62,24 +64,42 @@ class Overall:
         if not overall:
             return always(SKIP)  # this version has no overall judgement
         feeding = [f for f in feeds if f != overall[0]]
+        if not feeding:
+            return always(SKIP)  # nothing feeds it (as evaluate: no feed can be given)
         o, best, worst = Rank(overall[0]), Best(feeding), Worst(feeding)
         if self.better_than_worst is not None:
             ok: Any = Cmp("<=", Arith("-", worst, o), Const(self.better_than_worst))
         else:
             ok = And([Cmp("<=", best, o), Cmp("<=", o, worst)])
-        return Decide([(IsNull(o), SKIP), (IsNull(best), SKIP), (ok, PASS)], UNSURE)
+        # As evaluate: no judgement at all, or a side the version does not make and the record does not give,
+        # and the rule does not apply; a side the version makes but the record lacks is the ordinary path's unknown.
+        scope = [(Not(NonEmpty("judgements")), SKIP)]
+        if overall[0] not in version.judgements:
+            scope.append((IsNull(o), SKIP))
+        if not any(f in version.judgements for f in feeding):
+            scope.append((IsNull(best), SKIP))
+        return Decide([*scope, (ok, PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
-        overall = present(view, [self.overall])
-        feeds = [(n, v) for n, v in present(view, list(self.feeds)) if all(n != o for o, _ in overall)]
+        names = view.expand([self.overall])
+        if not names or not graded(view):
+            return None  # this version makes no overall judgement, or the record gives no judgement at all
+        feed_names = [n for n in view.expand(list(self.feeds)) if n not in names]
+        overall = present(view, names)
+        feeds = [(n, v) for n, v in present(view, feed_names) if all(n != o for o, _ in overall)]
         if not overall or not feeds:
-            return None
+            lacking = ([] if overall else missing(view, names)) + ([] if feeds else missing(view, feed_names))
+            if (not overall and not missing(view, names)) or (not feeds and not missing(view, feed_names)):
+                return None  # a side the record's framework version does not make
+            what = ", ".join(short(n) for n in lacking)
+            return (Unknown(f"{what} not given, so the overall grade cannot be set against the judgements feeding it",
+                            dict([*overall, *feeds])),)
         oname, ovalue = overall[0]
         fields = dict([(oname, ovalue), *feeds])
         ranks = [(view.grade_rank(v), n, v) for n, v in feeds]
         orank = view.grade_rank(ovalue)
         if orank is None or any(r is None for r, _, _ in ranks):
-            return (Unknown("a grade is not on the framework's scale", fields),)
+            return (Unknown(unreadable([(oname, ovalue), *feeds], _scale(view)), fields),)
         best = min(r for r, _, _ in ranks)
         worst = max(r for r, _, _ in ranks)
         worst_names = [short(n) for r, n, _ in ranks if r == worst]
@@ -135,3 +155,7 @@ class Overall:
                         d.set(overall[0], grades[o])
                         out.append([d])
         return out
+
+
+def _scale(view: View) -> str | None:
+    return view.framework.scale.id if view.framework.scale is not None else None
