@@ -16,7 +16,7 @@ from .kinds import KINDS
 from .kinds.draft import Chooser, Draft, Make
 from .ruleset import Rule
 
-__all__ = ["break_rule", "breakable", "why_unbreakable"]
+__all__ = ["break_rule", "breakable", "hold_rule", "holdable", "why_unbreakable"]
 
 
 def breakable(kind: str) -> bool:
@@ -59,3 +59,28 @@ def break_rule(rule: Rule, make: Make, choose: Chooser) -> list[Draft]:
         if fallback is None and rule.code in fired:
             fallback = candidate
     return fallback or candidates[0]
+
+
+def holdable(kind: str) -> bool:
+    """
+    Whether rules of *kind* can be met on purpose: its class has ``holds`` (the breaker's twin).
+
+    Record kinds are met by the consistent records the strategies draw; kinds whose rules only apply
+    to a shape no drawn record has (a table's Total row beside its breakdown, a rate beside its count
+    and population) say how to build one that passes.
+    """
+    return callable(getattr(KINDS.get(kind), "holds", None))
+
+
+def hold_rule(rule: Rule, make: Make, choose: Chooser) -> list[Draft]:
+    """A dataset that *rule* applies to and passes, with no finding from any rule: the first such of its kind's."""
+    from .engine import check
+
+    if not holdable(rule.kind):
+        raise NotImplementedError(f"kind {rule.kind!r} (rule {rule.code}) has no holds method")
+    candidates = rule.check.holds(make, choose)
+    for candidate in candidates:
+        report = check([d.to_json() for d in candidate], candidate[0].ruleset)
+        if not report.findings and not report.unreadable and report.stats[rule.code].passed:
+            return candidate
+    raise ValueError(f"none of the {len(candidates)} datasets built to meet {rule.code} passes it cleanly")

@@ -25,11 +25,11 @@ except ImportError as err:  # hypothesis is an extra: say which, not just what i
 
 from .frameworks import Framework, Version
 from .kinds.draft import Draft
-from .mutants import break_rule, breakable, why_unbreakable
+from .mutants import break_rule, breakable, hold_rule, holdable, why_unbreakable
 from .records import Origin, Record, record_from_mapping
 from .ruleset import Rule, RuleSet, default_ruleset
 
-__all__ = ["datasets", "records", "violating"]
+__all__ = ["datasets", "records", "satisfying", "violating"]
 
 _EARLIEST = dt.date(2005, 1, 1)
 _LATEST = dt.date(2030, 12, 31)
@@ -196,9 +196,40 @@ def violating(code: str, ruleset: RuleSet | None = None, *, as_record: bool = Fa
     if not breakable(rule.kind):
         msg = f"no way to break rules of kind {rule.kind!r} (rule {code}): {why_unbreakable(rule.kind)}"
         raise NotImplementedError(msg)
+    return _built(rs, rule, break_rule, as_record)
+
+
+def satisfying(code: str, ruleset: RuleSet | None = None, *, as_record: bool = False) -> st.SearchStrategy[list[Any]]:
+    """
+    Datasets that rule *code* applies to and passes, with no finding from any rule.
+
+    For most rules a consistent record of a framework the rule covers will do (:func:`records`); the
+    kinds whose rules need a shape no single drawn record has (a table's Total row beside its
+    breakdown, a rate beside its count and population) build one (their ``holds`` method).
+    """
+    rs = _rules(ruleset)
+    rule = rs.rule(code)
+    if holdable(rule.kind):
+        return _built(rs, rule, hold_rule, as_record)
+    from .engine import check
+
+    def passes(rows: list[Any]) -> bool:
+        report = check(rows if as_record else [record_from_mapping(r, Origin("-", i)) for i, r in enumerate(rows, 1)],
+                       rs)
+        return not report.findings and report.stats[code].passed > 0
+
+    if rule.dataset:  # unique ids, visit histories: whole authority histories engage them
+        return datasets(rs, as_record=as_record).filter(passes)
+    frameworks = [f.id for f in _frameworks(rs, rule.frameworks) if _in_force(f, rule)]
+    return st.sampled_from(frameworks).flatmap(lambda f: records(f, rs, as_record=as_record)).map(
+        lambda r: [r]).filter(passes)
+
+
+def _built(rs: RuleSet, rule: Rule, how: Callable[..., list[Draft]], as_record: bool) -> st.SearchStrategy[list[Any]]:
+    """Datasets a rule's kind builds for it (*how* is break_rule or hold_rule), drafted under the rule's dates."""
     fws = [f for f in _frameworks(rs, rule.frameworks) if _in_force(f, rule)]
     if not fws:
-        msg = f"rule {code} covers no framework in force over its dates"
+        msg = f"rule {rule.code} covers no framework in force over its dates"
         raise ValueError(msg)
 
     @st.composite
@@ -211,7 +242,7 @@ def violating(code: str, ruleset: RuleSet | None = None, *, as_record: bool = Fa
             kw.setdefault("hi", rule.end)
             return draw(_draft(rs, fw, full=True, **kw))
 
-        drafts = break_rule(rule, make, _Choices(draw))
+        drafts = how(rule, make, _Choices(draw))
         return [_finish(d, as_record, i) for i, d in enumerate(drafts, start=1)]
 
     return build()

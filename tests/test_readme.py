@@ -41,3 +41,20 @@ def test_python_examples_in_the_readme_run(tmp_path, monkeypatch):
                 value()
                 ran += 1
     assert ran >= 5
+
+
+def test_kinds_table_lists_every_kind_and_its_keys():
+    """The README's table of kinds names every registered kind with exactly the rule-file keys it takes."""
+    import attrs
+
+    from gradecheck.kinds import KINDS
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for names, keys in re.findall(r"^\| (`\w+`(?: / `\w+`)*) \| .*? \|\s*([^|]*?)\s*\|$", text, flags=re.M):
+        for name in re.findall(r"`(\w+)`", names):
+            rows[name] = set(re.findall(r"`(\w+)`", keys))
+    assert set(KINDS) <= set(rows), f"kinds missing from the README table: {sorted(set(KINDS) - set(rows))}"
+    for name, kind in KINDS.items():
+        params = {f.name for f in attrs.fields(kind) if "param" in f.metadata}
+        assert rows[name] == params, name

@@ -77,7 +77,7 @@ class GroupShare:
                     continue
                 computed = share_range(self.per, part, whole)
                 if computed is None:
-                    outcomes.append((row.subject, Unknown("the total is 0", fields)))
+                    outcomes.append((row.subject, Unknown("the total is 0", fields, "zero")))
                     continue
                 verdict = judge_share(share, computed)
                 if verdict is True:
@@ -93,6 +93,14 @@ class GroupShare:
                         f"{arithmetic}, but {stated_text} (so between {fmt_share(share[0])} and {fmt_share(share[1])})",
                         fields, expected=computed_text(*computed), actual=given)))
         return applicable, outcomes
+
+    def holds(self, make: Make, choose: Chooser) -> Candidates:
+        """One group of rows counting 3 and 4 and a total row of 7, every share right."""
+        rows = group_rows(self, make, first_label(self.total_label))
+        for row, count in zip(rows, (3, 4, 7), strict=True):  # group_rows gives three rows
+            row.set(self.value, count)
+            row.set(self.share, round(self.per * count / 7))
+        return [rows]
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:
         """

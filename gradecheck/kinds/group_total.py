@@ -142,6 +142,13 @@ class GroupTotal:
                     f"{label} {show(value)} may exceed {name} {show(expected)}: rounded or suppressed values", fields)))
         return out
 
+    def holds(self, make: Make, choose: Chooser) -> Candidates:
+        """One group of rows 3 and 4 and its total row of 7: the breakers' group before its fault."""
+        rows = group_rows(self, make, first_label(self.total_label))
+        for row, count in zip(rows, (3, 4, 7), strict=True):  # group_rows gives three rows
+            row.set(self.value, count)
+        return [rows]
+
     def breaks(self, make: Make, choose: Chooser) -> Candidates:
         """
         One group of rows 3 and 4 whose total row is a few off: above their sum 7, or (with ``subsets``, where

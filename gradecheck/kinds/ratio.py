@@ -58,7 +58,7 @@ class Ratio:
             return (Unknown("a value is not a number", fields),)
         computed = share_range(self.per, part, whole)
         if computed is None:
-            return (Unknown(f"{self.denominator} is 0", fields),)
+            return (Unknown(f"{self.denominator} is 0", fields, "zero"),)
         verdict = judge_share(share, computed)
         if verdict is True:
             return ()
@@ -71,6 +71,15 @@ class Ratio:
         return (Failure(f"{arithmetic}, but {stated_text} "
                         f"(so between {fmt_share(share[0])} and {fmt_share(share[1])})", fields,
                         expected=computed_text(*computed), actual=value),)
+
+    def holds(self, make: Make, choose: Chooser) -> Candidates:
+        """A count of 20 in 1000 and the rate they make, as the breaker's record before its fault."""
+        base = make()
+        base.set(self.numerator, 20)
+        base.set(self.denominator, 1000)
+        right = self.per * 20 / 1000
+        base.set(self.value, int(right) if float(right).is_integer() else right)
+        return [[base]]
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:
         """A rate of 20 in 1000 stated a rounding step and a few more off, above or below the right value."""
