@@ -18,7 +18,8 @@ __all__ = ["REPORT_CSV_HEADER", "written_by_gradecheck"]
 REPORT_CSV_HEADER = "source,record,authority,framework,rule,severity,title,message,expected,actual"
 
 _JSON = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"summary"\s*:\s*\{\s*"records"\s*:')
-_JSONL = re.compile(rb'\A(?:\xef\xbb\xbf)?\{"type": "(?:finding|unreadable|undecided|unknown|rule_error|baselined|waived|waiver_problem|summary)"')
+_TYPES = "finding|unreadable|undecided|unknown|rule_error|baselined|waived|waiver_problem|summary"
+_JSONL = re.compile(rb'\A(?:\xef\xbb\xbf)?\{"type": "(?:' + _TYPES.encode() + rb')"')
 _HEAD = 4096
 
 
