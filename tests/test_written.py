@@ -19,7 +19,7 @@ WRITERS = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}
 
 
 def test_csv_header_is_the_reports():
-    assert REPORT_CSV_HEADER == ",".join(_CSV_COLUMNS)
+    assert ",".join(_CSV_COLUMNS) == REPORT_CSV_HEADER
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
