@@ -280,7 +280,7 @@ def _selftest(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: in
     try:
         from .selftest import selftest
     except ImportError as err:  # hypothesis is in the 'test' extra, not a runtime dependency
-        raise GradecheckError(f"selftest needs hypothesis: pip install 'gradecheck[test]' ({err})") from err
+        raise GradecheckError(f"selftest needs hypothesis: pip install 'gradecheck[strategies]' ({err})") from err
     import json
 
     from tabulate import tabulate
