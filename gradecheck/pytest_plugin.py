@@ -157,10 +157,11 @@ class _Run:
             option = "--gradecheck-waivers"
             if config.getoption("gradecheck_waivers"):
                 load_waivers(config.getoption("gradecheck_waivers"))
-            option = "--gradecheck-baseline"
+            option = "--gradecheck-update-baseline"
             baseline = config.getoption("gradecheck_baseline")
             if config.getoption("gradecheck_update_baseline") and not baseline:
-                raise GradecheckError("--gradecheck-update-baseline needs --gradecheck-baseline FILE")
+                raise GradecheckError("needs --gradecheck-baseline FILE")
+            option = "--gradecheck-baseline"
             known = None
             if baseline and Path(baseline).exists() and not config.getoption("gradecheck_update_baseline"):
                 known = read_baseline(baseline).ruleset

@@ -116,8 +116,7 @@ def test_select_and_ignore_choose_the_items(pytester, data):
     (["data", "--gradecheck-select", "Q9"], "--gradecheck-select: no rule code starts with Q9*"),
     (["data", "--gradecheck-waivers", "bad.toml"], "--gradecheck-waivers: bad.toml: not valid TOML*"),
     (["data", "--gradecheck-baseline", "bad.toml"], "--gradecheck-baseline: bad.toml: not a JSON report*"),
-    (["data", "--gradecheck-update-baseline"],
-     "--gradecheck-baseline: --gradecheck-update-baseline needs --gradecheck-baseline FILE"),
+    (["data", "--gradecheck-update-baseline"], "--gradecheck-update-baseline: needs --gradecheck-baseline FILE"),
 ])
 def test_bad_options_are_usage_errors(pytester, data, args, line):
     """pytest's usage-error exit code (4) and one line naming the option and the problem, never a traceback."""
@@ -145,7 +144,7 @@ def test_waivers_accept_findings_and_stale_ones_are_a_warning(pytester, data):
 
 
 def test_a_baseline_is_recorded_then_only_new_findings_fail(pytester, data):
-    """As on the command line: a missing baseline is recorded and passes; later only new findings fail."""
+    """As on the command line: a missing baseline is recorded and passes; later only new findings fail until updated."""
     args = ["--gradecheck", "data/broken.jsonl", "--gradecheck-baseline", "known.json", "-k", "not readable"]
     first = _run(pytester, *args)
     first.assert_outcomes(passed=len(RULES))
@@ -157,6 +156,9 @@ def test_a_baseline_is_recorded_then_only_new_findings_fail(pytester, data):
     second.assert_outcomes(passed=len(RULES) - 1, failed=1)
     second.stdout.fnmatch_lines(["1 error finding: outstanding 1, expected 22, * (t)", "*1 known from the baseline*",
                                  "FAILED data/broken.jsonl::C101 - *"])
+    update = _run(pytester, *args, "--gradecheck-update-baseline")
+    update.assert_outcomes(passed=len(RULES))
+    update.stdout.fnmatch_lines(["gradecheck: recorded 2 findings in the baseline known.json*"])
 
 
 def test_other_tests_run_beside_and_data_is_collected_only_when_asked(pytester, data):
