@@ -102,7 +102,14 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpar
                             "text otherwise)")
     check.add_argument("--fail-on", choices=("error", "warning"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
-    check.add_argument("--statistics", action="store_true", help="add a count per rule")
+    check.add_argument("--statistics", action="store_true",
+                       help="add a count per rule, and its unknown checks by cause")
+    check.add_argument("--show-unknown", action="store_true",
+                       help="list the unknown checks (rule, record, where, why), but those only on suppressed values")
+    check.add_argument("--show-suppressed", action="store_true",
+                       help="list the unknown checks on suppressed values too (implies --show-unknown)")
+    check.add_argument("--per-file", action="store_true",
+                       help="add each input file's counts: records, unreadable, findings, unknown")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings (2 still means gradecheck could not run)")
     check.add_argument("-q", "--quiet", action="store_true",
@@ -422,7 +429,9 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
         return exit_code
     # COLUMNS, else the terminal's width, else 80 (shutil.get_terminal_size): tables fit where they are read.
     chunks = render_chunks(report, fmt, statistics=args.statistics, width=width, ruleset=ruleset,
-                           fail_on=args.fail_on, excel=args.excel, raw_cells=args.raw_cells, quiet=args.quiet)
+                           fail_on=args.fail_on, excel=args.excel, raw_cells=args.raw_cells, quiet=args.quiet,
+                           show_unknown=args.show_unknown, show_suppressed=args.show_suppressed,
+                           per_file=args.per_file)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:

@@ -181,7 +181,8 @@ class TestFormats:
         assert "Per rule" in text
         _, out = run(data(C101, CLEAN), "--statistics", "--format", "json")
         stats = json.loads(out)["statistics"]
-        assert stats["C101"] == {"passed": 1, "failed": 1, "unknown": 0, "errors": 0, "findings": 1}
+        assert stats["C101"] == {"passed": 1, "failed": 1, "unknown": 0, "errors": 0, "findings": 1,
+                                 "unknown_reasons": {}}
 
     def test_max_findings(self, data):
         """--max-findings lists that many findings; the summary still counts them all, and the run still fails."""

@@ -91,7 +91,9 @@ class TestJson:
         """With statistics, each rule's counts are included."""
         stats = _strict_json(render(report, "json", statistics=True))["statistics"]
         # slac-23 fails, the suppressed count is unknown, and the sif record has no counts: not judged.
-        assert stats["C101"] == {"passed": 0, "failed": 1, "unknown": 1, "errors": 0, "findings": 1}
+        assert stats["C101"] == {"passed": 0, "failed": 1, "unknown": 1, "errors": 0, "findings": 1,
+                                 "unknown_reasons": {"suppressed": {"checks": 1, "first": stats["C101"][
+                                     "unknown_reasons"]["suppressed"]["first"]}}}
         assert "statistics" not in _strict_json(render(report, "json"))
 
     def test_dates_and_omitted(self, ruleset):
@@ -134,7 +136,7 @@ class TestText:
             "data.jsonl:2: I102 [warning] typo: populations.foster_cre is not a field gradecheck knows; "
             "did you mean 'populations.foster_care'?\n"
             "data.jsonl:4: unreadable: invalid JSON: Expecting value (line 1 column 1)\n"
-            "4 records read, 3 checked, 1 unreadable, 1 error, 1 warning, 1 unknown.\n"
+            "4 records read, 3 checked, 1 unreadable, 1 error, 1 warning, 1 unknown (1 on suppressed values).\n"
         )
         assert expected == render(report, "text")
 
@@ -164,7 +166,8 @@ class TestTable:
         assert out.splitlines()[0].split() == ["where", "record", "rule", "message"]
         assert "I102 (w)" in out
         assert "Unreadable records" in out
-        summary = "4 records read, 3 checked, 1 unreadable, 1 error, 1 warning, 1 unknown. (w) =\nwarning.\n"
+        summary = ("4 records read, 3 checked, 1 unreadable, 1 error, 1 warning, 1 unknown (1 on\n"
+                   "suppressed values). (w) = warning.\n")
         assert out.endswith("\n\n" + summary)
 
     def test_statistics(self, report):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import traceback
@@ -14,10 +15,11 @@ import attrs
 from ..errors import GradecheckError
 from ..frameworks import Framework
 from ..kinds import Failure, Subject, Unknown, View
+from ..kinds.causes import CAUSES, SUPPRESSED, cause_of, check_cause
 from ..read import WORKBOOK_SUFFIXES, discover, read_path, read_range
 from ..read.frames import FRAME_NAME, frame_kind, read_frame
 from ..records import Origin, RawRecord, Record, Unreadable, record_from_mapping
-from ..report import Event, Finding, Report, RuleError, RuleStats, Undecided
+from ..report import Event, FileStats, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
 from .events import summarize
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["check", "check_frame", "check_paths", "prepare"]
 
 _JUDGEMENT = "judgements."
+# Causes in the order reports list them; a cause a kind names that reports do not know goes last.
+_CAUSE_ORDER: dict[str, int] = collections.defaultdict(lambda: len(CAUSES), {c: i for i, c in enumerate(CAUSES)})
 # Undecided checks are listed up to this many; past it they are only counted.
 _MAX_UNDECIDED = 10_000
 _COUNT = "grade_counts."
@@ -113,6 +117,11 @@ class _Run:
         self.errors: list[RuleError] = []
         self.unreadable: list[Unreadable] = []
         self.tally: dict[str, list[int]] = {r.code: [0, 0, 0, 0, 0] for r in ruleset.rules}
+        # Unknown outcomes by cause (all of them, listed or not), and each rule's unknown checks by cause with
+        # the first in file order: {code: {cause: [checks, (path, line), reason]}}.
+        self.causes: dict[str, int] = {}
+        self.reasons: dict[str, dict[str, list[Any]]] = {}
+        self.per_file: list[FileStats] = []
         self.files = 0
         # Optional extras for reports (HTML timelines, JUnit per file, progress on a terminal):
         # each costs nothing unless asked for, and events are capped, so memory stays bounded.
@@ -220,7 +229,7 @@ class _Run:
         return {"records": self.records, "checked": self.checked, "findings": self.findings,
                 "undecided": self.undecided, "errors": self.errors, "unreadable": self.unreadable,
                 "tally": self.tally, "hidden": self.hidden, "more_undecided": self.more_undecided,
-                "summaries": self.summaries}
+                "summaries": self.summaries, "causes": self.causes, "reasons": self.reasons}
 
     def merge(self, state: dict[str, Any]) -> None:
         """Add a worker's results to this run; its summaries join the current dataset's, in file order."""
@@ -243,6 +252,18 @@ class _Run:
                 mine[i] += n
         for severity, n in state["hidden"].items():
             self.hidden[severity] = self.hidden.get(severity, 0) + n
+        for cause, n in state["causes"].items():
+            self.causes[cause] = self.causes.get(cause, 0) + n
+        for code, theirs in state["reasons"].items():
+            mine = self.reasons.setdefault(code, {})
+            for cause, (n, place, reason) in theirs.items():
+                kept = mine.get(cause)
+                if kept is None:
+                    mine[cause] = [n, place, reason]
+                else:
+                    kept[0] += n
+                    if place < kept[1]:
+                        kept[1:] = [place, reason]
         if self.max_findings is not None:
             self._trim()
 
@@ -313,8 +334,8 @@ class _Run:
             return
         if undated and outcomes:
             span = f"{rule.start or '…'} to {rule.end or '…'}"
-            outcomes = tuple(Unknown(f"no date, so cannot tell whether the rule (in force {span}) applies", o.fields)
-                             for o in outcomes)
+            outcomes = tuple(Unknown(f"no date, so cannot tell whether the rule (in force {span}) applies", o.fields,
+                                     "no_date") for o in outcomes)
         self.record(rule, view, outcomes)
 
     def apply_dataset(self, rule: Rule, summary: Any) -> None:
@@ -349,16 +370,49 @@ class _Run:
                 tally[4] += 1
                 if self.max_findings is not None and len(self.findings) > 2 * self.max_findings + 1000:
                     self._trim()
-            elif len(self.undecided) < _MAX_UNDECIDED:
-                self.undecided.append(Undecided(rule.code, subject.id, subject.origin, outcome.reason, outcome.fields))
             else:
-                self.more_undecided += 1
+                cause = cause_of(outcome)
+                self.causes[cause] = self.causes.get(cause, 0) + 1
+                if len(self.undecided) < _MAX_UNDECIDED:
+                    self.undecided.append(Undecided(rule.code, subject.id, subject.origin, outcome.reason,
+                                                    outcome.fields, cause))
+                else:
+                    self.more_undecided += 1
         if failed:
             tally[1] += 1
         elif outcomes:
             tally[2] += 1
+            self._reason(rule.code, subject, outcomes)
         elif count_pass:
             tally[0] += 1
+
+    def _reason(self, code: str, subject: Subject, outcomes: tuple[Unknown, ...]) -> None:
+        """Count an unknown check under its cause, keeping the reason of the first in file order."""
+        cause = check_cause([cause_of(o) for o in outcomes])
+        reason = next(o.reason for o in outcomes if cause_of(o) == cause)
+        place = (subject.path, subject.line)
+        kept = self.reasons.setdefault(code, {}).get(cause)
+        if kept is None:
+            self.reasons[code][cause] = [1, place, reason]
+        else:
+            kept[0] += 1
+            if place < kept[1]:
+                kept[1:] = [place, reason]
+
+    def counts(self, path: str) -> FileStats:
+        """The run's counts so far, under *path*: :meth:`file_done` takes the difference of two."""
+        severities = {r.code: r.severity for r in self.ruleset.rules}
+        found = {"error": 0, "warning": 0}
+        for code, t in self.tally.items():
+            found[severities[code]] = found.get(severities[code], 0) + t[4]
+        return FileStats(path, self.records, self.checked, len(self.unreadable), found["error"], found["warning"],
+                         len(self.undecided) + self.more_undecided, self.causes.get(SUPPRESSED, 0), len(self.errors))
+
+    def file_done(self, before: FileStats) -> None:
+        """One input file is done: keep its share of the counts (the difference since *before*)."""
+        after = self.counts(before.path)
+        self.per_file.append(FileStats(before.path, *(getattr(after, a.name) - getattr(before, a.name)
+                                                      for a in attrs.fields(FileStats)[1:])))
 
     def _trim(self) -> list[Finding]:
         self.findings.sort(key=Finding.sort_key)
@@ -374,7 +428,9 @@ class _Run:
 
     def report(self) -> Report:
         self._flush()
-        stats = {code: RuleStats(*t) for code, t in sorted(self.tally.items())}
+        stats = {code: RuleStats(*t, reasons={c: (n, reason) for c, (n, _, reason) in sorted(
+                     self.reasons.get(code, {}).items(), key=lambda item: _CAUSE_ORDER[item[0]])})
+                 for code, t in sorted(self.tally.items())}
         if self.max_findings is not None:
             self._trim()
         return Report(
@@ -393,6 +449,8 @@ class _Run:
             inputs=tuple(self.inputs),
             skipped=tuple(self.skipped),
             events=tuple(self.events),
+            unknown_causes=dict(sorted(self.causes.items(), key=lambda item: _CAUSE_ORDER[item[0]])),
+            per_file=tuple(self.per_file),
         )
 
 
@@ -454,7 +512,7 @@ def _across_versions(rule: Rule, view: View) -> tuple[Failure | Unknown, ...] | 
         fields = next(o.fields for o in failing[0][1] if isinstance(o, Failure))
         passing = [v for v, r in applicable if (v, r) not in failing]
         return (Unknown(f"no date, so the {view.framework.id} version is unknown: fails under "
-                        f"{_versions(v for v, _ in failing)}, not under {_versions(passing)}", fields),)
+                        f"{_versions(v for v, _ in failing)}, not under {_versions(passing)}", fields, "no_date"),)
     return next((r for _, r in applicable if r), ())
 
 
@@ -591,7 +649,11 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
     workers = (os.cpu_count() or 1) if workers is None else workers
     # Workers read with the built-in profiles only: files read through --profile(s) stay in one process.
     split = workers > 1 and not events and progress is None and profiles is None
+    before: FileStats | None = None  # the counts when the file being checked began, for its share (per_file)
     for path in run.inputs:
+        if before is not None:
+            run.file_done(before)
+        before = run.counts(path)
         run.files += 1
         if engine != "row" and path.lower().endswith(".csv") and _columnar(path, engine):
             from .columnar import check_csv
@@ -627,6 +689,8 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
             run.dataset(items)
         if progress is not None:
             progress(run.records, run.files, len(run.inputs))
+    if before is not None:
+        run.file_done(before)
     return run.report()
 
 
@@ -680,6 +744,10 @@ def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
     def move(origin: Origin) -> Origin:
         return Origin(origin.path, origin.line + lines) if origin.line else origin
 
+    for reasons in state["reasons"].values():
+        for kept in reasons.values():
+            path, line = kept[1]
+            kept[1] = (path, line + lines) if line else kept[1]
     # In place, one item at a time: a second copy of every finding would double the merge's memory.
     places = (("findings", "source"), ("undecided", "source"), ("errors", "source"), ("unreadable", "origin"))
     for name, place in places:

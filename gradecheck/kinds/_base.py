@@ -44,10 +44,15 @@ class Failure:
 
 @frozen
 class Unknown:
-    """A rule could not be decided on a record (a value missing, suppressed, rounded or unreadable)."""
+    """
+    A rule could not be decided on a record (a value missing, suppressed, rounded or unreadable).
+
+    *cause* names why in a word, where the values read do not say it (see gradecheck/kinds/causes.py).
+    """
 
     reason: str
     fields: Mapping[str, Any]
+    cause: str = ""
 
 
 class Subject(NamedTuple):

@@ -108,7 +108,7 @@ class GroupTotal:
         eb = bounds(expected)
         fields = {self.value: expected, **{f"{self.label}={n}": v for n, v in pairs}}
         if sums is None or eb is None:
-            return Unknown("a value in the group is not a number", fields)
+            return Unknown("a value in the group is not a number", fields, "unreadable_value")
         lo, hi = sums
         # fmt_sum shortens "group.member" names; labels such as "1a.1 ..." must be shown whole.
         shown = [(f"row.{n}", v) for n, v in pairs]
@@ -132,7 +132,7 @@ class GroupTotal:
             if value is MISSING or expected is MISSING:
                 continue
             if pb is None or eb is None:
-                out.append((part.subject, Unknown("a value in the group is not a number", fields)))
+                out.append((part.subject, Unknown("a value in the group is not a number", fields, "unreadable_value")))
             elif pb[0] > eb[1]:
                 out.append((part.subject, Failure(
                     f"{label} {show(value)} is more than {name} {show(expected)}, the group it is part of",

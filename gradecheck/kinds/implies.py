@@ -88,13 +88,13 @@ class Implies:
                 return (Unknown(unreadable(when, _scale(view)), fields),)
             if not when and not ok:
                 return (Unknown(f"{_names(lacking_when)} not given, so whether the rule is triggered is unknown",
-                                fields),)
+                                fields, "not_given"),)
             return ()
         if ok:
             return ()
         if not then:
             return (Unknown(f"{', '.join(short(n) for n, _ in triggers)} {self.grade}, but {_names(lacking_then)} "
-                            "not given", fields),)
+                            "not given", fields, "not_given"),)
         if any(undecidable(v) for _, v in then):
             return (Unknown(unreadable(then, _scale(view)), fields),)
         cause = ", ".join(short(n) for n, _ in triggers)

@@ -93,7 +93,7 @@ class Overall:
                 return None  # a side the record's framework version does not make
             what = ", ".join(short(n) for n in lacking)
             return (Unknown(f"{what} not given, so the overall grade cannot be set against the judgements feeding it",
-                            dict([*overall, *feeds])),)
+                            dict([*overall, *feeds]), "not_given"),)
         oname, ovalue = overall[0]
         fields = dict([(oname, ovalue), *feeds])
         ranks = [(view.grade_rank(v), n, v) for n, v in feeds]

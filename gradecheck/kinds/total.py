@@ -83,7 +83,7 @@ class Total:
         if not isinstance(self.equals, int) and self.equals != "@graded_items":
             fields[self.equals] = expected
         if missing and self.missing_parts == "unknown":
-            return (Unknown(f"cannot add up: {', '.join(missing)} missing", fields),)
+            return (Unknown(f"cannot add up: {', '.join(missing)} missing", fields, "not_given"),)
         bad = [n for n, v in parts if bounds(v) is None] + ([str(self.equals)] if bounds(expected) is None else [])
         if bad:
             return (Unknown(f"cannot add up: {', '.join(bad)} not a number", fields),)

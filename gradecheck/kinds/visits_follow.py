@@ -59,11 +59,13 @@ class VisitsFollow:
     def judge(self, visit: _Dated, latest: _Dated | None) -> Failure | Unknown | None:
         kind = visit.subject.framework
         if latest is None:
-            return Unknown(f"no graded inspection before this {kind} in the dataset", {"start": visit.day})
+            return Unknown(f"no graded inspection before this {kind} in the dataset", {"start": visit.day},
+                           "no_history")
         standing, where = latest.standing, latest.where
         fields = {"start": visit.day, f"{latest.subject.id}.{where}": standing}
         if standing is None:
-            return Unknown(f"the latest graded inspection ({latest.subject.id}) has no grade on the scale", fields)
+            return Unknown(f"the latest graded inspection ({latest.subject.id}) has no grade on the scale", fields,
+                           "unreadable_grade")
         if standing == self.grade:
             return None
         return Failure(
@@ -143,10 +145,11 @@ class VisitsSummary:
         if is_visit:
             self.applicable += 1
             if code is None and name is None:
-                self.undated.append((view.subject(), Unknown("no authority or authority_code to find its history", {})))
+                nobody = Unknown("no authority or authority_code to find its history", {}, "no_authority")
+                self.undated.append((view.subject(), nobody))
                 return
             if view.day is None:
-                self.undated.append((view.subject(), Unknown("the visit has no date", {})))
+                self.undated.append((view.subject(), Unknown("the visit has no date", {}, "no_date")))
                 return
         if (code is not None or name is not None) and view.day is not None and (is_visit or view.framework.graded):
             if is_visit:

@@ -77,7 +77,7 @@ class Within:
                                     fields))
         if self.exact and not outcomes:
             if missing:
-                return (Unknown(f"cannot check the partition: {', '.join(missing)} missing", fields),)
+                return (Unknown(f"cannot check the partition: {', '.join(missing)} missing", fields, "not_given"),)
             verdict = decide(lo, hi, *wb)
             if verdict is False:
                 return (Failure(f"{arithmetic}, expected {name} {show(whole)}", fields,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .model import (
     Event,
+    FileStats,
     Finding,
     Report,
     RuleError,
@@ -19,5 +20,5 @@ from .model import (
     WaiverProblem,
 )
 
-__all__ = ["Event", "Finding", "Report", "RuleError", "RuleStats", "Triage", "Undecided", "Waived", "Waiver",
-           "WaiverProblem"]
+__all__ = ["Event", "FileStats", "Finding", "Report", "RuleError", "RuleStats", "Triage", "Undecided", "Waived",
+           "Waiver", "WaiverProblem"]

@@ -13,6 +13,7 @@ from ..records import Origin, Unreadable
 
 __all__ = [
     "Event",
+    "FileStats",
     "Finding",
     "Report",
     "RuleError",
@@ -65,6 +66,8 @@ class Undecided:
     source: Origin
     reason: str
     fields: Mapping[str, Any] = field(eq=False, factory=dict)
+    #: Why, in a word that groups (gradecheck/kinds/causes.py): "suppressed", "not_given", "unreadable_grade", ...
+    cause: str = field(eq=False, default="other")
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.source.path, self.source.line, self.rule, self.record, self.reason)
@@ -92,6 +95,24 @@ class RuleStats:
     unknown: int = 0
     errors: int = 0
     findings: int = 0
+    #: The unknown checks by cause: {cause: (checks, the reason of the first in file order)}; they add up to unknown.
+    reasons: Mapping[str, tuple[int, str]] = field(factory=dict)
+
+
+@frozen
+class FileStats:
+    """One input file's share of a run (``--per-file``): its records, findings and unknown checks."""
+
+    path: str
+    records: int = 0
+    checked: int = 0
+    unreadable: int = 0
+    errors: int = 0
+    warnings: int = 0
+    unknown: int = 0
+    #: Of the unknown outcomes, those only on suppressed values.
+    suppressed: int = 0
+    rule_errors: int = 0
 
 
 @frozen
@@ -184,6 +205,10 @@ class Report:
     events: tuple[Event, ...] = ()
     #: Baseline and waivers applied (gradecheck.baseline.triage); findings then holds only the ones that count.
     triage: Triage | None = None
+    #: Unknown outcomes by cause (gradecheck/kinds/causes.py), listed or not: they add up to :attr:`unknown`.
+    unknown_causes: Mapping[str, int] = field(factory=dict)
+    #: Each input file's counts, in input order (check_paths): records, findings by severity, unknown outcomes.
+    per_file: tuple[FileStats, ...] = ()
 
     @property
     def unknown(self) -> int:

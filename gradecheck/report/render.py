@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -14,7 +14,17 @@ import attrs
 from ..kinds import KINDS
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable, show
-from .model import Finding, Report
+from .model import Finding, Report, Undecided
+from .unknowns import (
+    file_dict,
+    listed,
+    not_listed,
+    per_file_lines,
+    reason_lines,
+    unknown_dict,
+    unknown_phrase,
+    unknown_reasons,
+)
 
 __all__ = [
     "FORMATS",
@@ -53,6 +63,7 @@ def _summary(report: Report) -> dict[str, Any]:
         "unreadable": len(report.unreadable),
         "findings": {"error": report.count("error"), "warning": report.count("warning")},
         "unknown": report.unknown,
+        "unknown_by_cause": dict(report.unknown_causes),
         "rule_errors": len(report.errors),
         "files": report.files,
         "omitted_findings": report.omitted,
@@ -93,33 +104,37 @@ def _waiver_dict(w: Any) -> dict[str, Any]:
             "expires": w.expires.isoformat() if w.expires else None, "where": w.where}
 
 
-def _statistics(report: Report) -> dict[str, dict[str, int]]:
-    return {code: attrs.asdict(s) for code, s in report.stats.items()}
+def _statistics(report: Report) -> dict[str, dict[str, Any]]:
+    return {code: {**attrs.asdict(s, filter=lambda a, _: a.name != "reasons"),
+                   "unknown_reasons": unknown_reasons(s.reasons)} for code, s in report.stats.items()}
 
 
-def report_to_dict(report: Report, *, statistics: bool = False) -> dict[str, Any]:
+def report_to_dict(report: Report, *, statistics: bool = False, per_file: bool = False) -> dict[str, Any]:
     """The JSON report of DESIGN.md section 5 as plain data."""
     out: dict[str, Any] = {
         "summary": _summary(report),
         "findings": [_finding_dict(f) for f in report.findings],
         "unreadable": [{"source": str(u.origin), "error": u.error} for u in report.unreadable],
-        "unknown": [{"rule": u.rule, "record": u.record, "source": str(u.source), "reason": u.reason,
-                     "fields": {k: jsonable(v) for k, v in u.fields.items()}} for u in report.undecided],
+        "unknown": [unknown_dict(u) for u in report.undecided],
         "rule_errors": [{"rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
                         for e in report.errors],
         **_triage_dict(report),
     }
     if statistics:
         out["statistics"] = _statistics(report)
+    if per_file:
+        out["per_file"] = [file_dict(f) for f in report.per_file]
     return out
 
 
-def render_json(report: Report, *, statistics: bool = False, **_: Any) -> str:
-    """One JSON object: summary, findings, unreadable records, undecided checks, broken rules."""
-    return json.dumps(report_to_dict(report, statistics=statistics), indent=2, ensure_ascii=False) + "\n"
+def render_json(report: Report, *, statistics: bool = False, per_file: bool = False, **_: Any) -> str:
+    """One JSON object: summary, findings, unreadable records, undecided checks (all of them), broken rules."""
+    return json.dumps(report_to_dict(report, statistics=statistics, per_file=per_file), indent=2,
+                      ensure_ascii=False) + "\n"
 
 
-def iter_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> Iterator[str]:
+def iter_jsonl(report: Report, *, statistics: bool = False, show_unknown: bool = False,
+               show_suppressed: bool = False, per_file: bool = False, **_: Any) -> Iterator[str]:
     """The JSON Lines report a line at a time, so a million-record run never holds it whole."""
     # One encoder for every line: json.dumps with any option builds a new encoder a call.
     dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -129,6 +144,8 @@ def iter_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> Iterato
                                    for u in report.unreadable]
     lines += [{"type": "rule_error", "rule": e.rule, "record": e.record, "source": str(e.source), "error": e.error}
               for e in report.errors]
+    lines += [{"type": "unknown", **unknown_dict(u)} for u in listed(report, show_unknown, show_suppressed)]
+    lines += [{"type": "file", **file_dict(f)} for f in (report.per_file if per_file else ())]
     triaged = _triage_dict(report)
     lines += [{"type": "baselined", **f} for f in triaged.get("baselined", ())]
     lines += [{"type": "waived", **f} for f in triaged.get("waived", ())]
@@ -141,9 +158,9 @@ def iter_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> Iterato
         yield dumps(line) + "\n"
 
 
-def render_jsonl(report: Report, *, statistics: bool = False, **_: Any) -> str:
+def render_jsonl(report: Report, **options: Any) -> str:
     """One JSON object a line, each with a ``type``: findings, then unreadable records, then the summary."""
-    return "".join(iter_jsonl(report, statistics=statistics))
+    return "".join(iter_jsonl(report, **options))
 
 
 _CSV_COLUMNS = ("source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected",
@@ -169,7 +186,7 @@ def _excel_safe(cell: str) -> str:
     return cell
 
 
-def csv_rows(report: Report) -> Iterator[list[str]]:
+def csv_rows(report: Report, unknown: Iterable[Undecided] = ()) -> Iterator[list[str]]:
     """
     The rows of ``--format csv``, its header first, cells as the data gives them.
 
@@ -183,9 +200,12 @@ def csv_rows(report: Report) -> Iterator[list[str]]:
         yield [str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""]
     for e in report.errors:
         yield [str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""]
+    for u in unknown:  # --show-unknown: severity "unknown", the reason as the message
+        yield [str(u.source), u.record, "", "", u.rule, "unknown", "", u.reason, "", ""]
 
 
-def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, **_: Any) -> str:
+def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, show_unknown: bool = False,
+               show_suppressed: bool = False, **_: Any) -> str:
     """
     One finding a row, for spreadsheets; unreadable records are rows with severity ``unreadable``.
 
@@ -197,7 +217,7 @@ def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, 
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
-    for row in csv_rows(report):
+    for row in csv_rows(report, listed(report, show_unknown, show_suppressed)):
         writer.writerow(row if raw_cells else [_excel_safe(c) for c in row])
     return ("\ufeff" if excel else "") + out.getvalue()
 
@@ -210,7 +230,7 @@ def _summary_line(report: Report) -> str:
         f"{len(report.unreadable)} unreadable",
         f"{errors} error{'s' if errors != 1 else ''}",
         f"{warnings} warning{'s' if warnings != 1 else ''}",
-        f"{report.unknown} unknown",
+        unknown_phrase(report),
     ]
     if report.errors:
         parts.append(f"{len(report.errors)} rule error{'s' if len(report.errors) != 1 else ''}")
@@ -231,24 +251,31 @@ def _summary_line(report: Report) -> str:
 
 
 def iter_text(report: Report, *, statistics: bool = False, width: int = 80, quiet: bool = False,
+              show_unknown: bool = False, show_suppressed: bool = False, per_file: bool = False,
               **_: Any) -> Iterator[str]:
     """The text report a line at a time; *quiet* leaves out the summary line (``--quiet``, as in ruff)."""
     for f in report.findings:
         yield f"{f.source}: {f.rule} [{f.severity}] {f.record}: {f.message}\n"
+    for u in listed(report, show_unknown, show_suppressed):
+        yield f"{u.source}: {u.rule} [unknown] {u.record}: {u.reason}\n"
     lines = [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
     lines += [f"{e.source}: {e.rule} [rule error] {e.record}: {e.error}" for e in report.errors]
     lines += _waiver_lines(report)
+    if not_listed(report, show_unknown, show_suppressed):
+        lines.append(not_listed(report, show_unknown, show_suppressed))
     if statistics:
         lines += ["", _statistics_table(report, width)]
+    if per_file and report.per_file:
+        lines += ["", *per_file_lines(report, width)]
     if not quiet:
         lines.append(_summary_line(report))
     for line in lines:
         yield line + "\n"
 
 
-def render_text(report: Report, *, statistics: bool = False, width: int = 80, quiet: bool = False, **_: Any) -> str:
+def render_text(report: Report, **options: Any) -> str:
     """``path:line: CODE [severity] record: message``, one a line, like flake8: for grep and editors."""
-    return "".join(iter_text(report, statistics=statistics, width=width, quiet=quiet))
+    return "".join(iter_text(report, **options))
 
 
 def _waiver_lines(report: Report) -> list[str]:
@@ -262,7 +289,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def render_table(report: Report, *, statistics: bool = False, width: int = 80, quiet: bool = False,
-                 **_: Any) -> str:
+                 show_unknown: bool = False, show_suppressed: bool = False, per_file: bool = False, **_: Any) -> str:
     """Findings as a table that fits the terminal (80 columns or more), then the summary (unless *quiet*)."""
     blocks: list[str] = []
     if report.findings:
@@ -285,8 +312,21 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, q
         blocks.append("Rules that broke (please report this)\n" + tabulate(rows, headers=["where", "rule", "error"]))
     if _waiver_lines(report):
         blocks.append("Stale waivers\n" + "\n".join(_wrap(line, width) for line in _waiver_lines(report)))
+    unknown = listed(report, show_unknown, show_suppressed)
+    if unknown:
+        where_w = max(len("where") + 2, min(max(len(str(u.source)) for u in unknown), max(14, width // 5)))
+        record_w = max(len("record") + 2, min(max(len(u.record) for u in unknown), max(12, width // 6)))
+        why_w = max(20, width - where_w - record_w - 15)
+        rows = [[_wrap(str(u.source), where_w), _wrap(u.record, record_w), u.rule, _wrap(u.reason, why_w)]
+                for u in unknown]
+        blocks.append("Unknown checks\n" + tabulate(rows, headers=["where", "record", "rule", "why"],
+                                                    tablefmt="simple"))
+    if not_listed(report, show_unknown, show_suppressed):
+        blocks.append(_wrap(not_listed(report, show_unknown, show_suppressed), width))
     if statistics:
         blocks.append(_statistics_table(report, width))
+    if per_file and report.per_file:
+        blocks.append("\n".join(per_file_lines(report, width)))
     legend = " (w) = warning." if any(f.severity == "warning" for f in report.findings) else ""
     if not quiet:
         blocks.append(_wrap(_summary_line(report) + legend, width))
@@ -296,8 +336,9 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, q
 def _statistics_table(report: Report, width: int) -> str:
     rows = [[code, s.findings, s.failed, s.unknown, s.passed, s.errors] for code, s in report.stats.items()
             if s.failed or s.unknown or s.passed or s.errors]
-    return "Per rule\n" + tabulate(rows, headers=["rule", "findings", "records failed", "unknown", "passed", "broke"],
-                                   tablefmt="simple")
+    table = "Per rule\n" + tabulate(rows, headers=["rule", "findings", "records failed", "unknown", "passed", "broke"],
+                                    tablefmt="simple")
+    return "\n\n".join([table, "\n".join(reason_lines(report, width))]) if reason_lines(report, width) else table
 
 
 #: Report formats by name: the single source of the CLI's ``--format`` choices.
