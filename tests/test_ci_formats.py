@@ -177,7 +177,7 @@ def test_github_annotation_lines(ruleset):
         "::error file=dir/a%3Ab%2Cc.jsonl,line=3,title=C101 Counts%3A add up%2C please::r,1: 50%25 wrong%0Asecond line",
         "::warning file=a.jsonl,line=1,title=J104 T::w: m",
         "::error file=a.jsonl,title=unreadable record::empty file",
-        "gradecheck: 3 records read, 2 checked, 1 unreadable, 1 errors, 1 warnings.",
+        "gradecheck: 3 records read, 2 checked, 1 unreadable, 1 errors, 1 warnings, 0 unknown.",
     ]
     assert render(report, "github", fail_on="warning").splitlines()[1].startswith("::error ")
 

@@ -21,6 +21,8 @@ from ..records import Origin
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable
 from .model import Finding, Report
+from .unknowns import listed as listed_unknown
+from .unknowns import unknown_dict, unknown_phrase
 
 __all__ = ["github_escape_data", "github_escape_property", "render_github", "render_junit", "render_sarif"]
 
@@ -70,13 +72,15 @@ def _attr(text: str) -> str:
     return quoteattr(_clean(text))
 
 
-def render_junit(report: Report, *, ruleset: RuleSet | None = None, fail_on: str = "error", **_: Any) -> str:
+def render_junit(report: Report, *, ruleset: RuleSet | None = None, fail_on: str = "error",
+                 show_unknown: bool = False, show_suppressed: bool = False, **_: Any) -> str:
     """
     JUnit XML: a test suite per file, a test case per rule in it, failing with that rule's findings there.
 
     Findings below *fail_on* (warnings, by default) and baselined or waived findings do not fail a
     test case; they are listed in its ``system-out``. Unreadable records fail a "records are
-    readable" case of their file; a rule that broke is an ``error`` of its case.
+    readable" case of their file; a rule that broke is an ``error`` of its case. With *show_unknown*, a
+    rule's unknown checks are listed in its case's ``system-out`` too: not a failure, not skipped.
     """
     rules = _rules(report, ruleset)
     files = _files(report)
@@ -90,6 +94,8 @@ def render_junit(report: Report, *, ruleset: RuleSet | None = None, fail_on: str
         for w in report.triage.waived:
             f = w.finding
             quiet[(f.source.path, f.rule)].append(f"waived ({w.waiver.reason}): {_line(f)}")
+    for u in listed_unknown(report, show_unknown, show_suppressed):
+        quiet[(u.source.path, u.rule)].append(f"unknown: {u.source}: {u.record}: {u.reason}")
     broke: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e in report.errors:
         broke[(e.source.path, e.rule)].append(f"{e.source}: {e.record}: {e.error}")
@@ -244,13 +250,16 @@ def _fingerprint(rule: str, record: str, occurrence: int) -> str:
     return f"{digest}:{occurrence}"
 
 
-def render_sarif(report: Report, *, ruleset: RuleSet | None = None, **_: Any) -> str:
+def render_sarif(report: Report, *, ruleset: RuleSet | None = None, show_unknown: bool = False,
+                 show_suppressed: bool = False, **_: Any) -> str:
     """
     SARIF 2.1.0: one run, the rules with their metadata, one result a finding.
 
     Baselined findings carry ``baselineState: unchanged`` (new ones ``new``) when a baseline was
     used; waived findings carry an accepted external suppression with the waiver's reason.
-    Unreadable records and broken rules are tool execution notifications.
+    Unreadable records and broken rules are tool execution notifications. With *show_unknown*, each
+    unknown check is a result of ``kind: open`` ("the tool could not decide") and ``level: none`` (which
+    SARIF requires of a result that is not a failure).
     """
     from ..version import __version__
 
@@ -281,6 +290,7 @@ def render_sarif(report: Report, *, ruleset: RuleSet | None = None, **_: Any) ->
         return out
 
     results = [result(f, "new" if has_baseline else None) for f in report.findings]
+    results += [_open(u, index) for u in listed_unknown(report, show_unknown, show_suppressed) if u.rule in index]
     if report.triage:
         results += [result(f, "unchanged") for f in report.triage.baselined]
         results += [result(w.finding, "new" if has_baseline else None, w.waiver) for w in report.triage.waived]
@@ -301,13 +311,22 @@ def render_sarif(report: Report, *, ruleset: RuleSet | None = None, **_: Any) ->
         "invocations": [invocation],
         "results": results,
         "properties": {"ruleset": report.ruleset, "records": report.records, "checked": report.checked,
-                       "unreadable": len(report.unreadable), "unknown": report.unknown},
+                       "unreadable": len(report.unreadable), "unknown": report.unknown,
+                       "unknown_by_cause": dict(report.unknown_causes)},
     }
     if any("uriBaseId" in loc["physicalLocation"]["artifactLocation"]
            for r in results for loc in r["locations"]):
         run["originalUriBaseIds"] = {"%SRCROOT%": {"description": {"text": "The directory gradecheck ran in."}}}
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _open(u: Any, index: dict[str, int]) -> dict[str, Any]:
+    """An unknown check as a SARIF result: neither pass nor fail, and no level (SARIF 2.1.0, 3.27.9 and 3.27.10)."""
+    about = unknown_dict(u)
+    return {"ruleId": u.rule, "ruleIndex": index[u.rule], "kind": "open", "level": "none",
+            "message": {"text": f"{u.record}: unknown: {u.reason}"}, "locations": [_location(u.source, u.record)],
+            "properties": {"record": u.record, "cause": u.cause, "fields": about["fields"]}}
 
 
 # --- GitHub Actions -----------------------------------------------------------------------------
@@ -332,13 +351,15 @@ def _command(level: str, origin: Origin | None, title: str, message: str) -> str
     return f"::{level} {','.join(props)}::{github_escape_data(message)}"
 
 
-def render_github(report: Report, *, ruleset: RuleSet | None = None, fail_on: str = "error", **_: Any) -> str:
+def render_github(report: Report, *, ruleset: RuleSet | None = None, fail_on: str = "error",
+                  show_unknown: bool = False, show_suppressed: bool = False, **_: Any) -> str:
     """
     GitHub Actions workflow commands: ``::error file=F,line=N,title=T::message``, one a finding.
 
     Error findings are ``::error``, warnings ``::warning`` (``::error`` with ``--fail-on warning``),
     unreadable records and broken rules ``::error``, stale waivers ``::warning``. Baselined and
-    waived findings are not annotated. A plain summary line ends the output.
+    waived findings are not annotated. With *show_unknown*, unknown checks are ``::notice``. A plain
+    summary line ends the output.
     """
     lines: list[str] = []
     for f in report.findings:
@@ -346,6 +367,8 @@ def render_github(report: Report, *, ruleset: RuleSet | None = None, fail_on: st
         lines.append(_command(level, f.source, f"{f.rule} {f.title}".strip(), f"{f.record}: {f.message}"))
     lines += [_command("error", u.origin, "unreadable record", u.error) for u in report.unreadable]
     lines += [_command("error", e.source, f"rule {e.rule} broke", f"{e.record}: {e.error}") for e in report.errors]
+    lines += [_command("notice", u.source, f"{u.rule} unknown", f"{u.record}: {u.reason}")
+              for u in listed_unknown(report, show_unknown, show_suppressed)]
     if report.triage:
         for p in report.triage.problems:
             path = p.waiver.where.rsplit(": waiver[", 1)[0]
@@ -358,7 +381,7 @@ def render_github(report: Report, *, ruleset: RuleSet | None = None, fail_on: st
 def _summary(report: Report) -> str:
     parts = [f"gradecheck: {report.records} records read", f"{report.checked} checked",
              f"{len(report.unreadable)} unreadable", f"{report.count('error')} errors",
-             f"{report.count('warning')} warnings"]
+             f"{report.count('warning')} warnings", unknown_phrase(report)]
     if report.triage:
         parts += [f"{len(report.triage.baselined)} known from the baseline", f"{len(report.triage.waived)} waived"]
     return ", ".join(parts) + "."

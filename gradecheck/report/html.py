@@ -23,6 +23,7 @@ from typing import Any
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable
 from .model import Event, Finding, Report
+from .unknowns import CAUSE_WORDS, listed, not_listed
 
 __all__ = ["GRADE_COLOURS", "render_html"]
 
@@ -409,8 +410,32 @@ def _triage_section(report: Report) -> str:
     return "\n".join(out)
 
 
+def _unknown_section(report: Report, show_unknown: bool, show_suppressed: bool) -> list[str]:
+    """Unknown checks: per rule by cause always (with the first one's reason); one by one with --show-unknown."""
+    quiet = report.unknown_causes.get("suppressed", 0)
+    out = ['<h2 id="unknown">Unknown checks</h2>',
+           f"<p>{_plural(report.unknown, 'check')} could be neither passed nor failed"
+           + (f", {quiet:,} of them only because of suppressed values" if quiet else "") + ".</p>",
+           _simple_table(("rule", "cause", "checks", "the first one's reason"),
+                         ((code, CAUSE_WORDS.get(cause, cause), f"{n:,}", reason) for code, s in report.stats.items()
+                          for cause, (n, reason) in s.reasons.items()))]
+    shown = listed(report, show_unknown, show_suppressed)
+    if shown:
+        out += ["<details open><summary>Each unknown check</summary>",
+                _simple_table(("where", "rule", "record", "why"),
+                              ((u.source, u.rule, u.record, u.reason) for u in shown[:MAX_LISTED])), "</details>"]
+        if len(shown) > MAX_LISTED:
+            out.append(f'<p class="note">{len(shown) - MAX_LISTED:,} more not shown here (see --format csv).</p>')
+    elif not (show_unknown or show_suppressed):
+        out.append('<p class="note">--show-unknown lists them one by one.</p>')
+    if not_listed(report, show_unknown, show_suppressed):
+        out.append(f'<p class="note">{_e(not_listed(report, show_unknown, show_suppressed))}</p>')
+    return out
+
+
 def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str = "error",
-                title: str = "gradecheck report", **_: Any) -> str:
+                title: str = "gradecheck report", show_unknown: bool = False, show_suppressed: bool = False,
+                **_: Any) -> str:
     """The report as one self-contained HTML page (inline SVG and CSS, no script, no network)."""
     from ..version import __version__
 
@@ -450,22 +475,13 @@ def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str 
         sections += ['<h2 id="rule-errors">Rules that broke (please report this)</h2>',
                      _simple_table(("where", "rule", "record", "error"),
                                    ((e.source, e.rule, e.record, e.error) for e in report.errors[:MAX_LISTED]))]
-    if report.undecided:
-        per_rule: dict[str, int] = defaultdict(int)
-        for u in report.undecided:
-            per_rule[u.rule] += 1
-        sections += ['<h2 id="unknown">Undecided checks</h2>',
-                     f"<p>{_plural(report.unknown, 'check')} could be neither passed nor failed (a value missing, "
-                     "suppressed or rounded, or no date).</p>",
-                     "<details><summary>Per rule, and the first few</summary>",
-                     _simple_table(("rule", "undecided"), sorted(per_rule.items())),
-                     _simple_table(("where", "rule", "record", "why"),
-                                   ((u.source, u.rule, u.record, u.reason) for u in report.undecided[:MAX_PER_GROUP])),
-                     "</details>"]
+    if report.unknown:
+        sections += _unknown_section(report, show_unknown, show_suppressed)
     sections.append(_triage_section(report))
     nav = " ".join(f'<a href="#{a}">{_e(t)}</a>' for a, t in (
         ("summary", "Summary"), ("chart", "Per rule"), ("timelines", "Timelines"), ("by-rule", "By rule"),
         ("by-authority", "By authority"), *((("unreadable", "Unreadable"),) if report.unreadable else ()),
+        *((("unknown", "Unknown"),) if report.unknown else ()),
         *((("triage", "Baseline and waivers"),) if report.triage else ())))
     digest = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
     csp = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
