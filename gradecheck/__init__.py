@@ -16,6 +16,8 @@ _EXPORTS = {
     "load_register": ".authorities",
     "Comparison": ".comparison",
     "compare": ".comparison",
+    "Editions": ".editions",
+    "compare_editions": ".editions",
     "check": ".engine",
     "check_frame": ".engine",
     "check_paths": ".engine",
@@ -62,6 +64,7 @@ _EXPORTS = {
 if _TYPE_CHECKING:
     from .authorities import Authority, Register, default_register, load_register
     from .comparison import Comparison, compare
+    from .editions import Editions, compare_editions
     from .engine import check, check_frame, check_paths, prepare
     from .errors import GradecheckError, InputError, Problem, RuleFileError
     from .frameworks import Framework, Grade, Scale, Version
@@ -78,6 +81,7 @@ __all__ = [
     "MISSING",
     "Authority",
     "Comparison",
+    "Editions",
     "Finding",
     "Framework",
     "Grade",
@@ -106,6 +110,7 @@ __all__ = [
     "check_frame",
     "check_paths",
     "compare",
+    "compare_editions",
     "default_register",
     "default_ruleset",
     "discover",

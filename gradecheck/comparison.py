@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from attrs import evolve, frozen
 
 from .authorities import Authority, Register, default_register, load_register
+from .editions import Editions, compare_editions, is_series
 from .errors import GradecheckError
 from .frameworks import Framework, spelling_key
 from .read import discover, read_path
@@ -351,6 +352,22 @@ def _finding(code: str, record: Record, authority: Authority | None, message: st
 
 # --- command line -------------------------------------------------------------------------------------------
 
+def _compare_files(a: str, b: str, mode: str, tolerance: int, register: Register | None) -> Comparison | Editions:
+    """Read both sides once, and compare them as inspections or, for two statistical tables, as editions."""
+    a_files, b_files = discover([a]), discover([b])
+    a_items = [item for path in a_files for item in read_path(path)]
+    b_items = [item for path in b_files for item in read_path(path)]
+    if mode == "auto":
+        rows = [i for i in (*a_items, *b_items) if isinstance(i, Record)]
+        mode = "editions" if rows and all(is_series(r) for r in rows) else "inspections"
+    result: Comparison | Editions
+    if mode == "editions":
+        result = compare_editions(a_items, b_items, register=register)
+    else:
+        result = compare_records(a_items, b_items, tolerance_days=tolerance, register=register)
+    return evolve(result, inputs=(tuple(a_files), tuple(b_files)))
+
+
 def compare_command(argv: Sequence[str], out: TextIO) -> int:
     """``python -m gradecheck compare A B``: the exit codes of a check (0, 1 findings, 2 could not run)."""
     parser = argparse.ArgumentParser(
@@ -373,13 +390,17 @@ def compare_command(argv: Sequence[str], out: TextIO) -> int:
     parser.add_argument("--authorities", action="append", default=[], metavar="FILE",
                         help="extra authority register file (TOML, the shape of gradecheck/data/authorities.toml)")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    parser.add_argument("--mode", choices=("auto", "inspections", "editions"), default="auto",
+                        help="inspections: match inspections; editions: A and B are two editions of one statistical "
+                             "series (the same DfE table a year apart), compared figure by figure (E101-E103); "
+                             "auto (default): editions when every record of both is a statistical row")
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:
         return 2 if exc.code else 0
     try:
         register = load_register(args.authorities) if args.authorities else None
-        result = compare(args.a, args.b, tolerance_days=args.tolerance, register=register)
+        result: Comparison | Editions = _compare_files(args.a, args.b, args.mode, args.tolerance, register)
     except GradecheckError as err:
         sys.stderr.write(f"gradecheck: {err}\n")
         return 2
@@ -393,8 +414,11 @@ def compare_command(argv: Sequence[str], out: TextIO) -> int:
     width = shutil.get_terminal_size((80, 24)).columns
     if fmt == "json":
         data = report_to_dict(report)
-        data["comparison"] = {"tolerance_days": result.tolerance_days, **result.counts(),
-                              "matched_inspections": len(result.pairs), "disagreements": result.disagreements()}
+        if isinstance(result, Editions):
+            data["comparison"] = result.counts()
+        else:
+            data["comparison"] = {"tolerance_days": result.tolerance_days, **result.counts(),
+                                  "matched_inspections": len(result.pairs), "disagreements": result.disagreements()}
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         text = render(report, fmt, width=width if to_terminal else max(width, 100), fail_on=args.fail_on)
