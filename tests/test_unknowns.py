@@ -239,3 +239,14 @@ def test_command_line_flags(two, capsys):
     assert "Per file" in out
     main([*two, "--format", "text", "--show-suppressed"])
     assert "C101 [unknown] rec-quiet" in capsys.readouterr().out
+
+
+def test_every_cause_is_documented():
+    """docs/errors.md names every cause and the words reports use for it."""
+    from pathlib import Path
+
+    from gradecheck.kinds.causes import CAUSES
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "errors.md").read_text()
+    for cause, words in CAUSES.items():
+        assert f"| `{cause}` | {words} |" in doc, cause
