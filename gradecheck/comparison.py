@@ -50,6 +50,7 @@ CODES: Mapping[str, tuple[str, str]] = {
     "M105": ("warning", "One source has a grade for a judgement the other leaves blank"),
     "M106": ("error", "A source has a grade for a judgement the framework did not make at that date"),
     "M107": ("warning", "A record names no authority the register knows, so it cannot be matched"),
+    "M108": ("error", "One source's stated grade counts disagree with the grades the other lists"),
     "M110": ("warning", "An inspection only source A has"),
     "M111": ("warning", "An inspection only source B has"),
 }
@@ -98,7 +99,7 @@ class Comparison:
 
     def disagreements(self) -> int:
         """Findings about matched inspections (grades, dates, frameworks, judgements), not about unmatched ones."""
-        return sum(1 for f in self.findings if f.rule in ("M101", "M102", "M103", "M104", "M105", "M106"))
+        return sum(1 for f in self.findings if f.rule in ("M101", "M102", "M103", "M104", "M105", "M106", "M108"))
 
     def report(self) -> Report:
         """The comparison as a check's report, for every output format and the exit code."""
@@ -307,6 +308,34 @@ def _disagreements(pair: Pair, frameworks: Mapping[str, Framework]) -> list[Find
             code = "M102" if fa is not None and name == _overall(fa, day) else "M101"
             out.append(_finding(code, b, who, f"{head}: {name}: A says {ra!r} ({a.origin}), "
                                               f"B says {rb!r} ({b.origin})", fields, ga, gb))
+    if made is not None:
+        out += _counts_against_grades(pair, head, made, (grades_a, grades_b))
+    return out
+
+
+def _counts_against_grades(pair: Pair, head: str, made: frozenset[str],
+                           grades: tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]) -> list[Finding]:
+    """
+    M108: one side states how many judgements got a grade ("inadequate in four of five areas"), the other lists
+    every judgement the framework made that day: the counts must be the listed grades' counts.
+    """
+    out = []
+    sides = (("A", pair.a, grades[0]), ("B", pair.b, grades[1]))
+    for (label, record, _), (other_label, other, listed) in (sides, sides[::-1]):
+        stated = {key[len("grade_counts."):]: value for key, value in record.fields.items()
+                  if key.startswith("grade_counts.") and isinstance(value, int) and not isinstance(value, bool)}
+        if not stated or not made <= set(listed):
+            continue  # nothing stated, or the other side does not list every judgement: no count to compare
+        for grade, count in sorted(stated.items()):
+            having = sorted(name for name in made if listed[name][1] == grade)
+            if len(having) != count:
+                out.append(_finding(
+                    "M108", pair.b, pair.authority,
+                    f"{head}: source {label} states {grade} {count} ({record.origin}), but the {len(made)} "
+                    f"judgements source {other_label} lists give {len(having)}"
+                    + (f" ({', '.join(having)})" if having else "") + f" ({other.origin})",
+                    {f"{label} grade_counts.{grade}": count}, count if label == "A" else len(having),
+                    len(having) if label == "A" else count))
     return out
 
 
