@@ -250,3 +250,12 @@ def test_every_cause_is_documented():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "errors.md").read_text()
     for cause, words in CAUSES.items():
         assert f"| `{cause}` | {words} |" in doc, cause
+
+
+def test_quiet_lists_unknown_checks_but_no_note(two):
+    """--quiet with --show-unknown: the listed checks, no note of those left out, no summary."""
+    report = check_paths(two, RULESET)
+    out = gradecheck.render(report, "text", show_unknown=True, quiet=True)
+    assert "[unknown] rec-loud" in out
+    assert "not listed" not in out
+    assert "records read" not in out

@@ -261,7 +261,7 @@ def iter_text(report: Report, *, statistics: bool = False, width: int = 80, quie
     lines = [f"{u.origin}: unreadable: {u.error}" for u in report.unreadable]
     lines += [f"{e.source}: {e.rule} [rule error] {e.record}: {e.error}" for e in report.errors]
     lines += _waiver_lines(report)
-    if not_listed(report, show_unknown, show_suppressed):
+    if not quiet and not_listed(report, show_unknown, show_suppressed):
         lines.append(not_listed(report, show_unknown, show_suppressed))
     if statistics:
         lines += ["", _statistics_table(report, width)]
@@ -321,7 +321,7 @@ def render_table(report: Report, *, statistics: bool = False, width: int = 80, q
                 for u in unknown]
         blocks.append("Unknown checks\n" + tabulate(rows, headers=["where", "record", "rule", "why"],
                                                     tablefmt="simple"))
-    if not_listed(report, show_unknown, show_suppressed):
+    if not quiet and not_listed(report, show_unknown, show_suppressed):
         blocks.append(_wrap(not_listed(report, show_unknown, show_suppressed), width))
     if statistics:
         blocks.append(_statistics_table(report, width))
