@@ -1,17 +1,21 @@
 """
-CSV for spreadsheets: one finding a row, a byte-order mark and formula-safe text with --excel,
---output for any format.
+Spreadsheets both ways: CSV for them (one finding a row, a byte-order mark and formula-safe text with --excel,
+--output for any format), and workbooks read (.xlsx, .xls, .ods through one reader, a workbook one dataset).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
-from gradecheck import FORMATS
+from gradecheck import FORMATS, MISSING, Invalid, Unreadable, read_path
 from gradecheck.cli import main
 
 ROW = {"id": "=cmd|' /C calc'!A0", "authority": "+Wirral", "framework": "slac",
@@ -58,3 +62,103 @@ def test_output_writes_every_format_to_a_file(fmt, data, tmp_path):
     assert main([str(data), "--format", fmt, "--output", str(target)], shown) == 1
     assert shown.getvalue() == ""
     assert "C101" in target.read_text(encoding="utf-8")
+
+
+# --- Workbooks: .xlsx, .xls and .ods through one reader (python-calamine) ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+EXCERPTS = ROOT / "fixtures" / "real-excerpts"
+# Made once with xlwt 1.3.0 (the .xls writer; not a test dependency): a cover sheet, then a sheet "Table" with a
+# title row merged over five cells, an empty row, the header (id, framework, start, populations.looked_after,
+# populations.foster_care) and two rows: wirral-2011-slac, slac, 10/01/2011 (a date cell), 939.0, 643 and
+# wirral-2012-slac, slac, 13/02/2012, 5.5, (empty).
+XLS = ROOT / "tests" / "data" / "book.xls"
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_xlsx_values(tmp_path):
+    """Dates, whole numbers stored as 5.0, empty cells and a merged title row above the header, as a CSV reads them."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Table"
+    sheet["B2"] = "Looked-after children (a title merged over the table)"
+    sheet.merge_cells("B2:E2")
+    header = ["id", "framework", "start", "populations.looked_after", "populations.foster_care"]
+    for col, name in enumerate(header, start=2):
+        sheet.cell(4, col, name)
+    rows = [["a", "slac", dt.datetime(2011, 1, 10), 939.0, 643], ["b", "slac", dt.date(2012, 2, 13), 5.5, None]]
+    for r, row in enumerate(rows, start=5):
+        for col, value in enumerate(row, start=2):
+            sheet.cell(r, col, value)
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    a, b = read_path(str(path))
+    assert (str(a.origin), str(b.origin)) == (f"{path}[Table]:5", f"{path}[Table]:6")
+    assert a.get("start") == dt.date(2011, 1, 10)
+    assert b.get("start") == dt.date(2012, 2, 13)
+    assert a.get("populations.looked_after") == 939
+    assert type(a.get("populations.looked_after")) is int  # 939.0 in the file: a whole number, as in a CSV
+    assert isinstance(b.get("populations.looked_after"), Invalid)  # 5.5 children: I101, as in a CSV
+    assert b.get("populations.foster_care") is MISSING  # an empty cell is no value
+
+
+def test_xls_is_read_like_the_others():
+    """The older DfE tables are .xls: the same reader, the same values (a cover sheet passed over)."""
+    a, b = read_path(str(XLS))
+    assert (a.origin.line, b.origin.line) == (4, 5)
+    assert a.origin.path == f"{XLS}[Table]"
+    assert (a.id, a.get("start"), a.get("populations.looked_after")) == ("wirral-2011-slac", dt.date(2011, 1, 10), 939)
+    assert type(a.get("populations.looked_after")) is int
+    assert b.get("populations.foster_care") is MISSING
+
+
+def test_ods_values():
+    """Ofsted's workbook (.ods): title rows passed over, dates as dates, rows numbered as the spreadsheet shows them."""
+    items = list(read_path(str(EXCERPTS / "ofsted-la-outcomes.ods")))
+    assert [i.origin.line for i in items] == [4, 5, 6]
+    assert items[1].get("start") == dt.date(2018, 7, 16)
+
+
+def test_without_the_reader_a_workbook_is_one_unreadable_entry(monkeypatch, tmp_path):
+    """Installed without dependencies: one entry naming the extra; a run with no workbook says nothing of it."""
+    monkeypatch.setitem(sys.modules, "python_calamine", None)
+    [item] = read_path(str(XLS))
+    assert isinstance(item, Unreadable)
+    assert item.origin.line == 0
+    assert "python-calamine" in item.error
+    assert "pip install 'gradecheck[workbooks]'" in item.error
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"id": "a", "framework": "slac"}) + "\n", encoding="utf-8")
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main([str(data), "--format", "json"], io.StringIO()) == 0
+    assert err.getvalue() == ""
+
+
+def test_the_reader_comes_with_the_core():
+    """The README's first command installs only the core and reads fixtures/ (an .ods and an .xlsx among them)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(d.startswith("python-calamine") for d in project["dependencies"])
+    extras = project["optional-dependencies"]
+    assert extras["workbooks"] == extras["excel"]  # the former name still installs the reader
+    assert any(p.suffix in (".xlsx", ".ods") for p in (ROOT / "fixtures").rglob("*"))
+
+
+def test_readme_first_command_says_nothing_about_a_missing_extra(monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    main([str(ROOT / "fixtures"), "--format", "json", "--no-progress"], io.StringIO())
+    assert "pip install" not in err.getvalue()
+    assert "not installed" not in err.getvalue()

@@ -19,8 +19,8 @@ from ..records import Origin, RawRecord, Record, Unreadable, json_line_record, r
 if TYPE_CHECKING:
     from .profiles import ProfileSet
 
-# Spreadsheets are read by gradecheck.workbooks, imported only when one is met (start-up counts).
-WORKBOOK_SUFFIXES = (".xlsx", ".ods")
+# Spreadsheets are read by gradecheck.read.workbooks, imported only when one is met (start-up counts).
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 
 __all__ = ["DATA_SUFFIXES", "WORKBOOK_SUFFIXES", "discover", "read_path", "read_range", "read_text"]
 
