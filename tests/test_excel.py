@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gradecheck import FORMATS, MISSING, Invalid, Unreadable, read_path
+from gradecheck import FORMATS, MISSING, Invalid, Unreadable, check_paths, read_path
 from gradecheck.cli import main
 
 ROW = {"id": "=cmd|' /C calc'!A0", "authority": "+Wirral", "framework": "slac",
@@ -162,3 +162,42 @@ def test_readme_first_command_says_nothing_about_a_missing_extra(monkeypatch):
     main([str(ROOT / "fixtures"), "--format", "json", "--no-progress"], io.StringIO())
     assert "pip install" not in err.getvalue()
     assert "not installed" not in err.getvalue()
+
+
+INSPECTIONS = ["id", "authority", "framework", "start", "judgements.overall_effectiveness"]
+VISITS = ["id", "authority", "framework", "start"]
+
+
+def _history(tmp_path: Path, latest: str) -> Path:
+    """An inspections sheet ending in *latest*, and a visits sheet with a monitoring visit after it."""
+    return _xlsx(tmp_path / f"{latest}.xlsx", {
+        "Inspections": [["Inspections of Wirral"], INSPECTIONS,
+                        ["w-2018", "Wirral", "ilacs", dt.date(2018, 5, 14), "Requires improvement to be good"],
+                        ["w-2022", "Wirral", "ilacs", dt.date(2022, 3, 7), latest]],
+        "Visits": [VISITS, ["w-2023-mv", "Wirral", "monitoring-visit", dt.date(2023, 6, 12)]],
+    })
+
+
+def test_a_workbook_is_one_dataset_for_histories(tmp_path):
+    """The visit rule sees the inspections sheet beside the visits sheet (V102 passes after an inadequate one)."""
+    after_inadequate = check_paths([str(_history(tmp_path, "Inadequate"))])
+    assert after_inadequate.records == 3
+    assert [f.rule for f in after_inadequate.findings if f.rule == "V102"] == []
+    after_good = check_paths([str(_history(tmp_path, "Good"))])
+    [v102] = [f for f in after_good.findings if f.rule == "V102"]
+    assert v102.record == "w-2023-mv"
+    assert v102.source.path.endswith("[Visits]")  # the place still names the sheet
+
+
+def test_ids_are_unique_across_a_workbooks_sheets(tmp_path):
+    """The same id on two sheets of one workbook is a duplicate (X101), as on two lines of one file."""
+    row = ["a", "Wirral", "ilacs", dt.date(2019, 1, 7), "Good"]
+    path = _xlsx(tmp_path / "two.xlsx", {"one": [["Title row"], INSPECTIONS, row],
+                                         "two": [["Title row"], INSPECTIONS, row]})
+    report = check_paths([str(path)])
+    [x101] = [f for f in report.findings if f.rule == "X101"]
+    assert x101.source.path.endswith("[two]")
+    # Two workbooks are two datasets: the same id in each is no duplicate.
+    first = _xlsx(tmp_path / "first.xlsx", {"one": [INSPECTIONS, row]})
+    second = _xlsx(tmp_path / "second.xlsx", {"one": [INSPECTIONS, row]})
+    assert not [f for f in check_paths([str(first), str(second)]).findings if f.rule == "X101"]

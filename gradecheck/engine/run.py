@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import itertools
 import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -16,7 +15,7 @@ from ..errors import GradecheckError
 from ..frameworks import Framework
 from ..kinds import Failure, Subject, Unknown, View
 from ..kinds.causes import CAUSES, SUPPRESSED, cause_of, check_cause
-from ..read import WORKBOOK_SUFFIXES, discover, read_path, read_range
+from ..read import discover, read_path, read_range
 from ..read.frames import FRAME_NAME, frame_kind, read_frame
 from ..records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from ..report import Event, FileStats, Finding, Report, RuleError, RuleStats, Undecided
@@ -617,7 +616,7 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
     """
     Check files and directories, or one given alone; each file is its own dataset (ids unique, histories, group totals).
 
-    Each sheet of a workbook is a dataset of its own. Files in a published layout are read through
+    A workbook is one dataset, its sheets together. Files in a published layout are read through
     *profiles* (the built-in ones by default; see :mod:`gradecheck.profiles`).
 
     With *max_findings*, only the first that many findings are listed (the rest are counted), and
@@ -680,13 +679,8 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
                 shift += state["lines"]
             run.finish()
             continue
-        items = read_path(path, profiles=profiles, raw=True)
-        if path.lower().endswith(WORKBOOK_SUFFIXES):
-            # Each sheet of a workbook is a dataset of its own.
-            for _, sheet in itertools.groupby(items, key=_place):
-                run.dataset(sheet)
-        else:
-            run.dataset(items)
+        # A workbook is one dataset too, its sheets together (a history sheet beside a visits sheet).
+        run.dataset(read_path(path, profiles=profiles, raw=True))
         if progress is not None:
             progress(run.records, run.files, len(run.inputs))
     if before is not None:
@@ -755,7 +749,3 @@ def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
         for i, item in enumerate(items):
             items[i] = attrs.evolve(item, **{place: move(getattr(item, place))})
     return state
-
-
-def _place(item: Record | Unreadable | RawRecord) -> str:
-    return item.path if type(item) is RawRecord else item.origin.path
