@@ -60,6 +60,8 @@ COMMANDS = {
     "explain CODE": "what a rule checks, why, its sources and an example",
     "profiles": "list the profiles that read published files (Ofsted, DfE), chosen by header",
     "compare A B": "match inspections across two sources and report where they disagree",
+    "web": "a page that checks files in the browser, where gradecheck runs (Pyodide): nothing is uploaded; "
+           "serves it on 127.0.0.1 (--build DIR: write the static site)",
     "diff OLD NEW": "what is new and what was fixed between two JSON reports",
     "docs [--check]": "write docs/rules.md from the rule files (or say whether it is stale)",
     "selftest": "check every rule stays silent on consistent records and fires on its own mutant",
@@ -225,6 +227,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         from .comparison import compare_command
 
         return compare_command(argv[1:], out)
+    if argv and argv[0] == "web":
+        from .web.command import web_command
+
+        return web_command(argv[1:], out)
     if argv and argv[0] == "profiles":
         return _profiles_command(argv[1:], out)
     check, rules, explain = _parsers()
