@@ -166,6 +166,18 @@ def test_an_ods_repeating_a_cell_into_a_huge_grid_is_refused(tmp_path):
     assert "(MAX_CELLS;" in _one_refusal(path)
 
 
+def test_an_ods_with_rows_the_reader_would_drop_is_refused(tmp_path):
+    """calamine reads an .ods sheet's first 1,048,576 rows and drops the rest without a word."""
+    rows = HEADER_AND_ROW + _row(_text("b"), _text("ilacs"), repeat=1_048_574) + _row(_text("c"), _text("ilacs"))
+    error = _one_refusal(_ods(tmp_path / "long.ods", rows))
+    assert "content in row 1,048,577, past row 1,048,576" in error
+    assert "(MAX_ODS_ROWS)" in error
+    # Up to that row, nothing is refused (the rows are read: 1,048,575 of them, so only counted here).
+    fits = HEADER_AND_ROW + _row(_text("b"), _text("ilacs"), repeat=1_048_574)
+    with checked_copy(str(_ods(tmp_path / "fits.ods", fits))):
+        pass
+
+
 def test_a_workbook_is_refused_on_all_its_sheets_together(tmp_path, monkeypatch):
     """An .ods holds all its sheets at once (and a copy of the one being read): two sheets of 300 cells are too many."""
     monkeypatch.setattr(limits, "MAX_CELLS", 1_000)
@@ -217,7 +229,7 @@ def test_real_workbooks_pass_and_xls_is_handed_over_as_it_is():
 def test_the_limits_are_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     errors = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    for name in ("MAX_UNPACKED_BYTES", "MAX_RATIO", "MAX_CELLS"):
+    for name in ("MAX_UNPACKED_BYTES", "MAX_RATIO", "MAX_CELLS", "MAX_ODS_ROWS"):
         assert name in readme
         assert name in errors
     assert "workbook refused: " in errors

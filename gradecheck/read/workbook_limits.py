@@ -17,7 +17,8 @@ An ``.xlsx`` or ``.ods`` workbook is a zip of XML, and a small one can become a 
   few hundred bytes that takes 3 to 6 GB, or ends the process (calamine aborts when memory runs out). The
   cells the reader would hold are counted from the XML as it is copied (repeats, and positions, as calamine
   reads them, every cell with content counted as non-empty), and more than :data:`MAX_CELLS` in all is
-  refused as soon as the count passes it.
+  refused as soon as the count passes it. calamine also drops, without a word, an .ods sheet's rows past
+  row 1,048,576 (:data:`MAX_ODS_ROWS`), so an .ods with content there is refused rather than read in part.
 
 Within these limits a workbook's reading peaked at 713 MB (250 MiB of shared strings), 647 MB (8.8 million
 cells in 256 MiB of sheet XML, 17 s) and 643 MB (an .ods at the cell limit), measured with
@@ -37,7 +38,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 
-__all__ = ["MAX_CELLS", "MAX_RATIO", "MAX_UNPACKED_BYTES", "RATIO_FLOOR", "Refused", "checked_copy"]
+__all__ = ["MAX_CELLS", "MAX_ODS_ROWS", "MAX_RATIO", "MAX_UNPACKED_BYTES", "RATIO_FLOOR", "Refused", "checked_copy"]
 
 #: The most a workbook's parts may inflate to, in all (256 MiB); real published workbooks are a few MB.
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -46,6 +47,8 @@ MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024
 #: The most cells the sheets of one workbook may span, counted as the reader holds them (ten million).
 MAX_CELLS = 10_000_000
+#: The last row calamine reads of an .ods sheet (Excel's limit too): rows below it it drops without a word.
+MAX_ODS_ROWS = 1_048_576
 
 _CHUNK = 1 << 20
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -308,6 +311,9 @@ class _OdsScan(_Scan):
                 self.width = max(self.width, self.row_last)
                 self.stored += self.row_last
                 self.cells.check(self.area(), f"a sheet reaches row {self.last:,}, column {self.width:,}")
+                if self.last > MAX_ODS_ROWS:
+                    raise Refused(f"a sheet has content in row {self.last:,}, past row {MAX_ODS_ROWS:,}, the last "
+                                  "the reader reads of an .ods (MAX_ODS_ROWS): the rows below it would be lost")
             self.rows += self.row_repeat
         self.row_repeat = 0
         self.col = self.row_last = 0
