@@ -200,8 +200,12 @@ class Tab:
     def call(self, method: str, timeout: float = 60, **params: Any) -> dict[str, Any]:
         return self.browser.call(method, self.session, timeout, **params)
 
-    def go(self, url: str) -> None:
+    def go(self, url: str, timeout: float = 60) -> None:
+        """Open *url* (again, if it is open already) and return once the new document is there."""
+        with contextlib.suppress(BrowserError):
+            self.evaluate("window.__leaving = true")  # gone with the old document
         self.call("Page.navigate", url=url)
+        self.wait("!window.__leaving && document.readyState !== 'loading'", timeout)
 
     def evaluate(self, expression: str, timeout: float = 60) -> Any:
         """The value of a JavaScript expression (awaited if it is a promise)."""

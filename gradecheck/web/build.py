@@ -67,7 +67,7 @@ def _integrity(data: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
 
 
-def pyodide_tarball(cache: Path, say: Say, *, fetch: bool = True) -> Path:
+def pyodide_tarball(cache: Path, say: Say, *, fetch: bool = True, timeout: float = 30) -> Path:
     """
     The pinned Pyodide tarball, from the cache, or else fetched from the npm registry once.
 
@@ -82,12 +82,12 @@ def pyodide_tarball(cache: Path, say: Say, *, fetch: bool = True) -> Path:
         raise BuildError(f"pyodide {PYODIDE_VERSION} is not in the cache ({path}) and fetching is off")
     say(f"fetching pyodide {PYODIDE_VERSION} from registry.npmjs.org, once (about 6.5 MB, kept in {cache})")
     try:
-        with urllib.request.urlopen(f"{REGISTRY}/{PYODIDE_VERSION}", timeout=30) as response:
+        with urllib.request.urlopen(f"{REGISTRY}/{PYODIDE_VERSION}", timeout=timeout) as response:
             published = json.load(response)["dist"]
         if published.get("integrity") != PYODIDE_INTEGRITY:
             raise BuildError(f"the npm registry publishes pyodide {PYODIDE_VERSION} with integrity "
                              f"{published.get('integrity')}, not the {PYODIDE_INTEGRITY} pinned in gradecheck")
-        with urllib.request.urlopen(published["tarball"], timeout=120) as response:
+        with urllib.request.urlopen(published["tarball"], timeout=4 * timeout) as response:
             data = response.read()
     except (urllib.error.URLError, OSError, ValueError, KeyError) as err:
         reason = getattr(err, "reason", None) or err
@@ -209,7 +209,8 @@ def _pure_wheel(dist: metadata.Distribution) -> tuple[str, bytes] | None:
     return f"{name}-{dist.version}-py3-none-any.whl", _wheel(files, dist_info)
 
 
-def _downloaded_wheel(requirement: str, cache: Path, say: Say, *, fetch: bool) -> tuple[str, bytes]:
+def _downloaded_wheel(requirement: str, cache: Path, say: Say, *, fetch: bool,
+                      timeout: float = 30) -> tuple[str, bytes]:
     """A wheel for Pyodide's platform (or a pure one) of *requirement*, from the cache or ``pip download`` once."""
     folder = cache / "wheels"
     name = _normal(_requirement_name(requirement)).lower()
@@ -229,6 +230,7 @@ def _downloaded_wheel(requirement: str, cache: Path, say: Say, *, fetch: bool) -
     if found is None and fetch:
         say(f"fetching the {requirement} wheel for pyodide ({PYODIDE_PLATFORM}) from PyPI, once")
         command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                   "--timeout", str(timeout), "--retries", "1", "--disable-pip-version-check",
                    "--platform", PYODIDE_PLATFORM, "--platform", "any", "--python-version", PYODIDE_PYTHON,
                    "--implementation", "cp", "--abi", f"cp{PYODIDE_PYTHON.replace('.', '')}", "--abi", "none",
                    "-d", str(folder), requirement]
@@ -242,7 +244,7 @@ def _downloaded_wheel(requirement: str, cache: Path, say: Say, *, fetch: bool) -
     return found.name, found.read_bytes()
 
 
-def dependency_wheels(cache: Path, say: Say, *, fetch: bool = True) -> list[tuple[str, bytes]]:
+def dependency_wheels(cache: Path, say: Say, *, fetch: bool = True, timeout: float = 30) -> list[tuple[str, bytes]]:
     """A wheel the browser can load for each runtime dependency: repacked if pure Python, else Pyodide's platform's."""
     wheels = []
     for requirement in runtime_requirements():
@@ -254,11 +256,11 @@ def dependency_wheels(cache: Path, say: Say, *, fetch: bool = True) -> list[tupl
         if pure is None:
             pinned = f"{_requirement_name(requirement)}=={dist.version}" if dist is not None else requirement
             try:
-                pure = _downloaded_wheel(pinned, cache, say, fetch=fetch)
+                pure = _downloaded_wheel(pinned, cache, say, fetch=fetch, timeout=timeout)
             except BuildError:
                 if pinned == requirement:
                     raise
-                pure = _downloaded_wheel(requirement, cache, say, fetch=fetch)  # that version has no such wheel
+                pure = _downloaded_wheel(requirement, cache, say, fetch=fetch, timeout=timeout)  # none for that version
         wheels.append(pure)
     return wheels
 
@@ -305,7 +307,8 @@ def _static(name: str) -> str:
     return (resources.files("gradecheck.web") / "static" / name).read_text(encoding="utf-8")
 
 
-def build_site(target: Path, *, cache: Path | None = None, say: Say = print, fetch: bool = True) -> Site:
+def build_site(target: Path, *, cache: Path | None = None, say: Say = print, fetch: bool = True,
+               timeout: float = 30) -> Site:
     """
     Write the site to *target* (created, or emptied of a previous build's files first).
 
@@ -317,8 +320,8 @@ def build_site(target: Path, *, cache: Path | None = None, say: Say = print, fet
     target = Path(target)
     if target.exists() and any(target.iterdir()) and not (target / "site.json").is_file():
         raise BuildError(f"{target} is not empty and holds no gradecheck site (site.json): choose a new directory")
-    tarball = pyodide_tarball(cache, say, fetch=fetch)
-    wheels = [gradecheck_wheel(), *dependency_wheels(cache, say, fetch=fetch)]
+    tarball = pyodide_tarball(cache, say, fetch=fetch, timeout=timeout)
+    wheels = [gradecheck_wheel(), *dependency_wheels(cache, say, fetch=fetch, timeout=timeout)]
     for old in ("pyodide", "wheels"):
         shutil.rmtree(target / old, ignore_errors=True)
     (target / "pyodide").mkdir(parents=True, exist_ok=True)

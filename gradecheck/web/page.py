@@ -23,12 +23,20 @@ from ..report.render import render, report_to_dict
 from ..ruleset import RuleSet, load_ruleset
 from ..version import __version__
 
-__all__ = ["HTML_EVENTS", "check_codes", "options", "run"]
+__all__ = ["HTML_EVENTS", "check_codes", "export", "options", "run"]
 
 #: Records summed up for the report's timelines: the command line's own figure for --format html (cli.HTML_EVENTS).
 HTML_EVENTS = 20_000
 #: Records between two progress messages: the engine calls back every 1,024 records at most.
 Progress = Callable[[int, int, int, int], None]
+
+
+class _Last:
+    """The last run's report, kept for the downloads: the JSON report of a large run is megabytes, so it is
+    written only when asked for (one page checks one set of files at a time)."""
+
+    report: Any = None
+    html: str = ""
 
 
 def _codes(text: str) -> list[str]:
@@ -91,10 +99,12 @@ def run(directory: str, names: Sequence[str], select: str = "", ignore: str = ""
 
     Returns JSON: ``error`` (the message the command line would give before exiting with 2), or
     ``exit_code``, ``summary`` (the JSON report's), ``messages`` (what the command line writes on
-    stderr: files it could not read, reports it skipped), ``html``, ``csv``, ``json`` and ``files``.
-    *progress* is called as (records read, files done, files in all, about how many records in all).
+    stderr: files it could not read, reports it skipped), ``html`` (``--format html``) and ``files``;
+    :func:`export` then gives the CSV and JSON reports. *progress* is called as (records read, files
+    done, files in all, about how many records in all).
     """
     names = list(names)
+    _Last.report, _Last.html = None, ""
     if fail_on not in ("error", "warning"):
         return json.dumps({"error": f"gradecheck: --fail-on: {fail_on!r} is neither 'error' nor 'warning'"})
     here = os.getcwd()
@@ -126,9 +136,8 @@ def run(directory: str, names: Sequence[str], select: str = "", ignore: str = ""
             "messages": messages,
             "files": list(report.inputs),
             "html": render(report, "html", ruleset=ruleset, fail_on=fail_on),
-            "csv": render(report, "csv", excel=True),
-            "json": render(report, "json"),
         }
+        _Last.report, _Last.html = report, result["html"]
     except GradecheckError as err:
         return json.dumps({"error": f"gradecheck: {err}"})
     except Exception as err:  # as the command line says it: a bug to report, not a traceback
@@ -136,3 +145,24 @@ def run(directory: str, names: Sequence[str], select: str = "", ignore: str = ""
     finally:
         os.chdir(here)
     return json.dumps(result)
+
+
+def export(fmt: str) -> str:
+    """
+    The last run's report as ``--format csv --excel`` (``csv``), ``--format json`` (``json``) or ``--format html``.
+
+    The CSV is formula-safe, as every CSV report is, and has ``--excel``'s byte-order mark and CRLF line ends,
+    so that a double-click opens it in Excel as UTF-8 and runs nothing from the data.
+
+    Raises:
+        GradecheckError: nothing has been checked yet, or *fmt* is none of those three.
+    """
+    if _Last.report is None:
+        raise GradecheckError("nothing has been checked yet")
+    if fmt == "csv":
+        return render(_Last.report, "csv", excel=True)
+    if fmt == "json":
+        return render(_Last.report, "json")
+    if fmt == "html":
+        return _Last.html
+    raise GradecheckError(f"no download in the format {fmt!r} (csv, json or html)")

@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = {files: [], options: null, busy: false, urls: [], started: performance.now()};
+const state = {files: [], options: null, busy: false, urls: []};
 // The last result, and how long starting took, for scripts that drive the page (tests, benchmarks).
 window.gradecheck = {ready: null, result: null, error: null};
 
@@ -30,8 +30,8 @@ worker.onmessage = (event) => {
     setState("loading", message.text);
   } else if (message.type === "ready") {
     state.options = message.options;
-    window.gradecheck.ready = {seconds: (performance.now() - state.started) / 1000, worker: message.seconds,
-                               steps: message.steps};
+    // Seconds since the page was asked for (performance.now() counts from the navigation), and the worker's steps.
+    window.gradecheck.ready = {seconds: performance.now() / 1000, worker: message.seconds, steps: message.steps};
     showOptions(message.options);
     setState("ready", `Ready (${message.seconds.toFixed(1)} s to start). Choose files to check.`);
     updateButton();
@@ -49,6 +49,10 @@ worker.onmessage = (event) => {
       `, ${message.done} of ${plural(message.files, "file")} done…`);
   } else if (message.type === "result") {
     showResult(message.result);
+  } else if (message.type === "export") {
+    const link = $(`download-${message.format}`);
+    offer(link, message.text, TYPES[message.format]);
+    link.click();  // now with the file behind it: the download the person asked for
   } else if (message.type === "failed") {
     state.busy = false;
     window.gradecheck.error = message.text;
@@ -64,11 +68,10 @@ worker.onerror = (event) => {
 };
 
 function showOptions(options) {
-  const known = options.suffixes.join(", ");
   $("files").accept = options.suffixes.join(",");
-  $("formats").textContent = `Reads JSON (.json), JSON Lines (.jsonl, .ndjson), CSV (.csv) and workbooks ` +
-    `(${options.workbooks.join(", ")}): ${known}. Each file is a dataset of its own; in a workbook each sheet is a ` +
-    `table of its own.`;
+  const text = options.suffixes.filter((s) => !options.workbooks.includes(s));
+  $("formats").textContent = `Reads data files (${text.join(", ")}) and workbooks (${options.workbooks.join(", ")}). ` +
+    "Each file is a dataset of its own; in a workbook each sheet is a table of its own.";
   const list = $("codes");
   const body = $("rules").tBodies[0];
   const families = new Set();
@@ -144,10 +147,27 @@ async function check() {
   }
 }
 
-function download(id, text, type) {
+const TYPES = {csv: "text/csv;charset=utf-8", json: "application/json", html: "text/html;charset=utf-8"};
+
+// A download link holds its file once it is made: the HTML report at once, the CSV and JSON reports when first
+// asked for (the worker writes them then: the JSON report of a large run is megabytes).
+function offer(link, text, type) {
   const url = URL.createObjectURL(new Blob([text], {type}));
   state.urls.push(url);
-  $(id).href = url;
+  link.href = url;
+  link.dataset.ready = "1";
+}
+
+function withdraw(link) {
+  link.href = "#";
+  delete link.dataset.ready;
+}
+
+function download(event) {
+  const link = event.currentTarget;
+  if (link.dataset.ready) return;  // the browser saves the file
+  event.preventDefault();
+  worker.postMessage({type: "export", format: link.id.replace("download-", "")});
 }
 
 function showResult(result) {
@@ -185,9 +205,9 @@ function showResult(result) {
                                              unknown: s.unknown, exit: result.exit_code})) {
     $("counts").dataset[key] = value;
   }
-  download("download-csv", result.csv, "text/csv;charset=utf-8");
-  download("download-json", result.json, "application/json");
-  download("download-html", result.html, "text/html;charset=utf-8");
+  withdraw($("download-csv"));
+  withdraw($("download-json"));
+  offer($("download-html"), result.html, TYPES.html);
   $("downloads").hidden = false;
   const frame = $("report");
   frame.hidden = false;
@@ -219,6 +239,7 @@ function wire() {
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
   $("check").addEventListener("click", check);
+  for (const id of ["download-csv", "download-json", "download-html"]) $(id).addEventListener("click", download);
 }
 
 wire();

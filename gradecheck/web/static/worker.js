@@ -74,6 +74,9 @@ onmessage = async (event) => {
   try {
     await started;
     if (event.data.type === "check") check(event.data);
+    if (event.data.type === "export") {
+      postMessage({type: "export", format: event.data.format, text: page.export(event.data.format)});
+    }
   } catch (err) {
     postMessage({type: "failed", text: `gradecheck stopped: ${err && err.message ? err.message : err}`});
   }
