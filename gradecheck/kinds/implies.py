@@ -67,7 +67,14 @@ class Implies:
             scope.append((Cmp("==", Count(triggers), Const(0)), SKIP))
         if not any(k in version.judgements for k in then):
             scope.append((Cmp("==", Count(given), Const(0)), SKIP))
-        quiet = And([Cmp(">", Count(triggers), Const(0)), Cmp("==", Graded(when, self.grade), Const(0))])
+        # Sure only when the judgements the version makes are all given: a missing trigger could have the grade,
+        # a missing judgement that must follow could lack it.
+        made_when = [Field("judgements", k) for k in when if k in version.judgements]
+        made_then = [Field("judgements", k) for k in then if k in version.judgements]
+        quiet = And([Cmp(">", Count(triggers), Const(0)), Cmp("==", Count(made_when), Const(len(made_when))),
+                     Cmp("==", Graded(when, self.grade), Const(0))])
+        if self.then_needs != "any":
+            ok = And([ok, Cmp("==", Count(made_then), Const(len(made_then)))])
         return Decide([*scope, (quiet, PASS), (ok, PASS)], UNSURE)
 
     def evaluate(self, view: View) -> tuple[Failure | Unknown, ...] | None:
@@ -83,20 +90,28 @@ class Implies:
         hits = [v == target for _, v in then]
         ok = bool(then) and (any(hits) if self.then_needs == "any" else all(hits))
         triggers = [(n, v) for n, v in when if v == self.grade]
+        complete = ok and (self.then_needs == "any" or not lacking_then)  # holds whatever the missing ones say
         if not triggers:
             if any(undecidable(v) for _, v in when):
                 return (Unknown(unreadable(when, _scale(view)), fields),)
-            if not when and not ok:
+            if lacking_when and not complete:
+                # A trigger the record lacks could have the grade.
                 return (Unknown(f"{_names(lacking_when)} not given, so whether the rule is triggered is unknown",
                                 fields, "not_given"),)
             return ()
-        if ok:
+        if complete:
             return ()
+        if ok:
+            return (Unknown(f"{', '.join(short(n) for n, _ in triggers)} {self.grade}, and {_names(lacking_then)} "
+                            "not given", fields, "not_given"),)
         if not then:
             return (Unknown(f"{', '.join(short(n) for n, _ in triggers)} {self.grade}, but {_names(lacking_then)} "
                             "not given", fields, "not_given"),)
         if any(undecidable(v) for _, v in then):
             return (Unknown(unreadable(then, _scale(view)), fields),)
+        if self.then_needs == "any" and lacking_then:  # a judgement the record lacks could be the one
+            return (Unknown(f"{', '.join(short(n) for n, _ in triggers)} {self.grade}, and {_names(lacking_then)} "
+                            "not given", fields, "not_given"),)
         cause = ", ".join(short(n) for n, _ in triggers)
         quantifier = "one of " if self.then_needs == "any" and len(then) > 1 else ""
         return (Failure(

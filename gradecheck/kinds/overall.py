@@ -20,7 +20,9 @@ from .forms import (
     Best,
     Cmp,
     Const,
+    Count,
     Decide,
+    Field,
     Form,
     IsNull,
     NonEmpty,
@@ -68,8 +70,12 @@ class Overall:
             return always(SKIP)  # nothing feeds it (as evaluate: no feed can be given)
         o, best, worst = Rank(overall[0]), Best(feeding), Worst(feeding)
         if self.better_than_worst is not None:
-            ok: Any = Cmp("<=", Arith("-", worst, o), Const(self.better_than_worst))
+            # A feed the record lacks could be worse than those given: sure only with every feed given.
+            made = [Field("judgements", f) for f in feeding if f in version.judgements]
+            ok: Any = And([Cmp("==", Count(made), Const(len(made))),
+                           Cmp("<=", Arith("-", worst, o), Const(self.better_than_worst))])
         else:
+            # Another feed can only widen the span: an overall grade inside the given feeds' span stays inside.
             ok = And([Cmp("<=", best, o), Cmp("<=", o, worst)])
         # As evaluate: no judgement at all, or a side the version does not make and the record does not give,
         # and the rule does not apply; a side the version makes but the record lacks is the ordinary path's unknown.
@@ -105,6 +111,13 @@ class Overall:
         worst_names = [short(n) for r, n, _ in ranks if r == worst]
         worst_grade = next(v for r, _, v in ranks if r == worst)
         label = f"{short(oname)} {ovalue}"
+        # A feed the version makes but the record lacks could have any grade: a finding must hold whatever it is.
+        lacking = missing(view, feed_names)
+        if lacking:
+            unsure = self._unsure(view, orank, best, worst)
+            if unsure:
+                what = ", ".join(short(n) for n in lacking)
+                return (Unknown(f"{what} not given, and with it {label} {unsure}", fields, "not_given"),)
         if self.better_than_worst is not None:
             if worst - orank > self.better_than_worst:
                 steps = worst - orank
@@ -123,6 +136,19 @@ class Overall:
             return (Failure(f"{label} is worse than the worst judgement feeding it ({listing(feeds)})", fields,
                             expected=f"between {best_grade} and {worst_grade}", actual=ovalue),)
         return ()
+
+    def _unsure(self, view: View, orank: int, best: int, worst: int) -> str | None:
+        """What a missing feed could change about the verdict on the given ones, or None when it could not."""
+        if self.better_than_worst is not None:
+            if worst - orank > self.better_than_worst:
+                return None  # another feed can only make the worst worse: the finding stands
+            steps = len(view.framework.scale.names) if view.framework.scale is not None else 0
+            if steps - 1 - orank <= self.better_than_worst:
+                return None  # not even the worst grade would be too far below it
+            return f"could be more than {self.better_than_worst} grade(s) better than the worst feeding judgement"
+        if best <= orank <= worst:
+            return None  # another feed can only widen the span
+        return "could lie between the best and the worst feeding judgement"
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:
         """
