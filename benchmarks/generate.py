@@ -79,6 +79,19 @@ def authorities() -> list[tuple[str, str, str, int]]:
     return out
 
 
+# Today's codes that replaced an earlier one during 2018-2026, and the earlier code with the last day it held:
+# a record is given the code its authority had on its day (gradecheck's rule A101 reports Dorset Council's code
+# on a 2018 inspection of Dorset, when Dorset County Council was the authority; the register's sources).
+EARLIER_CODES = {"E06000059": (dt.date(2019, 3, 31), "E10000009"),  # Dorset
+                 "E06000065": (dt.date(2023, 3, 31), "E10000023"),  # North Yorkshire
+                 "E06000066": (dt.date(2023, 3, 31), "E10000027")}  # Somerset
+
+
+def code_on(code: str, day: dt.date) -> str:
+    earlier = EARLIER_CODES.get(code)
+    return earlier[1] if earlier is not None and day <= earlier[0] else code
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -306,8 +319,8 @@ def ilacs_records(n: int, seed: int):
                 last_state = state
             else:
                 body = visit(rnd, kind, start)
-            record = {"id": f"{slug(name)}-{start.isoformat()}-{kind}", "authority": name, "authority_code": code,
-                      **body}
+            record = {"id": f"{slug(name)}-{start.isoformat()}-{kind}", "authority": name,
+                      "authority_code": code_on(code, start), **body}
             fired = plant(rnd, record, previous_id, latest) if rnd.random() < RATE else []
             if record["framework"] == "ilacs":
                 latest = standing(record["judgements"], feeds_of(start)[1])

@@ -10,10 +10,12 @@ its sources); users add to it or override an entry with files of the same shape.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import functools
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,14 +28,17 @@ from .errors import Problem, RuleFileError
 __all__ = [
     "Authority",
     "Code",
+    "Identity",
     "NoMatch",
     "Register",
     "Reorganisation",
     "Resolved",
+    "active_register",
     "builtin_register_path",
     "default_register",
     "load_register",
     "normalise_name",
+    "use_register",
 ]
 
 _GSS = re.compile(r"^[EWSN]\d{8}$")
@@ -193,6 +198,37 @@ class NoMatch:
 
 
 @frozen
+class Identity:
+    """
+    Who a record is about, as its name and code fields say on its day: the authority (None where neither
+    resolves), and how each field resolved (None: not given, or a code of no shape the register reads).
+
+    *conflict* is true when the name and the code resolve to different authorities (rule A101); which
+    of the two the record means follows :meth:`Register.resolve_record`.
+    """
+
+    authority: Authority | None
+    by_name: Resolved | NoMatch | None
+    by_code: Resolved | NoMatch | None
+    code: str | None  # the authority's GSS code on the day (its latest without a day); else the code as given
+    #: What a finding names: (the register's name, else the name as given; the code; the register id or None).
+    label: tuple[str | None, str | None, str | None] = (None, None, None)
+    #: For pass forms: 0 the record is placed, 1 its name and code are two authorities (A101), 2 one of them is
+    #: no authority (A102). Never both: a conflict needs both to resolve.
+    status: int = 0
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.by_name) and bool(self.by_code) and \
+            self.by_name.authority != self.by_code.authority  # type: ignore[union-attr]
+
+    @property
+    def name(self) -> str | None:
+        """The register's name for the authority; None where the record resolves to none."""
+        return self.authority.name if self.authority is not None else None
+
+
+@frozen
 class Register:
     """The authorities, the areas and the reorganisations, indexed by every key a file may use."""
 
@@ -203,6 +239,8 @@ class Register:
     _by_urn: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
     _by_name: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
+    _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
+    _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_code: dict[str, list[Authority]] = {}
@@ -224,6 +262,8 @@ class Register:
         freeze(self, "_by_urn", {k: tuple(v) for k, v in by_urn.items()})
         freeze(self, "_by_name", {k: tuple(v) for k, v in by_name.items()})
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
+        freeze(self, "_identities", {})
+        freeze(self, "_spans", {})
 
     def __len__(self) -> int:
         return len(self.authorities)
@@ -275,6 +315,78 @@ class Register:
         if by_name is not None:
             return by_name
         return by_code if by_code is not None else NoMatch("", "name", (), "the record names no authority")
+
+    def identify(self, name: str | None, code: str | None, on: dt.date | None = None) -> Identity:
+        """
+        Who a record naming *name* and *code* is about on day *on*, cached: the same few hundred names and
+        codes recur on every record of a file, and the answer changes only on the days the register lists.
+
+        A code is read by its shape: a GSS code, or three digits as a DfE LA number; anything else (the old
+        ONS region letters A-K of DfE's 2010 tables) is not a key the register reads. A three-digit code on
+        a row the name says is England or a region is not an LA number either (the same tables give England
+        the old ONS country code 921, which is also the Isle of Wight's LA number).
+        """
+        spans = self._spans.get((name, code))
+        if spans is None:
+            spans = self._changes(name, code)
+            if len(self._spans) < 1 << 18:
+                self._spans[(name, code)] = spans
+        epoch = -1 if on is None else bisect.bisect_right(spans, on) if spans else 0
+        key = (name, code, epoch)
+        found = self._identities.get(key)
+        if found is None:
+            found = self._identify(name, code, on)
+            if len(self._identities) < 1 << 18:
+                self._identities[key] = found
+        return found
+
+    def _changes(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
+        """
+        The days on which the answer for *name* and *code* may change: one of the authorities they could mean
+        begins, or ends, or changes its code (the day after an end). Between two of them it is the same answer.
+        """
+        found: list[Authority] = []
+        if name:
+            found += self._by_name.get(normalise_name(name.strip()), ())
+        if code:
+            text = code.strip()
+            found += self._by_code.get(text.upper(), ())
+            if text.isdigit():
+                found += self._by_la.get(int(text), ())
+        changes: set[dt.date] = set()
+        for a in found:
+            for start, end in ((a.start, a.end), *((c.start, c.end) for c in a.codes)):
+                if start is not None:
+                    changes.add(start)
+                if end is not None and end < dt.date.max:
+                    changes.add(end + dt.timedelta(days=1))
+        return tuple(sorted(changes))
+
+    def _identify(self, name: str | None, code: str | None, on: dt.date | None) -> Identity:
+        name = name.strip() if name else None
+        code = code.strip() if code else None
+        by_name = self.resolve(name, on, by="name") if name else None
+        by_code: Resolved | NoMatch | None = None
+        if code:
+            shape = _kind_of(code)
+            area = bool(by_name) and by_name.authority.level != "authority"  # type: ignore[union-attr]
+            if shape == "code" or (shape == "la_number" and not area):
+                by_code = self.resolve(code, on, by=shape)
+        if by_code and by_name and by_code.authority != by_name.authority:
+            chosen = by_name if by_name.current and not by_code.current else by_code
+        else:
+            chosen = by_code or by_name or None
+        authority = chosen.authority if chosen else None  # type: ignore[union-attr]
+        status = 2 if isinstance(by_name, NoMatch) or isinstance(by_code, NoMatch) else 0
+        if by_code and by_name and by_code.authority != by_name.authority:
+            status = 1
+        if authority is None:
+            given = code.upper() if code and _GSS.match(code.upper()) else code
+            return Identity(None, by_name, by_code, given, (sys.intern(name) if name else None,
+                                                            sys.intern(given) if given else None, None), status)
+        held = (authority.code_on(on) if on is not None else authority.code) or authority.code
+        return Identity(authority, by_name, by_code, held,
+                        (sys.intern(authority.name), sys.intern(held) if held else None, authority.id), status)
 
     def successors(self, authority: Authority) -> tuple[Authority, ...]:
         """Who followed *authority* (itself, where a reorganisation only changed its code)."""
@@ -383,6 +495,7 @@ def builtin_register_path() -> Path:
 
 
 _DEFAULT: list[Register] = []
+_ACTIVE: list[Register] = []
 
 
 def default_register() -> Register:
@@ -390,6 +503,20 @@ def default_register() -> Register:
     if not _DEFAULT:
         _DEFAULT.append(load_register())
     return _DEFAULT[0]
+
+
+def active_register() -> Register:
+    """
+    The register checks resolve records with: the built-in one, unless :func:`use_register` chose another
+    (``--authorities FILE``). Process-wide, because rules and findings are made deep in the engine, and
+    forked workers inherit it.
+    """
+    return _ACTIVE[0] if _ACTIVE else default_register()
+
+
+def use_register(register: Register | None) -> None:
+    """Make *register* the one checks use from now on (None: back to the built-in one)."""
+    _ACTIVE[:] = [register] if register is not None else []
 
 
 def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Register:

@@ -136,6 +136,9 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argpar
                             "only new findings count")
     check.add_argument("--update-baseline", action="store_true", help="record today's findings in the --baseline FILE")
     check.add_argument("--waivers", metavar="FILE", help="TOML file of accepted (rule, record) findings, with reasons")
+    check.add_argument("--authorities", action="append", default=[], metavar="FILE",
+                       help="extra authority register file (TOML, the shape of gradecheck/data/authorities.toml): "
+                            "adds authorities, or replaces those with the same id (repeatable; docs/authorities.md)")
     check.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
     check.add_argument("--profile", metavar="NAME_OR_PATH",
                        help="read every CSV file or sheet through this profile (a name from 'python -m gradecheck "
@@ -414,9 +417,17 @@ def _check(args: argparse.Namespace, ruleset: RuleSet, out: TextIO, width: int) 
     try:
         max_findings = args.max_findings if args.max_findings >= 0 and not triaging else None
         profiles = _profile_set(args.profiles, args.profile, ruleset)
+        if args.authorities:
+            from .authorities import load_register, use_register
+
+            use_register(load_register(args.authorities))
         report = check_paths(args.paths, ruleset, max_findings=max_findings, events=HTML_EVENTS if fmt == "html" else 0,
                              progress=progress, profiles=profiles, workers=args.workers, engine=args.engine)
     finally:
+        if args.authorities:
+            from .authorities import use_register
+
+            use_register(None)  # the next run in this process (a test, a notebook) starts from the built-in one
         if progress is not None:
             progress.close()
     note = (lambda _text: None) if quiet else sys.stderr.write

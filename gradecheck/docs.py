@@ -33,6 +33,7 @@ __all__ = ["FAMILIES", "check_document", "docs_command", "rules_markdown", "with
 FAMILIES = {
     "C": "Grade counts", "P": "Populations", "J": "Overall and limiting judgements", "S": "Grade scales",
     "F": "Framework versions", "V": "Visits", "D": "Dates", "R": "Ranges", "I": "Input", "X": "Dataset rules",
+    "A": "Authorities: who a record is about (docs/authorities.md)",
 }
 REGENERATE = "python -m gradecheck docs > docs/rules.md"
 _EXAMPLES_START, _EXAMPLES_END = "<!-- examples -->", "<!-- /examples -->"

@@ -166,13 +166,14 @@ class TestSpreadsheetSafeCsv:
 
     def test_formulas_are_neutralised_by_default(self, hostile):
         rows = list(csv.DictReader(io.StringIO(run(str(hostile), "--format", "csv")[1])))
-        assert sorted(r["authority"] for r in rows) == sorted("'" + h for h in HOSTILE)
+        # A102 also reports each (a name no authority has): those rows carry the names too, and are checked below
+        assert sorted(r["authority"] for r in rows if r["rule"] != "A102") == sorted("'" + h for h in HOSTILE)
         for row in rows:
             assert all(not cell.startswith(("=", "+", "@", "\t")) for cell in row.values())
 
     def test_raw_cells_on_request(self, hostile):
         rows = list(csv.DictReader(io.StringIO(run(str(hostile), "--format", "csv", "--raw-cells")[1])))
-        assert sorted(r["authority"] for r in rows) == sorted(HOSTILE)
+        assert sorted(r["authority"] for r in rows if r["rule"] != "A102") == sorted(HOSTILE)
 
     def test_numbers_stay_numbers(self, tmp_path):
         path = tmp_path / "neg.jsonl"

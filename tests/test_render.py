@@ -119,12 +119,12 @@ class TestCsv:
     def test_rows(self, report):
         """One row a finding, then unreadable records, under a fixed header."""
         rows = list(csv.reader(io.StringIO(render(report, "csv"))))
-        header = ["source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected",
-                  "actual"]
+        header = ["source", "record", "authority", "authority_code", "framework", "rule", "severity", "title",
+                  "message", "expected", "actual"]
         assert header == rows[0]
-        assert rows[1][:6] == ["data.jsonl:1", "slac-23", "", "slac", "C101", "error"]
-        assert tuple(rows[1][7:]) == (C101_MESSAGE, "22", "23")
-        assert rows[3][:6] == ["data.jsonl:4", "", "", "", "", "unreadable"]
+        assert rows[1][:7] == ["data.jsonl:1", "slac-23", "", "", "slac", "C101", "error"]
+        assert tuple(rows[1][8:]) == (C101_MESSAGE, "22", "23")
+        assert rows[3][:7] == ["data.jsonl:4", "", "", "", "", "", "unreadable"]
         assert len(rows) == 4
 
 

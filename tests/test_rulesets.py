@@ -62,8 +62,8 @@ BAD_FILES = {
     "unknown-kind": (
         RANGE.replace('"range"', '"rnage"'),
         [("rule[0] 'Z101'", "kind",
-          "unknown kind 'rnage'; expected one of absent, agree, group_share, group_total, implies, known, order, "
-          "overall, present, range, ratio, scale, total, unique, valid, visits_follow, within")],
+          "unknown kind 'rnage'; expected one of absent, agree, authority, group_share, group_total, implies, known, "
+          "order, overall, present, range, ratio, scale, total, unique, valid, visits_follow, within")],
     ),
     "unknown-key": (
         RANGE + 'colour = "red"\n',

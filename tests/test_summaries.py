@@ -14,12 +14,13 @@ subjects = st.builds(
     path=st.sampled_from(["a.jsonl", "b.csv", "book.xlsx#History", "-"]),
     line=st.integers(0, 2**31),  # a file of two billion lines is 100 GB; moved places stay below 2**32
     authority=st.none() | st.sampled_from(["Leeds", "Liverpool", "Bexley", "St. Helens"]),
+    authority_code=st.none() | st.sampled_from(["E08000035", "E08000012", "921"]),
     framework=st.sampled_from(["ilacs", "monitoring-visit", "focused-visit", "sif"]),
 )
 
 
 def _pack(places: Places, s: Subject) -> int:
-    return places.pack(s.path, s.line, s.authority, s.framework)
+    return places.pack(s.path, s.line, (s.authority, s.authority_code), s.framework)
 
 
 @given(st.lists(subjects, max_size=12))

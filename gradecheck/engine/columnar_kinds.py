@@ -21,7 +21,7 @@ import polars as pl
 
 from ..frameworks import Framework, Version
 from ..kinds import forms as f
-from ..records import DATE_FIELDS, GROUPS
+from ..records import DATE_FIELDS, GROUPS, TEXT_FIELDS
 from ..ruleset import Rule
 
 __all__ = ["PASS", "SKIP", "UNSURE", "Values", "verdict"]
@@ -49,9 +49,12 @@ class Values:
     """
 
     def __init__(self, framework: Framework, text: Mapping[str, pl.Expr], dates: Mapping[str, pl.Expr],
-                 groups: Mapping[str, Mapping[str, pl.Expr]], nonempty: Mapping[str, pl.Expr] | None = None) -> None:
+                 groups: Mapping[str, Mapping[str, pl.Expr]], nonempty: Mapping[str, pl.Expr] | None = None,
+                 raw: Mapping[str, pl.Expr] | None = None) -> None:
         self.framework = framework
         self.text = text
+        #: A top-level text field's value (stripped, null when blank), for Call nodes only.
+        self.raw = raw or {}
         self.dates = dates
         self.groups = groups
         self._nonempty = nonempty or {}
@@ -165,8 +168,25 @@ class _Polars:
         if not node.group:
             if node.key in _DATES:
                 return self.v.dates.get(node.key, pl.lit(None, dtype=pl.Date))
+            if node.key in self.v.raw:
+                return self.v.raw[node.key]
+            if node.key not in self.v.text and node.key in TEXT_FIELDS:
+                return pl.lit(None, dtype=pl.String)  # not a column of this file
             raise _NoForm  # a text: only its presence is known here (see _IsNull)
         return self.v.member(node.group, node.key)
+
+    def _Call(self, node: f.Call) -> pl.Expr:
+        fn = node.fn
+
+        def run(rows: pl.Series) -> pl.Series:
+            return pl.Series([fn(*row.values()) for row in rows.to_list()], dtype=pl.Int64)
+
+        absent = [isinstance(a, f.Field) and not a.group and a.key not in self.v.raw and a.key not in self.v.dates
+                  for a in node.args]
+        if all(absent):  # no column to read: one answer for every row (a struct of literals is one row long)
+            return pl.lit(fn(*[None] * len(node.args)), dtype=pl.Int64)
+        args = [self.expr(a).alias(f"a{i}") for i, a in enumerate(node.args)]
+        return pl.struct(args).map_batches(run, return_dtype=pl.Int64)
 
     def _Rank(self, node: f.Rank) -> pl.Expr:
         return self.v.member("judgements", node.key)

@@ -44,6 +44,16 @@ def _cell(j: int) -> pl.Expr:
     return pl.col(f"c{j}")
 
 
+#: Text fields whose values (not only presence) pass forms read, in Call nodes: who a record is about.
+_RAW_TEXT = ("authority", "area", "authority_code", "area_code")
+
+
+def _text_value(j: int) -> pl.Expr:
+    """A text cell as the fast reader keeps it: stripped as str.strip() does, null when blank."""
+    value = _cell(j).str.strip_chars(PY_WHITESPACE)
+    return pl.when(value.str.len_chars() > 0).then(value)
+
+
 def _coalesce(exprs: list[pl.Expr]) -> pl.Expr:
     return exprs[0] if len(exprs) == 1 else pl.coalesce(exprs)
 
@@ -343,8 +353,9 @@ class _Judge:
         }
         nonempty = [_any([v.is_not_null() for v in members.values()]).alias(f"E:{g}") for g, members in groups.items()]
         dates = {name: pl.col(f"d:{name}") for name in plan.dates}
+        raw = {name: _text_value(plan.text[name]) for name in _RAW_TEXT if name in plan.text}
         values = Values(framework, {name: pl.col(f"t:{name}") for name in plan.text}, dates, groups,
-                        nonempty={g: pl.col(f"E:{g}") for g in groups})
+                        nonempty={g: pl.col(f"E:{g}") for g in groups}, raw=raw)
         day = pl.coalesce([dates[d] for d in ("start", "end", "published") if d in dates]
                           or [pl.lit(None, dtype=pl.Date)])
         self.steps = [ranks, canonical, [*nonempty, day.alias("day")],
@@ -353,7 +364,8 @@ class _Judge:
         counted = plan.columns["grade_counts"]
         self.reads = ["i", *(f"c{j}" for j, _ in plan.columns["judgements"] + counted), *(f"n{j}" for j, _ in counted),
                       *(f"P:{k}" for k in groups["populations"]), *(f"F:{k}" for k in groups["facts"]),
-                      *(f"t:{name}" for name in plan.text), *(f"d:{name}" for name in plan.dates)]
+                      *(f"t:{name}" for name in plan.text), *(f"d:{name}" for name in plan.dates),
+                      *(f"c{plan.text[name]}" for name in _RAW_TEXT if name in plan.text)]
         day = pl.col("day")
         rules = scan.run.by_framework.get(framework.id, [])
         verdicts: list[pl.Expr] = []

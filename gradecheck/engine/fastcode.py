@@ -138,7 +138,7 @@ class Compiler:
         scale = framework.scale
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale else {}
         self.pre: list[str] = []  # the version's first lines: its tallies start empty (see _aggregate)
-        self.aggregators: dict[tuple[str, ...], str] = {}  # judgement keys → the local tallying them
+        self.aggregators: dict[Any, str] = {}  # judgement keys → the local tallying them; a Call → its local
         self.lines: list[str] = []  # the computations the branch being compiled needs
         self.memo: dict[Any, tuple[str, bool]] = {}  # subform → (its code, whether it may be None), within a rule
 
@@ -321,6 +321,19 @@ class Compiler:
     def _Abs(self, node: f.Abs) -> tuple[str, bool]:
         x, nullable = self.expr(node.of)
         return self.local(f"None if {x} is None else abs({x})" if nullable else f"abs({x})", nullable)
+
+    def _Call(self, node: f.Call) -> tuple[str, bool]:
+        """
+        As _aggregate: a local the version starts as None, computed by the first rule that needs it on a
+        record (rules A101 and A102 ask the register the same question).
+        """
+        local = self.aggregators.get(node)
+        if local is None:
+            local = self.aggregators[node] = self.src.fresh("c")
+            self.pre.append(f"{local} = None")
+        args = ", ".join(self.expr(a)[0] for a in node.args)
+        self.lines += [f"if {local} is None:", f"    {local} = {self.src.const(node.fn)}({args})"]
+        return local, False
 
     def _IsNull(self, node: f.IsNull) -> tuple[str, bool]:
         x, nullable = self.expr(node.of)

@@ -365,6 +365,7 @@ class _Run:
                     rule=rule.code, severity=rule.severity, record=subject.id, source=subject.origin,
                     message=outcome.message, fields=_shared(outcome.fields), expected=outcome.expected,
                     actual=outcome.actual, title=rule.title, authority=subject.authority, framework=subject.framework,
+                    authority_code=subject.authority_code,
                 ))
                 tally[4] += 1
                 if self.max_findings is not None and len(self.findings) > 2 * self.max_findings + 1000:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from sys import intern
 from typing import Any
 
 from ..frameworks import Framework, Version
 from ..kinds import Subject, View
+from ..kinds._base import who
 from ..records import Origin, Record
 from ..values import MISSING
 
@@ -51,6 +51,7 @@ class ReadView(View):
         self.groups = groups
         self.values = None  # type: ignore[assignment]  # flattened only if a rule asks for a glob
         self._subject = None
+        self._who = None
 
     @property
     def record(self) -> Record:  # type: ignore[override]
@@ -87,7 +88,6 @@ class ReadView(View):
 
     def subject(self) -> Subject:
         if self._subject is None:
-            authority = self.top.get("authority")
-            self._subject = Subject(self.top["id"], self.path, self.line,
-                                    intern(authority) if type(authority) is str else None, self.framework.id)
+            name, code = who(self)
+            self._subject = Subject(self.top["id"], self.path, self.line, name, self.framework.id, code)
         return self._subject

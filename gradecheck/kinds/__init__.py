@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._base import Failure, Subject, Unknown, View
 from .absent import Absent
 from .agree import Agree
+from .authority import AuthorityCheck
 from .group_share import GroupShare
 from .group_total import GroupTotal
 from .implies import Implies
@@ -33,7 +34,7 @@ __all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Subject", "Unkn
 #: ``explain``, the strategies and ``selftest`` read.
 KINDS = {k.kind: k for k in (
     Total, Within, Range, Overall, Implies, Agree, Scale, Order, Present, Absent, Valid, Known, Ratio,
-    Unique, VisitsFollow, GroupTotal, GroupShare,
+    Unique, VisitsFollow, GroupTotal, GroupShare, AuthorityCheck,
 )}
 #: Kinds that judge one record at a time.
 RECORD_KINDS = {name: k for name, k in KINDS.items() if not getattr(k, "dataset", False)}

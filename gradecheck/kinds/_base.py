@@ -6,12 +6,12 @@ import datetime as dt
 import fnmatch
 import math
 from collections.abc import Callable, Mapping, Sequence
-from sys import intern
 from typing import Any, NamedTuple
 
 import attrs
 from attrs import frozen
 
+from ..authorities import active_register
 from ..frameworks import Framework, Version
 from ..records import Origin, Record
 from ..values import MISSING, Invalid, UnknownGrade, bounds, show
@@ -68,6 +68,8 @@ class Subject(NamedTuple):
     line: int
     authority: str | None
     framework: str
+    #: The authority's GSS code on the record's day (see :func:`who`); None where neither is known.
+    authority_code: str | None = None
 
     @property
     def origin(self) -> Origin:
@@ -90,7 +92,7 @@ class View:
     read from it.
     """
 
-    __slots__ = ("_subject", "day", "framework", "record", "values", "version")
+    __slots__ = ("_subject", "_who", "day", "framework", "record", "values", "version")
 
     def __init__(self, record: Record, framework: Framework, version: Version, values: dict[str, Any]) -> None:
         self.record = record
@@ -104,6 +106,7 @@ class View:
             day = values.get(name, MISSING)
         self.day: dt.date | None = day if isinstance(day, dt.date) else None
         self._subject: Subject | None = None
+        self._who: tuple[str | None, str | None, str | None] | None = None  # see identify()
 
     def get(self, name: str) -> Any:
         """The canonical value of a dotted field, or MISSING."""
@@ -127,10 +130,9 @@ class View:
         authority's name is interned: a file names a few hundred authorities, on every record.
         """
         if self._subject is None:
-            authority = self.get("authority")
+            name, code = who(self)
             origin = self.record.origin
-            self._subject = Subject(self.record.id, origin.path, origin.line,
-                                    intern(authority) if type(authority) is str else None, self.framework.id)
+            self._subject = Subject(self.record.id, origin.path, origin.line, name, self.framework.id, code)
         return self._subject
 
     def matching(self, pattern: str) -> list[tuple[str, Any]]:
@@ -165,6 +167,46 @@ class View:
         if scale is None or not isinstance(value, str) or not scale.knows(value):
             return None
         return scale.rank(value)
+
+
+#: Where a record names its authority (inspections) or area (DfE rows, any level), and where it gives the code.
+NAME_FIELDS = ("authority", "area")
+CODE_FIELDS = ("authority_code", "area_code")
+
+
+def who(view: Any) -> tuple[str | None, str | None]:
+    """
+    The authority's name and code a finding about *view*'s record carries: the register's (the active one's:
+    gradecheck/authorities.py) where the record resolves on its day, else the text it gives (interned: a file
+    names a few hundred authorities, on every record); (None, None) for a record that names none.
+    """
+    found = identify(view)
+    return found[0], found[1]
+
+
+def identify(view: Any) -> tuple[str | None, str | None, str | None]:
+    """:func:`who`'s name and code, and the register id of the authority (None where the record resolves to none)."""
+    found = view._who
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    get = view.get
+    name = code = None
+    for key in NAME_FIELDS:
+        value = get(key)
+        if type(value) is str and value.strip():
+            name = value
+            break
+    for key in CODE_FIELDS:
+        value = get(key)
+        if type(value) is str and value.strip():
+            code = value
+            break
+    found = _NOBODY if name is None and code is None else active_register().identify(name, code, view.day).label
+    view._who = found
+    return found
+
+
+_NOBODY = (None, None, None)
 
 
 _PLAIN, _GLOB = object(), object()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ._base import Failure, Subject, Unknown, View
+from ._base import Failure, Subject, Unknown, View, who
 
 __all__ = ["Names", "Outcomes", "Places", "Summary"]
 
@@ -85,19 +85,18 @@ class Places:
 
     def of(self, view: View) -> int:
         path, line = view.place()
-        authority = view.get("authority")
-        return self.pack(path, line, authority if type(authority) is str else None, view.framework.id)
+        return self.pack(path, line, who(view), view.framework.id)
 
-    def pack(self, path: str, line: int, authority: str | None, framework: str) -> int:
+    def pack(self, path: str, line: int, authority: tuple[str | None, str | None], framework: str) -> int:
         files, frameworks = self.paths.of(path), self.frameworks.of(framework)
         if line > _LINES or files > _FIELD or frameworks > _FIELD:
             raise ValueError(f"{path}: more lines, files or frameworks than a summary can name")
         return line | files << _PATH | frameworks << _FRAMEWORK | self.authorities.of(authority) << _AUTHORITY
 
     def subject(self, place: int, ident: str) -> Subject:
-        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES,
-                       self.authorities.values[place >> _AUTHORITY],
-                       self.frameworks.values[place >> _FRAMEWORK & _FIELD])
+        name, code = self.authorities.values[place >> _AUTHORITY]
+        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES, name,
+                       self.frameworks.values[place >> _FRAMEWORK & _FIELD], code)
 
     def where(self, place: int) -> tuple[str, int]:
         """The (path, line) file order of a packed place, as :meth:`Subject.place` gives it."""

@@ -33,6 +33,7 @@ __all__ = [
     "And",
     "Arith",
     "Best",
+    "Call",
     "Cmp",
     "Const",
     "Count",
@@ -222,6 +223,19 @@ class Ordered:
 
     items: tuple[Any, ...] = field(converter=tuple)
     strict: bool = False
+
+
+@frozen
+class Call:
+    """
+    A whole number computed in Python from values of the record, *fn(\\*args)*, for what the nodes cannot say
+    (whether a name and a code are one authority's, which needs the register). *fn* must be cheap on values
+    that recur (cache it), total (never raise) and never null; a top-level text *arg* here is its value
+    (stripped; null when blank), not only its presence. Rules sharing an equal Call compute it once a record.
+    """
+
+    fn: Any
+    args: tuple[Any, ...] = field(converter=tuple)
 
 
 @frozen

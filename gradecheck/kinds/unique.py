@@ -80,7 +80,8 @@ class UniqueSummary:
     def _repeat(self, key: Any, subject: Subject, earlier: int | tuple[int, str]) -> None:
         first = self._subject(key, earlier)
         if subject.place() < first.place():  # records passed out of file order: the first in the file counts
-            place = self.places.pack(subject.path, subject.line, subject.authority, subject.framework)
+            place = self.places.pack(subject.path, subject.line, (subject.authority, subject.authority_code),
+                                     subject.framework)
             self.first[key] = place if subject.id is key else (place, subject.id)
             self.repeats.append((key, first))
         else:

@@ -9,8 +9,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
 
+from ..authorities import Reorganisation, active_register
 from . import params as c
-from ._base import Failure, Subject, Unknown, View, param
+from ._base import Failure, Subject, Unknown, View, identify, param
 from ._summary import Names, Outcomes, Places
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
@@ -30,6 +31,7 @@ def _text(value: Any) -> str | None:
 
 
 _TEXTS: dict[str, str] = {}
+_KEYS: dict[str, str] = {}  # a register id → its history key ("@liverpool"), made once
 
 
 @frozen(kw_only=True)
@@ -39,7 +41,10 @@ class VisitsFollow:
 
     Monitoring visits are how Ofsted follows an inadequate authority until it is re-inspected, so a
     monitoring visit after a "requires improvement" inspection is a sign of a wrong date, authority
-    or framework. Records are grouped by ``authority_code`` (else ``authority``) and ordered by date.
+    or framework. Records are grouped by authority (through the register, whatever the spelling or code;
+    else by ``authority_code``, else ``authority`` as written) and ordered by date. A visit to an authority
+    a reorganisation made, before its own first graded inspection, follows its predecessors' latest
+    (docs/authorities.md, "Histories across a reorganisation").
     """
 
     kind: ClassVar[str] = "visits_follow"
@@ -56,7 +61,7 @@ class VisitsFollow:
     def summary(self) -> VisitsSummary:
         return VisitsSummary(self)
 
-    def judge(self, visit: _Dated, latest: _Dated | None) -> Failure | Unknown | None:
+    def judge(self, visit: _Dated, latest: _Dated | None, via: str = "") -> Failure | Unknown | None:
         kind = visit.subject.framework
         if latest is None:
             return Unknown(f"no graded inspection before this {kind} in the dataset", {"start": visit.day},
@@ -70,7 +75,7 @@ class VisitsFollow:
             return None
         return Failure(
             f"{kind} on {visit.day.isoformat()}, but the latest graded inspection before it "
-            f"({latest.subject.id}, {latest.day.isoformat()}) was {standing}, not {self.grade}",
+            f"({latest.subject.id}, {latest.day.isoformat()}) was {standing}, not {self.grade}{via}",
             fields, expected=self.grade, actual=standing)
 
     def breaks(self, make: Make, choose: Chooser) -> Candidates:
@@ -136,7 +141,11 @@ class VisitsSummary:
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
 
     def add(self, view: View) -> None:
-        name, code = _text(view.get("authority")), _text(view.get("authority_code"))
+        known = identify(view)[2]
+        if known is not None:  # the register's identity: one history however it is spelt or coded
+            name, code = None, _KEYS.get(known) or _KEYS.setdefault(known, "@" + known)
+        else:
+            name, code = _text(view.get("authority")), _text(view.get("authority_code"))
         if name and code:
             known = self.codes.get(name)
             if known is None or known[1] != code or view.place() < known[0]:
@@ -219,18 +228,61 @@ class VisitsSummary:
         grade = self.rule.grade
         for history in histories.values():
             history.sort(key=lambda r: (days[r], lines[r]))
+        for key, history in histories.items():
             latest: int | None = None
             for row in history:
                 visit, graded, _standing, _where = names[states[row]]
                 if visit:
                     if latest is not None and names[states[latest]][2] == grade:
                         continue  # the visit follows the grade it should: nothing to say
-                    outcome = self.rule.judge(self._dated(row), None if latest is None else self._dated(latest))
+                    via = ""
+                    if latest is None and key and key.startswith("@"):
+                        inherited = self._inherited(key[1:], days[row], histories)
+                        if inherited is not None:
+                            latest, via = inherited
+                            if names[states[latest]][2] == grade:
+                                latest = None
+                                continue
+                    outcome = self.rule.judge(self._dated(row), None if latest is None else self._dated(latest), via)
+                    if via:
+                        latest = None  # the predecessor's inspection stands only until the authority's own
                     if outcome is not None:
                         outcomes.append((self._dated(row).subject, outcome))
                 elif graded:
                     latest = row
         return self.applicable, outcomes
+
+    def _inherited(self, authority: str, ordinal: int, histories: dict[Any, list[int]]) -> tuple[int, str] | None:
+        """
+        For a visit on day *ordinal* to *authority* before any graded inspection of its own: the latest graded
+        inspection of a predecessor it took over from, made before the reorganisation (any predecessor's that has
+        the rule's grade, else the latest of them), and the words that say so; None where there is none.
+        """
+        register = active_register()
+        names, states, days = self.names.values, self.states, self.days
+        found: list[tuple[int, int, Reorganisation, str]] = []  # (day, line, reorganisation, predecessor)
+        for r in register.reorganisations:
+            if authority not in r.successors or authority in r.predecessors or r.date.toordinal() > ordinal:
+                continue
+            for before in r.predecessors:
+                last = None
+                for row in histories.get("@" + before, ()):
+                    if days[row] >= r.date.toordinal():
+                        break
+                    if names[states[row]][1]:  # graded
+                        last = row
+                if last is not None:
+                    found.append((days[last], last, r, before))
+        if not found:
+            return None
+        wanted = [f for f in found if names[states[f[1]]][2] == self.rule.grade]
+        _day, row, r, before = max(wanted or found, key=lambda f: (f[0], self.lines[f[1]]))
+        try:
+            name = register.get(before).name
+        except KeyError:
+            name = before
+        return row, (f" (its predecessor {name}'s: {r.title} made {register.get(authority).name} on "
+                     f"{r.date.isoformat()}; docs/authorities.md)")
 
 
 def _standing(view: View, grades: dict[str, Any]) -> tuple[str | None, str]:

@@ -15,7 +15,7 @@ import re
 __all__ = ["REPORT_CSV_HEADER", "written_by_gradecheck"]
 
 #: The header of ``--format csv`` (gradecheck/report/render.py writes it; a test keeps the two the same).
-REPORT_CSV_HEADER = "source,record,authority,framework,rule,severity,title,message,expected,actual"
+REPORT_CSV_HEADER = "source,record,authority,authority_code,framework,rule,severity,title,message,expected,actual"
 
 _JSON = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"summary"\s*:\s*\{\s*"records"\s*:')
 _TYPES = "finding|unreadable|undecided|unknown|rule_error|baselined|waived|waiver_problem|summary"

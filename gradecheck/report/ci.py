@@ -273,7 +273,8 @@ def render_sarif(report: Report, *, ruleset: RuleSet | None = None, show_unknown
 
     def result(f: Finding, state: str | None = None, waiver: Any = None) -> dict[str, Any]:
         seen[f.identity] += 1
-        props = {"record": f.record, "authority": f.authority, "framework": f.framework, "severity": f.severity,
+        props = {"record": f.record, "authority": f.authority, "authority_code": f.authority_code,
+                 "framework": f.framework, "severity": f.severity,
                  "fields": {k: jsonable(v) for k, v in f.fields.items()}, "expected": jsonable(f.expected),
                  "actual": jsonable(f.actual)}
         out: dict[str, Any] = {

@@ -41,6 +41,8 @@ class Finding:
     title: str = field(eq=False, default="")
     authority: str | None = field(eq=False, default=None)
     framework: str | None = field(eq=False, default=None)
+    #: The authority's GSS code on the record's day, where the register knows it (else the code the record gives).
+    authority_code: str | None = field(eq=False, default=None)
 
     def sort_key(self) -> tuple[Any, ...]:
         """Order by place, then rule: the same input always prints in the same order."""

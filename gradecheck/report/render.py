@@ -52,6 +52,7 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "actual": jsonable(f.actual),
         "title": f.title,
         "authority": f.authority,
+        "authority_code": f.authority_code,
         "framework": f.framework,
     }
 
@@ -163,8 +164,8 @@ def render_jsonl(report: Report, **options: Any) -> str:
     return "".join(iter_jsonl(report, **options))
 
 
-_CSV_COLUMNS = ("source", "record", "authority", "framework", "rule", "severity", "title", "message", "expected",
-                "actual")
+_CSV_COLUMNS = ("source", "record", "authority", "authority_code", "framework", "rule", "severity", "title", "message",
+                "expected", "actual")
 
 
 def _cell(value: Any) -> str:
@@ -194,14 +195,14 @@ def csv_rows(report: Report, unknown: Iterable[Undecided] = ()) -> Iterator[list
     """
     yield list(_CSV_COLUMNS)
     for f in report.findings:
-        yield [str(f.source), f.record, f.authority or "", f.framework or "", f.rule, f.severity,
-               f.title, f.message, _cell(f.expected), _cell(f.actual)]
+        yield [str(f.source), f.record, f.authority or "", f.authority_code or "", f.framework or "", f.rule,
+               f.severity, f.title, f.message, _cell(f.expected), _cell(f.actual)]
     for u in report.unreadable:
-        yield [str(u.origin), "", "", "", "", "unreadable", "", u.error, "", ""]
+        yield [str(u.origin), "", "", "", "", "", "unreadable", "", u.error, "", ""]
     for e in report.errors:
-        yield [str(e.source), e.record, "", "", e.rule, "rule-error", "", e.error, "", ""]
+        yield [str(e.source), e.record, "", "", "", e.rule, "rule-error", "", e.error, "", ""]
     for u in unknown:  # --show-unknown: severity "unknown", the reason as the message
-        yield [str(u.source), u.record, "", "", u.rule, "unknown", "", u.reason, "", ""]
+        yield [str(u.source), u.record, "", "", "", u.rule, "unknown", "", u.reason, "", ""]
 
 
 def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, show_unknown: bool = False,
