@@ -241,3 +241,54 @@ def _builtin_register():
     yield
     use_register(None)
     assert default_register() is not None
+
+
+# --- the HTML report per authority (issue 15, point 3, part) ---------------------------------------------------
+
+
+def _timeline_rows(records: list[dict]) -> dict[str, list[str]]:
+    """Each timeline row's label and its points' tooltips, from the HTML page."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from gradecheck import Origin, record_from_mapping, render
+
+    report = check([record_from_mapping(r, Origin(r.pop("_file", "x.jsonl"), i)) for i, r in enumerate(records, 1)],
+                   RULES, events=1000)
+    svg = "{http://www.w3.org/2000/svg}"
+    rows = {}
+    for block in re.findall(r"<svg.*?</svg>", render(report, "html"), flags=re.S):
+        tree = ET.fromstring(block)
+        label = tree.get("aria-label") or ""
+        if ": " in label and "graded inspection" in label:
+            rows[label.split(":")[0]] = [t.text or "" for t in tree.iter(f"{svg}title")]
+    return rows
+
+
+def test_timelines_are_keyed_by_the_registers_name():
+    rows = _timeline_rows([_ilacs("a", "barking and dagenham", None, "2019-01-07"),
+                           _ilacs("b", "Barking & Dagenham", "E09000002", "2022-01-10"),
+                           _visit("c", None, "E09000002", "2022-06-01")])
+    assert list(rows) == ["Barking and Dagenham"]
+    assert len(rows["Barking and Dagenham"]) == 3
+
+
+def test_statistical_rows_are_not_timeline_points():
+    stats = {"id": "s", "framework": "dfe-cla", "end": "2020-03-31", "area": "Kent", "area_code": "E10000016",
+             "populations": {"looked_after": 10}}
+    rows = _timeline_rows([stats, _ilacs("k", "Kent", "E10000016", "2020-01-06")])
+    assert len(rows["Kent"]) == 1
+
+
+def test_one_inspection_in_several_inputs_is_one_point_marked_where_they_disagree():
+    rows = _timeline_rows([
+        {**_ilacs("a", "Bexley", None, "2023-02-06"), "_file": "ofsted.csv"},
+        {**_ilacs("b", "bexley", None, "2023-02-06"), "_file": "d2i.csv"},
+        {**_ilacs("c", "Liverpool", None, "2023-03-06"), "_file": "ofsted.csv"},
+        {**_ilacs("d", "Liverpool", None, "2023-03-06", grade="inadequate"), "_file": "article.jsonl"}])
+    (bexley,) = rows["Bexley"]
+    assert "seen in 2 inputs: ofsted.csv:1" in bexley
+    assert "d2i.csv:2" in bexley
+    (liverpool,) = rows["Liverpool"]
+    assert "seen in 2 inputs, which disagree" in liverpool
+    assert "Inadequate" in liverpool

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..kinds._base import who
 from ..report import Event
 
 if TYPE_CHECKING:
@@ -12,15 +13,25 @@ if TYPE_CHECKING:
 __all__ = ["summarize"]
 
 _JUDGEMENT = "judgements."
+# Fields only statistical rows have (as gradecheck.comparison tells them from inspections).
+_STATISTICS = ("time_period", "geography_level", "area", "area_code")
+# Frameworks whose records are neither inspections nor visits (rules/frameworks.toml).
+_NOT_EVENTS = frozenset({"la-lookup"})
 
 
-def summarize(view: View) -> Event:
+def summarize(view: View) -> Event | None:
     """
-    The record's event: its overall grade where it has one the scale knows, else its worst judgement.
+    The record's event: its overall grade where it has one the scale knows, else its worst judgement; None for
+    a record that is no inspection or visit (a statistical row, which names an area or a period, or a row of a
+    lookup table), so that timelines are not crowded out by figures.
 
-    Cheap by design (one pass over the judgements): it runs once per checked record when asked for.
+    Cheap by design (one pass over the judgements): it runs once per checked record when asked for. The
+    authority is the register's name (as findings give it), so spellings and codes share one timeline.
     """
-    authority = view.values.get("authority") or view.values.get("authority_code")
+    values = view.values
+    if view.framework.id in _NOT_EVENTS or any(values.get(name) is not None for name in _STATISTICS):
+        return None
+    authority = who(view)[0] or values.get("authority_code")
     scale = view.framework.scale
     grade: str | None = None
     rank: int | None = None

@@ -197,7 +197,7 @@ class _Run:
                 continue
             self.checked += 1
             if len(self.events) < self.max_events:
-                self.events.append(summarize(view))
+                self._event(view)
             for rule in self.by_framework[view.framework.id]:
                 self.apply(rule, view)
             for summary in folds[view.framework.id]:
@@ -272,7 +272,7 @@ class _Run:
         values = flat_values(hit.top, hit.groups, framework)
         view = View(Record(hit.top["id"], framework.id, values, item.origin), framework, hit.version, values)
         if len(self.events) < self.max_events:
-            self.events.append(summarize(view))
+            self._event(view)
         for rule in hit.unsure:
             self.apply(rule, view)
         for summary in self.folds.get(framework.id, ()):
@@ -280,6 +280,12 @@ class _Run:
                 summary.add(view)
             except Exception as err:  # as in fold
                 self._broken(summary, err)
+
+    def _event(self, view: View) -> None:
+        """A timeline's point for an inspection or a visit; statistical rows and lookup tables are none."""
+        event = summarize(view)
+        if event is not None:
+            self.events.append(event)
 
     def _broken(self, summary: Any, err: Exception) -> None:
         """A dataset rule broke on a record: it is reported once, when the dataset ends, and reads no more."""

@@ -26,13 +26,14 @@ def _first(view: Any, names: tuple[str, ...]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def status(name: str | None, other_name: str | None, code: str | None, other_code: str | None, *days: Any) -> int:
+def status(name: str | None, other_name: str | None, code: str | None, other_code: str | None,
+           start: dt.date | None, end: dt.date | None, published: dt.date | None) -> int:
     """
-    The pass forms' question, asked once a record for both rules (values as a Call gives them): 0 placed, 1 the
-    name and the code are two authorities (A101), 2 one of them is no authority (A102). See Identity.status.
+    The pass forms' question, asked once a record for both rules (values as a Call gives them, in the order of
+    NAME_FIELDS, CODE_FIELDS and DATE_FIELDS): 0 placed, 1 the name and the code are two authorities (A101),
+    2 one of them is no authority (A102). See Identity.status.
     """
-    day = next((d for d in days if isinstance(d, dt.date)), None)
-    return active_register().identify(name or other_name, code or other_code, day).status
+    return active_register().identify(name or other_name, code or other_code, start or end or published).status
 
 
 @frozen(kw_only=True)

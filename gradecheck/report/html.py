@@ -168,6 +168,9 @@ def _legend() -> str:
     x += 140
     parts.append(f'<circle cx="{x + 9}" cy="17" r="9" fill="none" stroke="{_ERROR}" stroke-width="3"/>'
                  f'<text x="{x + 24}" y="22" fill="{_INK}">has findings (count above)</text>')
+    x += 200
+    parts.append(f'<text x="{x}" y="22" fill="{_ERROR}" font-weight="700">≠3</text>'
+                 f'<text x="{x + 24}" y="22" fill="{_INK}">in 3 inputs, which disagree</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -189,6 +192,8 @@ def _timeline(authority: str, events: Sequence[Event], years: tuple[int, int] | 
     overlaps; a row has at most _MAX_LANES lanes, and what does not fit is counted.
     """
     width, label_w, lane_h, top, marker_w = 1000, 170, 40, 30, 20
+    seen = _seen_in(events)
+    events = list(seen)
     undated = [e for e in events if e.day is None]
     x0, x1 = label_w, width - 16 - undated_w
     lo, hi = years or (2000, 2001)  # no dated record: the axis is not drawn
@@ -237,9 +242,34 @@ def _timeline(authority: str, events: Sequence[Event], years: tuple[int, int] | 
         parts.append(f'<line x1="{ux - 6}" y1="8" x2="{ux - 6}" y2="{axis_y}" stroke="#8c959f" stroke-dasharray="3 3"/>'
                      f'<text x="{ux}" y="{axis_y}" fill="#57606a" font-size="10">undated</text>')
     for event, x, lane in placed:
-        parts.append(_marker(event, x, top + lane_h * lane, marks.get(event.source, []), link.get(event.source)))
+        sources = seen[event]
+        found = [f for e in sources for f in marks.get(e.source, [])]
+        href = next((link[e.source] for e in sources if e.source in link), None)
+        parts.append(_marker(event, x, top + lane_h * lane, found, href, sources))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _seen_in(events: Sequence[Event]) -> dict[Event, tuple[Event, ...]]:
+    """
+    One inspection seen in several inputs is one point: an authority's events on one day, of one kind (graded
+    or a visit), each with the events it stands for (in input order). Undated events stay apart.
+    """
+    groups: dict[Any, list[Event]] = {}
+    for i, e in enumerate(events):
+        groups.setdefault((e.day, e.graded) if e.day is not None else i, []).append(e)
+    # The point shows a source that gives a grade, where one does (a scraper's blank stands for nothing).
+    return {next((e for e in group if e.grade), group[0]): tuple(group) for group in groups.values()}
+
+
+def _disagree(sources: Sequence[Event]) -> bool:
+    """
+    Whether the inputs give one inspection different headline grades: their overall grades, or where none gives
+    one, their worst judgements. A source that gives no grade does not disagree; it says nothing.
+    """
+    graded = [e for e in sources if e.graded and e.grade]
+    overall = {e.grade for e in graded if e.overall}
+    return len(overall) > 1 if overall else len({e.grade for e in graded}) > 1
 
 
 def _shorten(text: str, n: int) -> str:
@@ -253,15 +283,22 @@ def _timeline_label(authority: str, events: Sequence[Event], marks: dict[Any, li
             f"{_plural(flagged, 'record')} with findings")
 
 
-def _marker(event: Event, x: float, y: float, findings: Sequence[Finding], href: str | None) -> str:
+def _marker(event: Event, x: float, y: float, findings: Sequence[Finding], href: str | None,
+            sources: Sequence[Event] = ()) -> str:
     when = event.day.isoformat() if event.day else "no date"
-    if event.graded:
-        what = (f"{event.label or event.grade} ({'overall' if event.overall else 'worst judgement'})"
-                if event.grade else "no grade given")
-    else:
-        what = "ungraded visit"
+
+    def what(e: Event) -> str:
+        if e.graded:
+            return (f"{e.label or e.grade} ({'overall' if e.overall else 'worst judgement'})"
+                    if e.grade else "no grade given")
+        return "ungraded visit"
+
     rules = ", ".join(sorted({f.rule for f in findings}))
-    tip = f"{event.record} · {event.framework} · {when} · {what}" + (f" · findings: {rules}" if rules else "")
+    tip = f"{event.record} · {event.framework} · {when} · {what(event)}" + (f" · findings: {rules}" if rules else "")
+    disagree = _disagree(sources)
+    if len(sources) > 1:
+        tip += (f" · seen in {len(sources)} inputs" + (", which disagree" if disagree else "") + ": "
+                + "; ".join(f"{e.source} ({what(e)})" for e in sources))
     out = [f"<g><title>{_e(tip)}</title>"]
     if href:
         out.append(f'<a href="#{href}">')
@@ -272,6 +309,9 @@ def _marker(event: Event, x: float, y: float, findings: Sequence[Finding], href:
                    f'font-weight="700" fill="{ink}">{_e(_grade_letter(event))}</text>')
     else:
         out.append(f'<path d="M{x:.1f} {y - 8} L{x + 8:.1f} {y} L{x:.1f} {y + 8} L{x - 8:.1f} {y} Z" fill="{_VISIT}"/>')
+    if len(sources) > 1:
+        out.append(f'<text x="{x + 11:.1f}" y="{y + 15}" font-size="9" fill="{_ERROR if disagree else "#57606a"}" '
+                   f'font-weight="{700 if disagree else 400}">{"≠" if disagree else ""}{len(sources)}</text>')
     if findings:
         colour = _ERROR if any(f.severity == "error" for f in findings) else _WARNING
         out.append(f'<circle cx="{x:.1f}" cy="{y}" r="14" fill="none" stroke="{colour}" stroke-width="3"/>'
@@ -293,8 +333,10 @@ def _timelines(report: Report, by_source: dict[Any, list[Finding]], link: dict[A
     years = _year_range(report.events)
     out = [_legend()]
     if len(report.events) < report.checked:
-        out.append(f'<p class="note">Timelines show the first {len(report.events):,} of {report.checked:,} '
-                   "checked records.</p>")
+        out.append(f'<p class="note">Timelines show {len(report.events):,} inspections and visits of the '
+                   f"{report.checked:,} checked records: statistical rows are not points on them (a very large run "
+                   "draws only its first inspections and visits). One inspection in several inputs is one point, "
+                   "numbered with how many; ≠ where they give different grades.</p>")
     # Every row has the same axis: an "undated" zone on each when any record has no date.
     undated_w = 190 if any(e.day is None for e in report.events) else 0
     for authority in sorted(groups, key=lambda a: (a == "(no authority)", a.lower())):
