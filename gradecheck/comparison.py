@@ -376,7 +376,8 @@ def _finding(code: str, record: Record, authority: Authority | None, message: st
     severity, title = CODES[code]
     return Finding(rule=code, severity=severity, record=record.id, source=record.origin, message=message,
                    fields=dict(fields), expected=expected, actual=actual, title=title,
-                   authority=authority.name if authority else None, framework=record.framework)
+                   authority=authority.name if authority else None, framework=record.framework,
+                   authority_code=(authority.code_on(_day(record)) or authority.code) if authority else None)
 
 
 # --- command line -------------------------------------------------------------------------------------------
