@@ -241,6 +241,7 @@ class Register:
     _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
+    _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_code: dict[str, list[Authority]] = {}
@@ -264,6 +265,7 @@ class Register:
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
         freeze(self, "_identities", {})
         freeze(self, "_spans", {})
+        freeze(self, "_suggested", {})
 
     def __len__(self) -> int:
         return len(self.authorities)
@@ -276,7 +278,8 @@ class Register:
         """
         return self._by_id[authority_id]
 
-    def resolve(self, key: str | int, on: dt.date | None = None, *, by: str | None = None) -> Resolved | NoMatch:
+    def resolve(self, key: str | int, on: dt.date | None = None, *, by: str | None = None,
+                suggest: bool = True) -> Resolved | NoMatch:
         """
         The one authority *key* names on day *on*: a GSS code, a DfE LA number, an Ofsted URN or a name
         (which of them is read from its shape unless *by* says: "code", "la_number", "urn" or "name").
@@ -294,7 +297,7 @@ class Register:
             kind = "name"
             found = self._by_name.get(normalise_name(text), ())
         if not found:
-            return NoMatch(text, kind, self._closest(text) if kind == "name" else (),
+            return NoMatch(text, kind, self._closest(text) if kind == "name" and suggest else (),
                            "" if kind == "name" else self._code_note(text, kind))
         return _choose(found, text, kind, on)
 
@@ -365,7 +368,9 @@ class Register:
     def _identify(self, name: str | None, code: str | None, on: dt.date | None) -> Identity:
         name = name.strip() if name else None
         code = code.strip() if code else None
-        by_name = self.resolve(name, on, by="name") if name else None
+        # No closest names here: a file of thousands of unknown names would search for each (A102 asks, see
+        # suggestions()), and a run that only needs the identity never needs them.
+        by_name = self.resolve(name, on, by="name", suggest=False) if name else None
         by_code: Resolved | NoMatch | None = None
         if code:
             shape = _kind_of(code)
@@ -396,9 +401,24 @@ class Register:
                 out += [self._by_id[s] for s in r.successors if s in self._by_id and s != authority.id]
         return tuple(out)
 
+    def suggestions(self, text: str) -> tuple[str, ...]:
+        """The closest names to *text* the register has (cached: a file repeats its unknown names)."""
+        found = self._suggested.get(text)
+        if found is None:
+            found = self._closest(text)
+            if len(self._suggested) < 1 << 16:
+                self._suggested[text] = found
+        return found
+
     def _closest(self, text: str) -> tuple[str, ...]:
         key = normalise_name(text)
-        names = difflib.get_close_matches(key, list(self._by_name), n=3, cutoff=0.6)
+        # Names sharing a word with it first ("Liverpool 2": Liverpool), searched in full only when none does
+        # (a misspelt word): a file of thousands of unknown names would otherwise compare each with every name.
+        words = self._words()
+        sharing = sorted({n for w in key.split() if len(w) > 2 for n in words.get(w, ())})
+        names = difflib.get_close_matches(key, sharing, n=3, cutoff=0.6) if sharing else []
+        if not names:
+            names = difflib.get_close_matches(key, list(self._by_name), n=3, cutoff=0.6)
         out: list[str] = []
         for n in names:
             for a in self._by_name[n]:
@@ -406,10 +426,23 @@ class Register:
                     out.append(a.name)
         return tuple(out[:3])
 
+    def _words(self) -> dict[str, list[str]]:
+        found = self._suggested.get(_WORDS)
+        if found is None:
+            index: dict[str, list[str]] = {}
+            for name in self._by_name:
+                for w in set(name.split()):
+                    index.setdefault(w, []).append(name)
+            found = self._suggested[_WORDS] = index  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
     def _code_note(self, text: str, kind: str) -> str:
         if kind == "code" and not _GSS.match(text.upper()):
             return "not the shape of a GSS code (E06, E08, E09 or E10 and 6 digits)"
         return ""
+
+
+_WORDS = "\0words"  # where _suggested keeps the word index of the names (no name normalises to it)
 
 
 def _add(index: dict[Any, list[Authority]], key: Any, authority: Authority) -> None:

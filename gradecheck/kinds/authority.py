@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+import attrs
 from attrs import frozen
 
 from ..authorities import Identity, NoMatch, Resolved, active_register
@@ -71,6 +72,8 @@ class AuthorityCheck:
             return (self._conflict(view, ident, name_field, name, code_field, code),) if ident.conflict else ()
         out: list[Failure | Unknown] = []
         for field_name, value, found in ((name_field, name, ident.by_name), (code_field, code, ident.by_code)):
+            if isinstance(found, NoMatch) and found.by == "name":
+                found = attrs.evolve(found, closest=active_register().suggestions(found.key))
             if isinstance(found, NoMatch):
                 out.append(Failure(f"{field_name}: {found.message}", {field_name: value},
                                    expected=list(found.closest) or "an authority the register knows", actual=value))
