@@ -179,7 +179,7 @@ class _Polars:
         fn = node.fn
 
         def run(rows: pl.Series) -> pl.Series:
-            return pl.Series([fn(*row.values()) for row in rows.to_list()], dtype=pl.Int64)
+            return pl.Series([fn(*row) for row in rows.struct.unnest().iter_rows()], dtype=pl.Int64)
 
         absent = [isinstance(a, f.Field) and not a.group and a.key not in self.v.raw and a.key not in self.v.dates
                   for a in node.args]
