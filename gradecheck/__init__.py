@@ -14,6 +14,7 @@ _EXPORTS = {
     "Register": ".authorities",
     "default_register": ".authorities",
     "load_register": ".authorities",
+    "use_register": ".authorities",
     "Comparison": ".comparison",
     "compare": ".comparison",
     "Editions": ".editions",
@@ -62,7 +63,7 @@ _EXPORTS = {
 }
 
 if _TYPE_CHECKING:
-    from .authorities import Authority, Register, default_register, load_register
+    from .authorities import Authority, Register, default_register, load_register, use_register
     from .comparison import Comparison, compare
     from .editions import Editions, compare_editions
     from .engine import check, check_frame, check_paths, prepare
@@ -124,6 +125,7 @@ __all__ = [
     "render_explain",
     "render_rules",
     "report_to_dict",
+    "use_register",
     "write_csv",
     "write_json",
     "write_jsonl",

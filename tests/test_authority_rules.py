@@ -292,3 +292,17 @@ def test_one_inspection_in_several_inputs_is_one_point_marked_where_they_disagre
     (liverpool,) = rows["Liverpool"]
     assert "seen in 2 inputs, which disagree" in liverpool
     assert "Inadequate" in liverpool
+
+
+def test_a_users_register_from_python(tmp_path):
+    import gradecheck
+
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[authority]]\nid = "anytown"\nname = "Anytown"\ncodes = [{ code = "E06999999" }]\n',
+                     encoding="utf-8")
+    record = _ilacs("x", "Anytown", "E06999999", "2020-01-01")
+    assert _findings([record], "A") == [("A102", "x"), ("A102", "x")]
+    gradecheck.use_register(gradecheck.load_register([extra]))
+    assert _findings([record], "A") == []
+    gradecheck.use_register(None)
+    assert _findings([record], "A") == [("A102", "x"), ("A102", "x")]
