@@ -206,9 +206,6 @@ BROWSER = find_chromium()
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The site, built once per test process (Pyodide from the cache, or fetched into it once)."""
-    if BROWSER is None:
-        pytest.skip("no Chromium browser here (Debian: apt-get install chromium; .ci/run does this where apt-get "
-                    "works)")
     try:
         # A machine with no network answers at once, or not at all: wait 10 s at most, then skip.
         return build.build_site(tmp_path_factory.mktemp("site"), say=lambda _text: None, timeout=10)
@@ -244,6 +241,8 @@ def _downloads(tab, folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.glob("*")}
 
 
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium browser here (Debian: apt-get install chromium; .ci/run "
+                                            "does this where apt-get works)")
 def test_the_page_in_chromium(site, tmp_path):
     folder = _data(tmp_path / "data")
     proxy = RecordingProxy()
@@ -324,6 +323,22 @@ def test_the_page_in_chromium(site, tmp_path):
     assert proxy.outside() == proxy.refused
     assert not any(t in page_requests for _, t in proxy.refused)
     assert [line for line in console if line.startswith(("log.error", "exception", "console.error"))] == []
+
+
+def test_web_command_builds_and_refuses(site, tmp_path):
+    out = io.StringIO()
+    assert main(["web", "--build", str(tmp_path / "built"), "--offline"], out) == 0  # Pyodide is in the cache now
+    assert f"built {tmp_path / 'built'}" in out.getvalue()
+    assert (tmp_path / "built" / "site.json").read_text() == (site.root / "site.json").read_text()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["web", "--build", str(tmp_path / "mine"), "--offline"], io.StringIO()) == 2
+        assert main(["web", "--site", str(tmp_path / "nothing")], io.StringIO()) == 2
+    assert "is not empty and holds no gradecheck site" in err.getvalue()
+    assert "no site built there" in err.getvalue()
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "mine"
 
 
 def test_site_manifest_and_size(site):

@@ -13,6 +13,8 @@ nothing from anywhere: the page loads Pyodide and every wheel from the address t
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -26,7 +28,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -292,6 +294,17 @@ def content_security_policy() -> str:
             "base-uri 'none'; form-action 'none'; object-src 'none'")
 
 
+@contextlib.contextmanager
+def _locked(cache: Path) -> Iterator[None]:
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Site:
     """A built site: its directory, and what went into it (site.json)."""
 
@@ -320,8 +333,9 @@ def build_site(target: Path, *, cache: Path | None = None, say: Say = print, fet
     target = Path(target)
     if target.exists() and any(target.iterdir()) and not (target / "site.json").is_file():
         raise BuildError(f"{target} is not empty and holds no gradecheck site (site.json): choose a new directory")
-    tarball = pyodide_tarball(cache, say, fetch=fetch, timeout=timeout)
-    wheels = [gradecheck_wheel(), *dependency_wheels(cache, say, fetch=fetch, timeout=timeout)]
+    with _locked(cache):  # two builds at once (test processes) fetch once, and never read a half-written file
+        tarball = pyodide_tarball(cache, say, fetch=fetch, timeout=timeout)
+        wheels = [gradecheck_wheel(), *dependency_wheels(cache, say, fetch=fetch, timeout=timeout)]
     for old in ("pyodide", "wheels"):
         shutil.rmtree(target / old, ignore_errors=True)
     (target / "pyodide").mkdir(parents=True, exist_ok=True)
