@@ -103,6 +103,7 @@ def test_page_refuses_what_the_command_line_refuses(tmp_path):
     assert "no rule code starts with Z9" in refused["error"]
     twice = json.loads(page.run(str(folder), ["liverpool.jsonl", "liverpool.jsonl"]))
     assert "two files have this name" in twice["error"]
+    assert "not a file name" in json.loads(page.run(str(folder), ["-"]))["error"]
     assert "neither" in json.loads(page.run(str(folder), ["liverpool.jsonl"], fail_on="never"))["error"]
 
 

@@ -84,7 +84,7 @@ def _lines(directory: str, names: Sequence[str]) -> int:
 def _refuse_names(names: Sequence[str]) -> None:
     seen: set[str] = set()
     for name in names:
-        if not name or name in (".", "..") or "/" in name or "\\" in name:
+        if not name or name in (".", "..", "-") or "/" in name or "\\" in name:  # "-" would be standard input
             raise GradecheckError(f"{name!r}: not a file name")
         if name in seen:
             raise GradecheckError(f"{name}: two files have this name; rename one (each file is a dataset of its own, "
