@@ -225,7 +225,7 @@ def _timeline(authority: str, events: Sequence[Event], years: tuple[int, int] | 
     axis_y = top + lane_h * (lanes - 1) + 30
     height = axis_y + 6
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{_e(_timeline_label(authority, events, marks))}" xmlns="http://www.w3.org/2000/svg" '
+             f'aria-label="{_e(_timeline_label(authority, seen, marks))}" xmlns="http://www.w3.org/2000/svg" '
              f'font-family="system-ui,sans-serif" font-size="12">',
              f'<text x="4" y="{top + 4}" fill="{_INK}" font-weight="600">{_e(_shorten(authority, 22))}</text>',
              f'<line x1="{x0}" y1="{top}" x2="{x1}" y2="{top}" stroke="{_GRID}" stroke-width="2"/>']
@@ -276,9 +276,11 @@ def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _timeline_label(authority: str, events: Sequence[Event], marks: dict[Any, list[Finding]]) -> str:
+def _timeline_label(authority: str, seen: dict[Event, tuple[Event, ...]], marks: dict[Any, list[Finding]]) -> str:
+    """Its points: graded inspections and visits (each once, however many inputs give it), and those with findings."""
+    events = list(seen)
     graded = sum(1 for e in events if e.graded)
-    flagged = sum(1 for e in events if marks.get(e.source))
+    flagged = sum(1 for e in events if any(marks.get(s.source) for s in seen[e]))
     return (f"{authority}: {_plural(graded, 'graded inspection')}, {_plural(len(events) - graded, 'visit')}, "
             f"{_plural(flagged, 'record')} with findings")
 
