@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradecheck import check, check_paths, load_ruleset
-from gradecheck.authorities import default_register, load_register, use_register
+from gradecheck.authorities import Register, default_register, load_register, use_register
 from gradecheck.cli import main
 
 RULES = load_ruleset()
@@ -306,3 +306,20 @@ def test_a_users_register_from_python(tmp_path):
     assert _findings([record], "A") == []
     gradecheck.use_register(None)
     assert _findings([record], "A") == [("A102", "x"), ("A102", "x")]
+
+
+_REGISTER = default_register()
+_NAMES = [*sorted({n for a in _REGISTER.authorities for n in a.names()}), "Liverpol", "Atlantis", "Dorset"]
+_CODES = [*sorted({c.code for a in _REGISTER.authorities for c in a.codes}), "921", "909", "A", "E06999999"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.none() | st.sampled_from(_NAMES), code=st.none() | st.sampled_from(_CODES),
+       day=st.none() | st.dates(dt.date(2005, 1, 1), dt.date(2027, 12, 31)),
+       earlier=st.dates(dt.date(2005, 1, 1), dt.date(2027, 12, 31)))
+def test_the_cache_never_changes_an_answer(name, code, day, earlier):
+    """Whatever was asked before (another day for the same keys), the cached answer is the one worked out afresh."""
+    register = Register(_REGISTER.authorities, _REGISTER.reorganisations)  # empty caches
+    register.identify(name, code, earlier)
+    cached, fresh = register.identify(name, code, day), register._identify(name, code, day)
+    assert (cached.label, cached.status, cached.conflict) == (fresh.label, fresh.status, fresh.conflict)
