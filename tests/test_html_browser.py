@@ -19,19 +19,12 @@ from pathlib import Path
 import pytest
 
 from gradecheck import check_paths, render
+from gradecheck.web.browser import find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-BROWSER = _chromium()
+BROWSER = find_chromium()
 pytestmark = pytest.mark.skipif(
     BROWSER is None,
     reason="no Chromium browser here (Debian: apt-get install chromium; .ci/run does this where apt-get works)",
