@@ -323,3 +323,26 @@ def test_the_cache_never_changes_an_answer(name, code, day, earlier):
     register.identify(name, code, earlier)
     cached, fresh = register.identify(name, code, day), register._identify(name, code, day)
     assert (cached.label, cached.status, cached.conflict) == (fresh.label, fresh.status, fresh.conflict)
+
+
+def test_statistical_rows_are_charts_per_authority():
+    """Children looked after on 31 March, from an LA table and a rates table, charted under the register's name."""
+    import re
+
+    from gradecheck import Origin, record_from_mapping, render
+
+    rows = [{"id": "sfr", "framework": "dfe-cla", "end": "2017-03-31", "area": "LIVERPOOL", "area_code": "E08000012",
+             "populations": {"looked_after": 1121}},
+            {"id": "ees", "framework": "dfe-cla-rates", "end": "2025-03-31", "area": "Liverpool",
+             "area_code": "E08000012", "group": "Children looked after on 31 March each year",
+             "populations": {"children": 1416}},
+            {"id": "other", "framework": "dfe-cla-rates", "end": "2025-03-31", "area": "Liverpool",
+             "area_code": "E08000012", "group": "Children starting to be looked after each year",
+             "populations": {"children": 500}}]
+    report = check([record_from_mapping(r, Origin("x.csv", i)) for i, r in enumerate(rows, 1)], RULES, events=100)
+    assert report.events == ()
+    assert [(f.authority, f.value, f.series) for f in report.figures] == [("Liverpool", 1121, "dfe-cla"),
+                                                                          ("Liverpool", 1416, "dfe-cla-rates")]
+    page = render(report, "html")
+    assert 'aria-label="Liverpool: children looked after on 31 March, 2 figures"' in page
+    assert re.search(r"<title>Liverpool · 2017-03-31 · children looked after on 31 March: 1121 · x.csv:1</title>", page)

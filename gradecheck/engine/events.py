@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..kinds._base import who
-from ..report import Event
+from ..report import Event, Figure
+from ..values import Interval
 
 if TYPE_CHECKING:
     from ..kinds import View
 
-__all__ = ["summarize"]
+__all__ = ["figure", "summarize"]
 
 _JUDGEMENT = "judgements."
 # Fields only statistical rows have (as gradecheck.comparison tells them from inspections).
@@ -60,3 +61,31 @@ def summarize(view: View) -> Event | None:
         steps=len(scale.grades) if scale is not None else 0,
         overall=overall,
     )
+
+
+# Statistical rows that state how many children were looked after on 31 March: DfE's LA tables (SFR, 2010-2017)
+# as populations.looked_after; explore-education-statistics' rates table as its group of that name.
+_LOOKED_AFTER_GROUP = "children looked after on 31 march"
+
+
+def figure(view: View) -> Figure | None:
+    """A statistical row's count of children looked after on 31 March, for a chart per authority; None for others."""
+    values = view.values
+    if not any(values.get(name) is not None for name in _STATISTICS):
+        return None
+    value = values.get("populations.looked_after")
+    if value is None:
+        group = values.get("group")
+        if not (isinstance(group, str) and group.strip().lower().startswith(_LOOKED_AFTER_GROUP)):
+            return None
+        value = values.get("populations.children")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number, shown = float(value), str(value)
+    elif isinstance(value, Interval) and value.lo > float("-inf") and value.hi < float("inf"):
+        number, shown = (value.lo + value.hi) / 2, value.text
+    else:
+        return None  # suppressed, unreadable: nothing to draw
+    return Figure(authority=who(view)[0], day=view.day, value=number, shown=shown, source=view.record.origin,
+                  series=view.framework.id)

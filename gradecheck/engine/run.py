@@ -18,10 +18,10 @@ from ..kinds.causes import CAUSES, SUPPRESSED, cause_of, check_cause
 from ..read import discover, read_path, read_range
 from ..read.frames import FRAME_NAME, frame_kind, read_frame
 from ..records import Origin, RawRecord, Record, Unreadable, record_from_mapping
-from ..report import Event, FileStats, Finding, Report, RuleError, RuleStats, Undecided
+from ..report import Event, Figure, FileStats, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
-from .events import summarize
+from .events import figure, summarize
 from .fastpath import PASS, UNSURE, FastPath, Hit, Plan
 from .parallel import count_lines, plan, run_parallel
 from .views import ReadView, flat_values
@@ -131,6 +131,7 @@ class _Run:
         self.patterns: dict[tuple[Plan, tuple[int, ...]], int] = {}
         self.max_events = 0
         self.events: list[Event] = []
+        self.figures: list[Figure] = []
         self.inputs: list[str] = []
         self.skipped: list[tuple[str, str]] = []
         self.progress: Callable[[int, int, int], None] | None = None
@@ -282,10 +283,14 @@ class _Run:
                 self._broken(summary, err)
 
     def _event(self, view: View) -> None:
-        """A timeline's point for an inspection or a visit; statistical rows and lookup tables are none."""
+        """A timeline's point for an inspection or a visit; a statistical row's figure for a chart, if it has one."""
         event = summarize(view)
         if event is not None:
             self.events.append(event)
+        elif len(self.figures) < self.max_events:
+            found = figure(view)
+            if found is not None:
+                self.figures.append(found)
 
     def _broken(self, summary: Any, err: Exception) -> None:
         """A dataset rule broke on a record: it is reported once, when the dataset ends, and reads no more."""
@@ -455,6 +460,7 @@ class _Run:
             inputs=tuple(self.inputs),
             skipped=tuple(self.skipped),
             events=tuple(self.events),
+            figures=tuple(self.figures),
             unknown_causes=dict(sorted(self.causes.items(), key=lambda item: _CAUSE_ORDER[item[0]])),
             per_file=tuple(self.per_file),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .model import (
     Event,
+    Figure,
     FileStats,
     Finding,
     Report,
@@ -20,5 +21,17 @@ from .model import (
     WaiverProblem,
 )
 
-__all__ = ["Event", "FileStats", "Finding", "Report", "RuleError", "RuleStats", "Triage", "Undecided", "Waived",
-           "Waiver", "WaiverProblem"]
+__all__ = [
+    "Event",
+    "Figure",
+    "FileStats",
+    "Finding",
+    "Report",
+    "RuleError",
+    "RuleStats",
+    "Triage",
+    "Undecided",
+    "Waived",
+    "Waiver",
+    "WaiverProblem",
+]

@@ -272,6 +272,66 @@ def _disagree(sources: Sequence[Event]) -> bool:
     return len(overall) > 1 if overall else len({e.grade for e in graded}) > 1
 
 
+#: Line colours for the input files a chart of figures draws (cycled past the last).
+_SERIES = ("#0969da", "#bc4c00", "#1a7f37", "#8250df", "#bf3989", "#57606a")
+
+
+def _figure_charts(report: Report) -> str:
+    """One small chart per authority of its children looked after on 31 March, a line per input file."""
+    by_authority: dict[str, list[Any]] = defaultdict(list)
+    for fig in report.figures:
+        if fig.day is not None and fig.authority:
+            by_authority[fig.authority].append(fig)
+    if not by_authority:
+        return '<p class="note">No dated figure names an authority.</p>'
+    files = sorted({fig.series for figs in by_authority.values() for fig in figs})
+    colour = {path: _SERIES[i % len(_SERIES)] for i, path in enumerate(files)}
+    days = [fig.day for figs in by_authority.values() for fig in figs]
+    lo, hi = min(days).year, max(days).year + 1
+    width, label_w, height, top = 1000, 170, 64, 8
+    x0, x1 = label_w, width - 60
+
+    def xpos(day: dt.date) -> float:
+        return x0 + (x1 - x0) * (day - dt.date(lo, 1, 1)).days / max(1, (dt.date(hi, 1, 1) - dt.date(lo, 1, 1)).days)
+
+    legend = [f'<svg class="chart" viewBox="0 0 {width} 24" role="img" aria-label="Legend: one colour per table" '
+              'xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="12">']
+    for i, name in enumerate(files):  # the style sheet's policy allows no inline style: colours are SVG fills
+        legend.append(f'<rect x="{4 + 200 * i}" y="6" width="12" height="12" fill="{colour[name]}"/>'
+                      f'<text x="{22 + 200 * i}" y="16" fill="{_INK}">{_e(name)}</text>')
+    out = ["".join(legend) + "</svg>"]
+    for authority in sorted(by_authority, key=str.lower):
+        figs = by_authority[authority]
+        peak = max(f.value for f in figs) or 1.0
+
+        def ypos(value: float, peak: float = peak) -> float:
+            return top + (height - top - 14) * (1 - value / (peak * 1.1))
+
+        parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+                 f'aria-label="{_e(authority)}: children looked after on 31 March, {_plural(len(figs), "figure")}" '
+                 f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="11">',
+                 f'<text x="4" y="{top + 14}" fill="{_INK}" font-weight="600">{_e(_shorten(authority, 22))}</text>',
+                 f'<text x="4" y="{top + 30}" fill="#57606a">up to {_e(f"{peak:,.0f}")}</text>',
+                 f'<line x1="{x0}" y1="{height - 14}" x2="{x1}" y2="{height - 14}" stroke="{_GRID}"/>']
+        for year in range(lo, hi + 1, 1 if hi - lo <= 12 else 2):
+            x = xpos(dt.date(year, 1, 1))
+            parts.append(f'<text x="{x + 2:.1f}" y="{height - 2}" fill="#57606a" font-size="9">{year}</text>')
+        for path in files:
+            series = sorted((f for f in figs if f.series == path), key=lambda f: f.day)
+            if not series:
+                continue
+            points = " ".join(f"{xpos(f.day):.1f},{ypos(f.value):.1f}" for f in series)
+            if len(series) > 1:
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour[path]}" stroke-width="1.5"/>')
+            for f in series:
+                tip = f"{authority} · {f.day.isoformat()} · {f.what}: {f.shown} · {f.source}"
+                parts.append(f'<circle cx="{xpos(f.day):.1f}" cy="{ypos(f.value):.1f}" r="3" fill="{colour[path]}">'
+                             f"<title>{_e(tip)}</title></circle>")
+        parts.append("</svg>")
+        out.append("".join(parts))
+    return "\n".join(out)
+
+
 def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -507,6 +567,13 @@ def render_html(report: Report, *, ruleset: RuleSet | None = None, fail_on: str 
         "findings and links to them. Hover for details.</p>",
         _timelines(report, by_source, link),
     ]
+    if report.figures:
+        sections += ['<h2 id="figures">Children looked after on 31 March</h2>',
+                     '<p class="meta">From the statistical rows (DfE tables), one chart per authority on a shared '
+                     "axis of years; one line per kind of table (its framework), so two tables' figures for one year "
+                     "sit side by side. A rounded figure is drawn at the middle of its range. Hover for the figure "
+                     "as published and the file and line it is on.</p>",
+                     _figure_charts(report)]
     if len(report.findings) > MAX_LISTED or report.omitted:
         sections.append(f'<p class="note">The lists below show {len(listed):,} of '
                         f"{len(report.findings) + report.omitted:,} findings.</p>")

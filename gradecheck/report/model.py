@@ -13,6 +13,7 @@ from ..records import Origin, Unreadable
 
 __all__ = [
     "Event",
+    "Figure",
     "FileStats",
     "Finding",
     "Report",
@@ -140,6 +141,25 @@ class Event:
 
 
 @frozen
+class Figure:
+    """
+    One statistical row's headline figure, for a chart per authority: children looked after on 31 March.
+
+    *value* is the figure (the middle of its range where it was rounded); *shown* is how the source gives it.
+    """
+
+    authority: str | None
+    day: dt.date | None
+    value: float
+    shown: str
+    source: Origin
+    #: Which table it comes from (the record's framework: dfe-cla for the LA tables 2010-2017, dfe-cla-rates for
+    #: explore-education-statistics): a chart draws one line per table.
+    series: str = ""
+    what: str = "children looked after on 31 March"
+
+
+@frozen
 class Waiver:
     """A (rule, record) pair whose finding is accepted, with the reason and an optional last day."""
 
@@ -211,6 +231,8 @@ class Report:
     unknown_causes: Mapping[str, int] = field(factory=dict)
     #: Each input file's counts, in input order (check_paths): records, findings by severity, unknown outcomes.
     per_file: tuple[FileStats, ...] = ()
+    #: Statistical rows' headline figures for charts per authority, when events are asked for (as many at most).
+    figures: tuple[Figure, ...] = ()
 
     @property
     def unknown(self) -> int:
