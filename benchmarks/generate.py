@@ -414,6 +414,7 @@ def dfe_rates(n: int, seed: int):
                     rows.append(("Regional", code, region, "", "", "", pt, reg_pop, count))
             for name, la_code, reg_code, region, old, pop in block:
                 pop = round(pop * rnd.uniform(0.97, 1.03))
+                la_code = code_on(la_code, dt.date(year, 3, 31))  # the code it had on the table's day
                 for (pt, rate) in POPULATION_TYPES:
                     rows.append(("Local authority", reg_code, region, old, name, la_code, pt, pop,
                                  max(0, round(pop * rate * rnd.uniform(0.5, 1.8)))))
@@ -467,7 +468,8 @@ def dfe_placements(n: int, seed: int):
                 la_rows = []
                 for name, la_code, reg_code, region, old, pop in block:
                     total = max(8, round(pop * scale * rnd.uniform(0.6, 1.5)))
-                    la_rows.append((("Local authority", reg_code, region, old, name, la_code), total,
+                    la_rows.append((("Local authority", reg_code, region, old, name,
+                                      code_on(la_code, dt.date(year, 3, 31))), total,
                                     split(total, shares, rnd)))
                 national = [sum(r[2][i] for r in la_rows) for i in range(len(shares))]
                 if first:

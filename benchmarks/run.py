@@ -32,6 +32,7 @@ repository. gradecheck is imported as `python -m gradecheck` sees it: set PYTHON
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib.util
 import json
 import os
@@ -151,17 +152,24 @@ def made_up_authorities(stem: Path) -> list[str]:
     """
     ``--authorities FILE`` naming the authorities the generator makes up past the real ones ("Liverpool 2",
     E08100152), written once beside the data: without it each of their records is an A102 warning (a name no
-    authority has), which the planted violations do not include.
+    authority has), which the planted violations do not include. Read from the JSON Lines file, else the CSV
+    (gradecheck's columns, or DfE's la_name and new_la_code).
     """
     register = Path(f"{stem}.authorities.toml")
     if not register.exists():
         seen: dict[str, str] = {}
-        with open(f"{stem}.jsonl", encoding="utf-8") as handle:
-            for line in handle:
-                r = json.loads(line)
-                name, code = r.get("authority", ""), r.get("authority_code", "")
-                if name.rsplit(" ", 1)[-1].isdigit():
-                    seen.setdefault(name, code)
+        jsonl = Path(f"{stem}.jsonl")
+        if jsonl.exists():
+            with open(jsonl, encoding="utf-8") as handle:
+                rows = [json.loads(line) for line in handle]
+        else:
+            with open(f"{stem}.csv", encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+        for r in rows:
+            name = r.get("authority") or r.get("la_name") or ""
+            code = r.get("authority_code") or r.get("new_la_code") or ""
+            if name.rsplit(" ", 1)[-1].isdigit():
+                seen.setdefault(name, code)
         register.write_text("".join(f'[[authority]]\nid = "made-up-{i}"\nname = {json.dumps(name)}\n'
                                     f'codes = [{{ code = "{code}" }}]\n\n'
                                     for i, (name, code) in enumerate(sorted(seen.items()))), encoding="utf-8")
@@ -227,7 +235,7 @@ def dfe(table: Table, rows: int, workdir: Path) -> None:
         expected = {tuple(v) for v in json.loads(Path(f"{stem}.expected.json").read_text())}
         out = workdir / f"out-{layout}-{rows}"
         compare(table, f"{rows:,} {layout} CSV", "gradecheck", rows, expected, out,
-                measure([*GRADECHECK, f"{stem}.csv"], out))
+                measure([*GRADECHECK, *made_up_authorities(stem), f"{stem}.csv"], out))
 
 
 def slac(table: Table, n: int, formats: list[str], workdir: Path) -> None:
