@@ -55,6 +55,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="record today's findings in the --gradecheck-baseline FILE")
     group.addoption("--gradecheck-waivers", metavar="FILE",
                     help="TOML file of accepted (rule, record) findings, with reasons; collected as FILE::waivers")
+    group.addoption("--gradecheck-authorities", action="append", default=[], metavar="FILE",
+                    help="extra authority register file (docs/authorities.md), in force for the session (repeatable)")
 
 
 @pytest.fixture(name="gradecheck_ruleset", scope="session")
@@ -154,6 +156,11 @@ class _Run:
             ruleset = ruleset.select(picked["select"], picked["ignore"])
             from .report.baseline import load_waivers, read_baseline
 
+            option = "--gradecheck-authorities"
+            if config.getoption("gradecheck_authorities"):
+                from .authorities import load_register, use_register
+
+                use_register(load_register(config.getoption("gradecheck_authorities")))
             option = "--gradecheck-waivers"
             if config.getoption("gradecheck_waivers"):
                 load_waivers(config.getoption("gradecheck_waivers"))

@@ -176,3 +176,18 @@ def test_the_plugin_imports_nothing_of_gradecheck_at_load():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['gradecheck', 'gradecheck.pytest_plugin', 'gradecheck.version']"
 
+
+
+def test_a_users_authority_register(pytester):
+    """--gradecheck-authorities as --authorities: an authority the register lacks is known for the session."""
+    import gradecheck.authorities
+
+    (pytester.path / "anytown.jsonl").write_text(json.dumps(
+        {"id": "a", "framework": "focused-visit", "start": "2020-01-01", "authority": "Anytown"}) + "\n")
+    (pytester.path / "extra.toml").write_text('[[authority]]\nid = "anytown"\nname = "Anytown"\n')
+    args = ["--gradecheck", "anytown.jsonl", "--gradecheck-fail-on", "warning", "-k", "A102"]
+    try:
+        _run(pytester, *args).assert_outcomes(failed=1)
+        _run(pytester, *args, "--gradecheck-authorities", "extra.toml").assert_outcomes(passed=1)
+    finally:
+        gradecheck.authorities.use_register(None)
