@@ -203,7 +203,8 @@ class _XlsxScan(_Scan):
             return False  # a cell tag written otherwise, or a namespace prefix
         cells = piece.count(b"<c ")
         if not cells:
-            return True
+            # No cell, but a row tag may number the rows for cells without references in the next piece.
+            return b"<row" not in piece
         if piece.count(b"<") != piece.count(b">"):
             return False  # a '>' in a value: tags cannot be told by '>' alone
         columns = _PLAIN_COLUMNS.findall(piece)
