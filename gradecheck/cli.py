@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
-#: Records summed up for the HTML page's timelines; past this they are counted, not drawn.
-HTML_EVENTS = 20_000
+#: Inspections and visits of one authority drawn on its timeline in the HTML report (a real history has tens).
+HTML_EVENTS = 1_000
 
 
 class _Parser(argparse.ArgumentParser):

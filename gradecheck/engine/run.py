@@ -129,8 +129,10 @@ class _Run:
         # check() on records in memory (as the strategies call it, many times) never needs it.
         self._fast: FastPath | None = None
         self.patterns: dict[tuple[Plan, tuple[int, ...]], int] = {}
-        self.max_events = 0
+        self.max_events = 0  # per authority: a timeline is one authority's, and no input crowds out another
         self.events: list[Event] = []
+        self.event_counts: dict[str | None, int] = {}
+        self.omitted_events = 0
         self.figures: list[Figure] = []
         self.inputs: list[str] = []
         self.skipped: list[tuple[str, str]] = []
@@ -174,7 +176,7 @@ class _Run:
                         continue
                     key = hit[4:]  # (plan, verdicts)
                     patterns[key] = patterns.get(key, 0) + 1
-                    if UNSURE in hit.verdicts or len(self.events) < self.max_events:
+                    if UNSURE in hit.verdicts or self.max_events:
                         self._fast_hit(item, hit)
                     elif not plain:
                         summaries = folds[hit.framework.id]
@@ -197,7 +199,7 @@ class _Run:
                 self.unreadable.append(view)
                 continue
             self.checked += 1
-            if len(self.events) < self.max_events:
+            if self.max_events:
                 self._event(view)
             for rule in self.by_framework[view.framework.id]:
                 self.apply(rule, view)
@@ -272,7 +274,7 @@ class _Run:
         framework = hit.framework
         values = flat_values(hit.top, hit.groups, framework)
         view = View(Record(hit.top["id"], framework.id, values, item.origin), framework, hit.version, values)
-        if len(self.events) < self.max_events:
+        if self.max_events:
             self._event(view)
         for rule in hit.unsure:
             self.apply(rule, view)
@@ -286,8 +288,13 @@ class _Run:
         """A timeline's point for an inspection or a visit; a statistical row's figure for a chart, if it has one."""
         event = summarize(view)
         if event is not None:
-            self.events.append(event)
-        elif len(self.figures) < self.max_events:
+            drawn = self.event_counts.get(event.authority, 0)
+            if drawn < self.max_events:
+                self.event_counts[event.authority] = drawn + 1
+                self.events.append(event)
+            else:
+                self.omitted_events += 1
+        elif len(self.figures) < self.max_events * 50:  # statistical rows: a chart's points, bounded
             found = figure(view)
             if found is not None:
                 self.figures.append(found)
@@ -460,6 +467,7 @@ class _Run:
             inputs=tuple(self.inputs),
             skipped=tuple(self.skipped),
             events=tuple(self.events),
+            omitted_events=self.omitted_events,
             figures=tuple(self.figures),
             unknown_causes=dict(sorted(self.causes.items(), key=lambda item: _CAUSE_ORDER[item[0]])),
             per_file=tuple(self.per_file),
@@ -565,7 +573,8 @@ def check(records: Iterable[Record | Unreadable | Mapping[str, Any]], ruleset: R
 
     *records* may be Record objects (from the readers) or plain dicts in the native JSON shape,
     which is what the hypothesis strategies produce; dicts are placed as ``<records>:N``. With
-    *events*, up to that many checked records are summed up in ``report.events`` (for timelines).
+    *events*, up to that many inspections and visits of each authority are summed up in ``report.events``
+    (for timelines).
 
     Raises:
         TypeError: *records* is a path (check_paths reads files), one record, or a DataFrame (check_frame).
@@ -633,8 +642,9 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
     *profiles* (the built-in ones by default; see :mod:`gradecheck.profiles`).
 
     With *max_findings*, only the first that many findings are listed (the rest are counted), and
-    memory stays bounded however many records fail. With *events*, up to that many checked records
-    are summed up in ``report.events`` (for timelines). *progress* is called now and then with
+    memory stays bounded however many records fail. With *events*, up to that many inspections and
+    visits of each authority are summed up in ``report.events`` (for timelines; the rest are counted in
+    ``report.omitted_events``). *progress* is called now and then with
     (records read, files done, files in all). *workers* caps the processes used for one large file
     (default: every core; 1 for a single process).
 

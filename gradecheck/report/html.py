@@ -395,10 +395,13 @@ def _timelines(report: Report, by_source: dict[Any, list[Finding]], link: dict[A
     years = _year_range(report.events)
     out = [_legend()]
     if len(report.events) < report.checked:
+        left_out = (f" {report.omitted_events:,} more inspections and visits are counted but not drawn: an "
+                    "authority's timeline draws its first ones up to a limit (1,000 from the command line), so "
+                    "no authority or input crowds out another." if report.omitted_events else "")
         out.append(f'<p class="note">Timelines show {len(report.events):,} inspections and visits of the '
-                   f"{report.checked:,} checked records: statistical rows are not points on them (a very large run "
-                   "draws only its first inspections and visits). One inspection in several inputs is one point, "
-                   "numbered with how many; ≠ where they give different grades.</p>")
+                   f"{report.checked:,} checked records: statistical rows are not points on them.{left_out} "
+                   "One inspection in several inputs is one point, numbered with how many; ≠ where they give "
+                   "different grades.</p>")
     # Every row has the same axis: an "undated" zone on each when any record has no date.
     undated_w = 190 if any(e.day is None for e in report.events) else 0
     for authority in sorted(groups, key=lambda a: (a == "(no authority)", a.lower())):

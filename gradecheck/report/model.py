@@ -225,6 +225,8 @@ class Report:
     skipped: tuple[tuple[str, str], ...] = ()
     #: A summary of checked records for pictures, when asked for (check_paths(..., events=N)).
     events: tuple[Event, ...] = ()
+    #: Inspections and visits past the per-authority limit of events: counted, not drawn.
+    omitted_events: int = 0
     #: Baseline and waivers applied (gradecheck.baseline.triage); findings then holds only the ones that count.
     triage: Triage | None = None
     #: Unknown outcomes by cause (gradecheck/kinds/causes.py), listed or not: they add up to :attr:`unknown`.
