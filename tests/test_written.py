@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from gradecheck import check_paths, render, write_csv, write_json, write_jsonl
 from gradecheck.cli import main
 from gradecheck.read.written import REPORT_CSV_HEADER, written_by_gradecheck
-from gradecheck.report.render import _CSV_COLUMNS
+from gradecheck.report.rows import CSV_COLUMNS
 from gradecheck.strategies import records
 
 C101 = {"id": "slac-23", "framework": "slac", "grade_counts": {"outstanding": 5, "good": 17, "adequate": 1}}
@@ -19,7 +19,7 @@ WRITERS = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}
 
 
 def test_csv_header_is_the_reports():
-    assert ",".join(_CSV_COLUMNS) == REPORT_CSV_HEADER
+    assert ",".join(CSV_COLUMNS) == REPORT_CSV_HEADER
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

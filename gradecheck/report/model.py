@@ -282,7 +282,7 @@ class Report:
         from importlib import import_module
 
         from ..errors import GradecheckError
-        from .render import csv_rows
+        from .rows import csv_rows
 
         extras = {"pandas": "frames", "polars": "columnar"}
         if kind not in extras:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import textwrap
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -14,7 +14,8 @@ import attrs
 from ..kinds import KINDS
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable, show
-from .model import Finding, Report, Undecided
+from .model import Finding, Report
+from .rows import csv_rows
 from .unknowns import (
     file_dict,
     listed,
@@ -164,19 +165,6 @@ def render_jsonl(report: Report, **options: Any) -> str:
     return "".join(iter_jsonl(report, **options))
 
 
-_CSV_COLUMNS = ("source", "record", "authority", "authority_code", "framework", "rule", "severity", "title", "message",
-                "expected", "actual")
-
-
-def _cell(value: Any) -> str:
-    value = jsonable(value)
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _excel_safe(cell: str) -> str:
     """Text Excel would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe; numbers stay."""
     if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -185,24 +173,6 @@ def _excel_safe(cell: str) -> str:
         except ValueError:
             return "'" + cell
     return cell
-
-
-def csv_rows(report: Report, unknown: Iterable[Undecided] = ()) -> Iterator[list[str]]:
-    """
-    The rows of ``--format csv``, its header first, cells as the data gives them.
-
-    One place for what a row says, shared by the CSV report and :meth:`Report.to_frame`.
-    """
-    yield list(_CSV_COLUMNS)
-    for f in report.findings:
-        yield [str(f.source), f.record, f.authority or "", f.authority_code or "", f.framework or "", f.rule,
-               f.severity, f.title, f.message, _cell(f.expected), _cell(f.actual)]
-    for u in report.unreadable:
-        yield [str(u.origin), "", "", "", "", "", "unreadable", "", u.error, "", ""]
-    for e in report.errors:
-        yield [str(e.source), e.record, "", "", "", e.rule, "rule-error", "", e.error, "", ""]
-    for u in unknown:  # --show-unknown: severity "unknown", the reason as the message
-        yield [str(u.source), u.record, "", "", "", u.rule, "unknown", "", u.reason, "", ""]
 
 
 def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, show_unknown: bool = False,
