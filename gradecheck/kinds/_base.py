@@ -147,7 +147,7 @@ class View:
             return [] if value is MISSING else [(pattern, value)]
         if type(how) is str:  # a group's prefix
             return sorted([(n, v) for n, v in self.values.items() if n.startswith(how)])
-        return sorted([(n, v) for n, v in self.values.items() if fnmatch.fnmatchcase(n, pattern)])
+        return sorted([(n, v) for n, v in self.values.items() if _glob_matches(pattern, n)])
 
     def expand(self, names: Sequence[str]) -> list[str]:
         """Resolve ``@`` references to the framework version's judgement names (``judgements.`` prefixed)."""
@@ -212,6 +212,21 @@ _NOBODY = (None, None, None)
 _PLAIN, _GLOB = object(), object()
 # How each pattern a rule names is matched (plain name, group prefix or glob), decided once.
 _PATTERNS: dict[str, Any] = {}
+
+
+#: (pattern, field name) -> whether it matches: a file's records share a few dozen field names, and every
+#: record asks the same patterns of them (R102's "facts.*percent*" on every row of a DfE table).
+_GLOB_MATCHES: dict[tuple[str, str], bool] = {}
+
+
+def _glob_matches(pattern: str, name: str) -> bool:
+    key = (pattern, name)
+    found = _GLOB_MATCHES.get(key)
+    if found is None:
+        found = fnmatch.fnmatchcase(name, pattern)
+        if len(_GLOB_MATCHES) < 1 << 16:
+            _GLOB_MATCHES[key] = found
+    return found
 
 
 def _pattern(pattern: str) -> Any:
