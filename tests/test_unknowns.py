@@ -231,7 +231,7 @@ def test_per_file_counts_add_up_to_the_run(two, tmp_path):
         (1, 1, 1, 0), (2, 3, 0, 1), (2, 0, 0, 0)]
     text = gradecheck.render(report, "text", per_file=True)
     assert f"Per file\n{two[0]}:\n    1 read, 1 checked, 0 unreadable, 0 errors" in text
-    assert f"{two[1]}:\n    2 read, 2 checked, 0 unreadable, 1 errors" in text
+    assert f"{two[1]}:\n    2 read, 2 checked, 0 unreadable, 1 error," in text
     files = json.loads(gradecheck.render(report, "json", per_file=True))["per_file"]
     assert [f["path"] for f in files] == [*two, str(tmp_path / "c.jsonl")]
 

@@ -105,9 +105,14 @@ def per_file_lines(report: Report, width: int) -> list[str]:
         return []
     lines = ["Per file"]
     for f in report.per_file:
-        counts = (f"{f.records} read, {f.checked} checked, {f.unreadable} unreadable, {f.errors} errors, "
-                  f"{f.warnings} warnings, {f.unknown} unknown"
+        counts = (f"{f.records} read, {f.checked} checked, {f.unreadable} unreadable, {_n(f.errors, 'error')}, "
+                  f"{_n(f.warnings, 'warning')}, {f.unknown} unknown"
                   + (f" ({f.suppressed} on suppressed values)" if f.suppressed else "")
-                  + (f", {f.rule_errors} rule errors" if f.rule_errors else ""))
+                  + (f", {_n(f.rule_errors, 'rule error')}" if f.rule_errors else ""))
         lines += [f"{f.path}:", *textwrap.wrap(counts, max(20, width), initial_indent="    ", subsequent_indent="    ")]
     return lines
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 warning', '2 warnings': the summary line's own plurals."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
