@@ -82,7 +82,7 @@ def check_text(text: str, suffix: str) -> gradecheck.Report:
 
 class TestViolating:
     @pytest.mark.parametrize("code", CODES)
-    @settings(max_examples=15)
+    @settings(max_examples=8)
     @given(data=st.data())
     def test_each_mutant_is_caught_by_its_rule_alone(self, code, data):
         """violating(code) breaks rule code and no other built-in rule."""
