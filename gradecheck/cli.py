@@ -190,7 +190,8 @@ def _settings(parser: argparse.ArgumentParser) -> dict[str, Setting]:
             settings[long] = Setting("int")
         else:
             names_a_file = action.metavar in ("FILE", "NAME_OR_PATH")
-            settings[long] = Setting("str", tuple(action.choices or ()), path=names_a_file)
+            settings[long] = Setting("str", tuple(action.choices or ()), path=names_a_file,
+                                     or_name=action.metavar == "NAME_OR_PATH")
     return settings
 
 

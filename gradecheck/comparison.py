@@ -55,7 +55,6 @@ CODES: Mapping[str, tuple[str, str]] = {
     "M111": ("warning", "An inspection only source B has"),
 }
 
-_STATISTICS = ("time_period", "geography_level", "area", "area_code")
 _DATES = ("start", "end", "published")
 
 
@@ -131,12 +130,15 @@ def compare(a_paths: Sequence[str] | str, b_paths: Sequence[str] | str, *,
     Raises:
         InputError: a path does not exist.
     """
-    a_files = discover([a_paths] if isinstance(a_paths, str) else a_paths)
-    b_files = discover([b_paths] if isinstance(b_paths, str) else b_paths)
-    a_items = [item for path in a_files for item in read_path(path)]
-    b_items = [item for path in b_files for item in read_path(path)]
+    (a_files, a_items), (b_files, b_items) = _read(a_paths), _read(b_paths)
     result = compare_records(a_items, b_items, tolerance_days=tolerance_days, register=register, ruleset=ruleset)
-    return evolve(result, inputs=(tuple(a_files), tuple(b_files)))
+    return evolve(result, inputs=(a_files, b_files))
+
+
+def _read(paths: Sequence[str] | str) -> tuple[tuple[str, ...], list[Record | Unreadable]]:
+    """One side's files (a directory stands for those in it) and everything read from them."""
+    files = discover([paths] if isinstance(paths, str) else paths)
+    return tuple(files), [item for path in files for item in read_path(path)]
 
 
 def compare_records(a: Iterable[Record | Unreadable], b: Iterable[Record | Unreadable], *,
@@ -196,7 +198,7 @@ class _Side:
             if isinstance(item, Unreadable):
                 unreadable.append(item)
                 continue
-            if any(item.get(name, None) is not None for name in _STATISTICS):
+            if is_series(item):
                 statistics.append(item)
                 continue
             day = _day(item)
@@ -384,9 +386,7 @@ def _finding(code: str, record: Record, authority: Authority | None, message: st
 
 def _compare_files(a: str, b: str, mode: str, tolerance: int, register: Register | None) -> Comparison | Editions:
     """Read both sides once, and compare them as inspections or, for two statistical tables, as editions."""
-    a_files, b_files = discover([a]), discover([b])
-    a_items = [item for path in a_files for item in read_path(path)]
-    b_items = [item for path in b_files for item in read_path(path)]
+    (a_files, a_items), (b_files, b_items) = _read(a), _read(b)
     if mode == "auto":
         rows = [i for i in (*a_items, *b_items) if isinstance(i, Record)]
         mode = "editions" if rows and all(is_series(r) for r in rows) else "inspections"
@@ -395,7 +395,7 @@ def _compare_files(a: str, b: str, mode: str, tolerance: int, register: Register
         result = compare_editions(a_items, b_items, register=register)
     else:
         result = compare_records(a_items, b_items, tolerance_days=tolerance, register=register)
-    return evolve(result, inputs=(tuple(a_files), tuple(b_files)))
+    return evolve(result, inputs=(a_files, b_files))
 
 
 def compare_command(argv: Sequence[str], out: TextIO) -> int:

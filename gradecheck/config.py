@@ -38,12 +38,15 @@ class Setting:
     What one key may hold: ``kind`` is "bool", "int", "str", "list" (strings; a single string is a list of one)
     or "codes" (rule codes or prefixes, as a list or one comma-separated string).
 
-    ``choices`` limits a "str"; ``path`` marks values that name files, resolved against the file's directory.
+    ``choices`` limits a "str"; ``path`` marks values that name files, resolved against the file's directory;
+    ``or_name`` one that may also be a name (``profile = "ofsted-in-year"``), kept as written when no such
+    file is there.
     """
 
     kind: str
     choices: tuple[str, ...] = ()
     path: bool = False
+    or_name: bool = False
 
 
 @frozen
@@ -155,7 +158,7 @@ def _value(where: str, key: str, value: Any, setting: Setting, base: Path) -> An
             raise wrong("text" + (f" (one of {', '.join(setting.choices)})" if setting.choices else ""))
         if setting.choices and value not in setting.choices:
             raise GradecheckError(f"{where}: {key} = {value!r}: expected one of {', '.join(setting.choices)}")
-        return _resolve(value, base) if setting.path else value
+        return _resolve(value, base, setting.or_name) if setting.path else value
     items: Sequence[Any] = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
         raise wrong("a list of text")
@@ -164,12 +167,12 @@ def _value(where: str, key: str, value: Any, setting: Setting, base: Path) -> An
     return [_resolve(v, base) for v in items] if setting.path else list(items)
 
 
-def _resolve(value: str, base: Path) -> str:
-    """A relative path is taken from the configuration file's directory; a name without a suffix stays a name."""
+def _resolve(value: str, base: Path, or_name: bool = False) -> str:
+    """A relative path is taken from the configuration file's directory (a baseline there may not exist yet)."""
     if value == "-" or os.path.isabs(value):
         return value
     candidate = base / value
     # --profile takes a name or a path: a bare name ('ofsted') that is no file stays a name.
-    if not candidate.exists() and os.sep not in value and "/" not in value and not value.endswith(".toml"):
+    if or_name and not candidate.exists() and os.sep not in value and "/" not in value and not value.endswith(".toml"):
         return value
     return str(candidate)

@@ -79,6 +79,18 @@ class TestConfiguration:
         assert rules_of(run(str(project / "data.jsonl"))[1]) == ["Z101"]
         assert run("rules", "--format", "json")[1].count('"code"') == 1  # the subcommands read it too
 
+    def test_a_new_baseline_goes_beside_the_configuration(self, project):
+        """A baseline not there yet is recorded beside the file that names it, not where gradecheck runs."""
+        (project / "gradecheck.toml").write_text('baseline = "baseline.json"\nprofile = "ofsted-in-year"\n')
+        from gradecheck.cli import _parsers, _settings
+        from gradecheck.config import load_config
+
+        values = load_config(_settings(_parsers()[0])).values
+        assert values == {"baseline": str(project / "baseline.json"), "profile": "ofsted-in-year"}
+        (project / "gradecheck.toml").write_text('baseline = "baseline.json"\n')
+        run(str(project / "data.jsonl"))
+        assert (project / "baseline.json").is_file()
+
     @pytest.mark.parametrize(("text", "expected"), [
         ('fail_on = "warning"\n', "unknown key 'fail_on' (did you mean 'fail-on'?)"),
         ('output = "x.json"\n', "unknown key 'output'"),
