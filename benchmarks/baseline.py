@@ -1,7 +1,10 @@
 """
 The hand-written loop gradecheck is compared with: the checks an analyst would write for these ILACS records.
 
-    python benchmarks/baseline.py FILE.jsonl|FILE.csv     # prints one violation a line: RULE ID
+    python benchmarks/baseline.py FILE.jsonl|FILE.csv [--authorities REGISTER.toml]...
+
+It prints one violation a line: RULE ID. The authority checks read gradecheck's built-in register
+(gradecheck/data/authorities.toml) and each --authorities file with tomllib, as gradecheck does.
 
 JSON Lines are read with json.loads, a line at a time; CSV with csv.DictReader (dotted headers such as
 `judgements.overall_effectiveness`, an empty cell meaning "not there"). Each record gets the checks the
@@ -18,6 +21,8 @@ with the planted violations:
     J102, J104, J106, J107 the ILACS habits (warnings): an inadequate judgement means overall inadequate;
          overall at most one grade better than the worst; overall outstanding only with leaders outstanding
     V101 visits carry no grades
+    A101 the authority's name and code are one authority's (a plain lookup in the register: no dates, no
+         reorganisations)                A102 the name and the code are ones the register has
 
 and across the file X101 (ids unique) and V102 (per authority, in date order, a monitoring visit only
 while the latest graded inspection is inadequate). It is a plain loop: no validation of value types
@@ -30,8 +35,12 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import tomllib
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
+
+REGISTER = Path(__file__).resolve().parent.parent / "gradecheck" / "data" / "authorities.toml"
 
 GRADES = {  # spelling, folded -> rank (0 outstanding .. 3 inadequate)
     "outstanding": 0, "good": 1, "requires improvement to be good": 2, "requires improvement": 2,
@@ -50,11 +59,32 @@ def grade(label):
     return GRADES.get(" ".join(label.lower().replace("_", " ").replace("-", " ").split()))
 
 
-def check(r, line, out, seen, histories):
+def register(paths):
+    """name (folded) -> the register ids that have had it ("Dorset": the county, then the unitary council), and
+    GSS code -> register id, from the register files."""
+    names, codes = {}, {}
+    for path in paths:
+        with open(path, "rb") as handle:
+            doc = tomllib.load(handle)
+        for entry in (*doc.get("area", ()), *doc.get("authority", ())):
+            for name in (entry["name"], *entry.get("spellings", ())):
+                names.setdefault(" ".join(name.lower().split()), set()).add(entry["id"])
+            for code in entry.get("codes", ()):
+                codes[code["code"].upper()] = entry["id"]
+    return names, codes
+
+
+def check(r, line, out, seen, histories, names, codes):
     rid = r["id"]
     if rid in seen:
         out.append(("X101", rid))
     seen.add(rid)
+    by_name = names.get(" ".join(r["authority"].lower().split()))
+    by_code = codes.get(r["authority_code"].upper())
+    if by_name is None or by_code is None:
+        out.append(("A102", rid))
+    elif by_code not in by_name:
+        out.append(("A101", rid))
     start = date.fromisoformat(r["start"])
     end = date.fromisoformat(r["end"])
     published = date.fromisoformat(r["published"])
@@ -139,7 +169,8 @@ def monitoring_visits(histories, out):
                 latest = standing
 
 
-def main(path: str) -> None:
+def main(path: str, authorities: list[str]) -> None:
+    names, codes = register([REGISTER, *authorities])
     found: list[tuple[str, str]] = []
     seen: set[str] = set()
     histories: dict[str, list] = defaultdict(list)
@@ -155,14 +186,16 @@ def main(path: str) -> None:
                         r[key] = value
                     else:
                         r[group][name] = int(value) if group in NUMBERS else value
-                check(r, line, found, seen, histories)
+                check(r, line, found, seen, histories, names, codes)
     else:
         with open(path) as handle:
             for line, text in enumerate(handle, 1):
-                check(json.loads(text), line, found, seen, histories)
+                check(json.loads(text), line, found, seen, histories, names, codes)
     monitoring_visits(histories, found)
     sys.stdout.write("".join(f"{rule} {rid}\n" for rule, rid in found))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    extra = [args[i + 1] for i, a in enumerate(args) if a == "--authorities"]
+    main(args[0], extra)

@@ -188,7 +188,7 @@ def ilacs(table: Table, n: int, formats: list[str], workdir: Path) -> None:
         loop_out = workdir / f"out-{n}-{fmt}-loop"
         what = f"{n:,} {'JSON Lines' if fmt == 'jsonl' else 'CSV'}"
         loop_name = f"hand-written loop ({'json.loads' if fmt == 'jsonl' else 'csv module'})"
-        loop = measure([PY, str(HERE / "baseline.py"), data], loop_out)
+        loop = measure([PY, str(HERE / "baseline.py"), data, *made_up], loop_out)
         loop_wall = loop[0]
         counted = compare(table, what, "gradecheck", n, expected, out, measure([*GRADECHECK, *made_up, data], out),
                           ratio_to=loop_wall)
