@@ -50,6 +50,10 @@ _SUFFIXES = (" metropolitan borough council", " borough council", " county counc
              " district council", " council", ", city of", ", county of")
 
 
+_DASHES = re.compile(r"[-/]")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
 @functools.lru_cache(maxsize=4096)
 def normalise_name(text: str) -> str:
     """
@@ -64,8 +68,8 @@ def normalise_name(text: str) -> str:
         if s.startswith(prefix) and len(s) > len(prefix):
             s = s[len(prefix):]
     s = s.replace("&", " and ")
-    s = re.sub(r"[-/]", " ", s)
-    s = re.sub(r"[^\w\s]", "", s)
+    s = _DASHES.sub(" ", s)
+    s = _PUNCTUATION.sub("", s)
     words = ["st" if w == "saint" else w for w in s.split()]
     return " ".join(words)
 
@@ -228,6 +232,11 @@ class Identity:
         return self.authority.name if self.authority is not None else None
 
 
+_NOTHING = object()  # no name or code is this, so the last answer kept at hand matches nothing at first
+#: An Identity's label and status (see Register.placed).
+Placed = tuple[tuple[str | None, str | None, str | None], int]
+
+
 @frozen
 class Register:
     """The authorities, the areas and the reorganisations, indexed by every key a file may use."""
@@ -238,8 +247,12 @@ class Register:
     _by_la: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
     _by_urn: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
     _by_name: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
+    #: Each name and spelling as the register writes it: most records write it so, and need no normalising.
+    _by_text: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
+    _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
+    _last: list[Any] = field(init=False, repr=False, eq=False)
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
 
@@ -248,6 +261,7 @@ class Register:
         by_la: dict[int, list[Authority]] = {}
         by_urn: dict[int, list[Authority]] = {}
         by_name: dict[str, list[Authority]] = {}
+        keys: dict[str, str] = {}  # each name as written → its key
         for a in self.authorities:
             for c in a.codes:
                 _add(by_code, c.code.upper(), a)
@@ -256,14 +270,18 @@ class Register:
             if a.urn is not None:
                 _add(by_urn, a.urn, a)
             for name in a.names():
-                _add(by_name, normalise_name(name), a)
+                key = keys[name] = normalise_name(name)
+                _add(by_name, key, a)
         freeze = object.__setattr__
         freeze(self, "_by_code", {k: tuple(v) for k, v in by_code.items()})
         freeze(self, "_by_la", {k: tuple(v) for k, v in by_la.items()})
         freeze(self, "_by_urn", {k: tuple(v) for k, v in by_urn.items()})
         freeze(self, "_by_name", {k: tuple(v) for k, v in by_name.items()})
+        freeze(self, "_by_text", {name: self._by_name[key] for name, key in keys.items()})
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
         freeze(self, "_identities", {})
+        freeze(self, "_placed", {})
+        freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
 
@@ -295,7 +313,7 @@ class Register:
             found = (self._by_la if kind == "la_number" else self._by_urn).get(number, ())
         else:
             kind = "name"
-            found = self._by_name.get(normalise_name(text), ())
+            found = self._by_text.get(text) or self._by_name.get(normalise_name(text), ())
         if not found:
             return NoMatch(text, kind, self._closest(text) if kind == "name" and suggest else (),
                            "" if kind == "name" else self._code_note(text, kind))
@@ -329,19 +347,42 @@ class Register:
         a row the name says is England or a region is not an LA number either (the same tables give England
         the old ONS country code 921, which is also the Isle of Wight's LA number).
         """
+        key = (name, code, self._epoch(name, code, on))
+        found = self._identities.get(key)
+        if found is None:
+            found = self._identify(name, code, on)
+            if len(self._identities) < 1 << 16:
+                self._identities[key] = found
+        return found
+
+    def placed(self, name: str | None, code: str | None, on: dt.date | None = None) -> Placed:
+        """
+        :meth:`identify`'s label and status, all a record that passes needs, cached compactly: a file of many
+        authorities keeps a label per name and code, not an Identity with both resolutions (a quarter of the
+        memory). The same record asks twice in a row (its A rules' pass form, then the dataset rules' fold),
+        so the last answer is kept at hand.
+        """
+        last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
+        if last[0] is name and last[1] is code and last[2] == on:
+            return last[3]  # type: ignore[no-any-return]
+        key = (name, code, self._epoch(name, code, on))
+        found = self._placed.get(key)
+        if found is None:
+            ident = self._identify(name, code, on)
+            found = (ident.label, ident.status)
+            if len(self._placed) < 1 << 18:
+                self._placed[key] = found
+        self._last[0] = (name, code, on, found)
+        return found
+
+    def _epoch(self, name: str | None, code: str | None, on: dt.date | None) -> int:
+        """Which span of days between the register's changes for *name* and *code* holds *on* (-1: no day)."""
         spans = self._spans.get((name, code))
         if spans is None:
             spans = self._changes(name, code)
             if len(self._spans) < 1 << 18:
                 self._spans[(name, code)] = spans
-        epoch = -1 if on is None else bisect.bisect_right(spans, on) if spans else 0
-        key = (name, code, epoch)
-        found = self._identities.get(key)
-        if found is None:
-            found = self._identify(name, code, on)
-            if len(self._identities) < 1 << 18:
-                self._identities[key] = found
-        return found
+        return -1 if on is None else bisect.bisect_right(spans, on) if spans else 0
 
     def _changes(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
         """
@@ -350,7 +391,8 @@ class Register:
         """
         found: list[Authority] = []
         if name:
-            found += self._by_name.get(normalise_name(name.strip()), ())
+            text = name.strip()
+            found += self._by_text.get(text) or self._by_name.get(normalise_name(text), ())
         if code:
             text = code.strip()
             found += self._by_code.get(text.upper(), ())

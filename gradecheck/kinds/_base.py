@@ -201,7 +201,7 @@ def identify(view: Any) -> tuple[str | None, str | None, str | None]:
         if type(value) is str and value.strip():
             code = value
             break
-    found = _NOBODY if name is None and code is None else active_register().identify(name, code, view.day).label
+    found = _NOBODY if name is None and code is None else active_register().placed(name, code, view.day)[0]
     view._who = found
     return found
 

@@ -34,7 +34,7 @@ def status(name: str | None, other_name: str | None, code: str | None, other_cod
     NAME_FIELDS, CODE_FIELDS and DATE_FIELDS): 0 placed, 1 the name and the code are two authorities (A101),
     2 one of them is no authority (A102). See Identity.status.
     """
-    return active_register().identify(name or other_name, code or other_code, start or end or published).status
+    return active_register().placed(name or other_name, code or other_code, start or end or published)[1]
 
 
 @frozen(kw_only=True)
