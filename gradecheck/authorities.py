@@ -375,14 +375,22 @@ class Register:
         self._last[0] = (name, code, on, found)
         return found
 
+    def dated(self, name: str | None, code: str | None) -> bool:
+        """Whether what *name* and *code* resolve to can change with the day (an authority they may mean is dated)."""
+        return bool(self._spans_of(name, code))
+
     def _epoch(self, name: str | None, code: str | None, on: dt.date | None) -> int:
         """Which span of days between the register's changes for *name* and *code* holds *on* (-1: no day)."""
+        spans = self._spans_of(name, code)
+        return -1 if on is None else bisect.bisect_right(spans, on) if spans else 0
+
+    def _spans_of(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
         spans = self._spans.get((name, code))
         if spans is None:
             spans = self._changes(name, code)
             if len(self._spans) < 1 << 18:
                 self._spans[(name, code)] = spans
-        return -1 if on is None else bisect.bisect_right(spans, on) if spans else 0
+        return spans
 
     def _changes(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
         """
@@ -419,13 +427,13 @@ class Register:
             area = bool(by_name) and by_name.authority.level != "authority"  # type: ignore[union-attr]
             if shape == "code" or (shape == "la_number" and not area):
                 by_code = self.resolve(code, on, by=shape)
-        if by_code and by_name and by_code.authority != by_name.authority:
+        if by_code and by_name and by_code.authority is not by_name.authority:  # one object per authority
             chosen = by_name if by_name.current and not by_code.current else by_code
         else:
             chosen = by_code or by_name or None
         authority = chosen.authority if chosen else None  # type: ignore[union-attr]
         status = 2 if isinstance(by_name, NoMatch) or isinstance(by_code, NoMatch) else 0
-        if by_code and by_name and by_code.authority != by_name.authority:
+        if by_code and by_name and by_code.authority is not by_name.authority:
             status = 1
         if authority is None:
             given = code.upper() if code and _GSS.match(code.upper()) else code
@@ -616,13 +624,14 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             problems.append(Problem(str(path), "file", None, f"not valid TOML: {err}"))
             continue
+        source = str(path)  # one string for the file's authorities, not one each
         unknown = set(doc) - {"authority", "area", "reorganisation"}
         if unknown:
             problems.append(Problem(str(path), "file", ", ".join(sorted(unknown)),
                                     "unknown table; expected [[authority]], [[area]] or [[reorganisation]]"))
         for table in ("area", "authority"):
             for i, entry in enumerate(_tables(doc.get(table, []), path, table, problems)):
-                a = _authority(entry, path, f"{table} {i + 1}", table, problems)
+                a = _authority(entry, path, f"{table} {i + 1}", table, problems, source)
                 if a is not None:
                     authorities[a.id] = a
         for i, entry in enumerate(_tables(doc.get("reorganisation", []), path, "reorganisation", problems)):
@@ -647,7 +656,7 @@ def _tables(value: Any, path: Path, name: str, problems: list[Problem]) -> list[
 
 
 def _authority(t: Mapping[str, Any], path: Path, where: str, table: str,
-               problems: list[Problem]) -> Authority | None:
+               problems: list[Problem], source: str = "") -> Authority | None:
     def bad(key: str | None, reason: str) -> None:
         problems.append(Problem(str(path), f"{where} ({t.get('id', '?')})", key, reason))
 
@@ -686,7 +695,7 @@ def _authority(t: Mapping[str, Any], path: Path, where: str, table: str,
         id=t["id"].strip(), name=t["name"].strip(), level=str(level), la_number=t.get("la_number"),
         urn=t.get("urn"), region=str(t.get("region", "")), codes=tuple(codes),
         spellings=tuple(s.strip() for s in spellings), start=t.get("from"), end=t.get("to"),
-        note=str(t.get("note", "")), source=str(path),
+        note=str(t.get("note", "")), source=source,
     )
 
 

@@ -325,6 +325,43 @@ def test_the_cache_never_changes_an_answer(name, code, day, earlier):
     assert (cached.label, cached.status, cached.conflict) == (fresh.label, fresh.status, fresh.conflict)
 
 
+@settings(max_examples=150, deadline=None)
+@given(name=st.none() | st.sampled_from(_NAMES), code=st.none() | st.sampled_from(_CODES),
+       day=st.none() | st.dates(dt.date(2005, 1, 1), dt.date(2027, 12, 31)),
+       earlier=st.none() | st.dates(dt.date(2005, 1, 1), dt.date(2027, 12, 31)))
+def test_placed_is_the_identity_worked_out_afresh(name, code, day, earlier):
+    """The compact answer a passing record gets, after any other question, is the full one's label and status."""
+    register = Register(_REGISTER.authorities, _REGISTER.reorganisations)
+    register.placed(name, code, earlier)
+    register.placed("Kent", "E10000016", earlier)  # another record's question between: the one kept at hand moves on
+    fresh = register._identify(name, code, day)
+    assert register.placed(name, code, day) == (fresh.label, fresh.status)
+
+
+def test_the_status_any_day_is_the_status_on_every_day():
+    """
+    The columnar engine asks status_any_day once per name and code: wherever it answers, every day's status and
+    the status without a day are that answer. Every name and code of the register, paired every way that shares
+    a word or a code prefix, and the odd ones, on days either side of every date the register holds.
+    """
+    from gradecheck.kinds.authority import status, status_any_day
+
+    days = sorted({d for a in _REGISTER.authorities for c in (a, *a.codes) for d in (c.start, c.end) if d})
+    probes = [None, dt.date(2005, 1, 1), dt.date(2027, 12, 31), *days,
+              *(d - dt.timedelta(days=1) for d in days), *(d + dt.timedelta(days=1) for d in days)]
+    pairs = {(n, c) for a in _REGISTER.authorities for n in a.names() for c in [None, *(x.code for x in a.codes)]}
+    pairs |= {(n, c) for n in ("Liverpool", "Dorset", "Cumbria", "Liverpol", None) for c in _CODES}
+    answered = 0
+    for name, code in sorted(pairs, key=str):
+        use_register(None)
+        whenever = status_any_day(name, None, code, None)
+        if whenever is None:
+            continue
+        answered += 1
+        assert {status(name, None, code, None, day, None, None) for day in probes} == {whenever}, (name, code)
+    assert answered > len(pairs) // 2  # most pairs are undated: the engine's saving is real
+
+
 def test_statistical_rows_are_charts_per_authority():
     """Children looked after on 31 March, from an LA table and a rates table, charted under the register's name."""
     import re

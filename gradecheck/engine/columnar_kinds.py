@@ -176,10 +176,33 @@ class _Polars:
         return self.v.member(node.group, node.key)
 
     def _Call(self, node: f.Call) -> pl.Expr:
-        fn = node.fn
+        fn, per, lead = node.fn, node.per, node.lead
 
         def run(rows: pl.Series) -> pl.Series:
-            return pl.Series([fn(*row) for row in rows.struct.unnest().iter_rows()], dtype=pl.Int64)
+            frame = rows.struct.unnest()
+            if per is None or not lead:
+                return pl.Series([fn(*row) for row in frame.iter_rows()], dtype=pl.Int64)
+            # Once per distinct leading values (a file names a few hundred authorities, on every row), and fn
+            # only on the rows where that cannot say. Each value is written with its length in the key, so two
+            # different combinations never meet in one key.
+            names = frame.columns[:lead]
+            key = pl.concat_str([pl.when(pl.col(n).is_null()).then(pl.lit("-"))
+                                 .otherwise(pl.col(n).cast(pl.String).str.len_bytes().cast(pl.String) + ":"
+                                            + pl.col(n).cast(pl.String)) for n in names]).alias("key")
+            keyed = frame.select(*names, key)
+            answers = {}
+            for *values, k in keyed.unique(subset="key").iter_rows():
+                answer = per(*values)
+                if answer is not None:
+                    answers[k] = answer
+            out = keyed["key"].replace_strict(answers, default=None, return_dtype=pl.Int64)
+            todo = out.is_null().arg_true().to_list()
+            if not todo:
+                return out
+            done = out.to_list()
+            for i in todo:
+                done[i] = fn(*frame.row(i))
+            return pl.Series(done, dtype=pl.Int64)
 
         absent = [isinstance(a, f.Field) and not a.group and a.key not in self.v.raw and a.key not in self.v.dates
                   for a in node.args]

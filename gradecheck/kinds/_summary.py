@@ -88,10 +88,20 @@ class Places:
         return self.pack(path, line, who(view), view.framework.id)
 
     def pack(self, path: str, line: int, authority: tuple[str | None, str | None], framework: str) -> int:
-        files, frameworks = self.paths.of(path), self.frameworks.of(framework)
+        # Names.of inlined: every record of a large file comes here once or twice, and the three names are
+        # nearly always known already.
+        files = self.paths.index.get(path)
+        if files is None:
+            files = self.paths.of(path)
+        frameworks = self.frameworks.index.get(framework)
+        if frameworks is None:
+            frameworks = self.frameworks.of(framework)
+        who = self.authorities.index.get(authority)
+        if who is None:
+            who = self.authorities.of(authority)
         if line > _LINES or files > _FIELD or frameworks > _FIELD:
             raise ValueError(f"{path}: more lines, files or frameworks than a summary can name")
-        return line | files << _PATH | frameworks << _FRAMEWORK | self.authorities.of(authority) << _AUTHORITY
+        return line | files << _PATH | frameworks << _FRAMEWORK | who << _AUTHORITY
 
     def subject(self, place: int, ident: str) -> Subject:
         name, code = self.authorities.values[place >> _AUTHORITY]

@@ -16,7 +16,7 @@ from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Unknown, View, param
 from .draft import Candidates, Chooser, Make
 from .forms import PASS, SKIP, UNSURE, And, Call, Cmp, Const, Decide, Field, Form, IsNull
 
-__all__ = ["AuthorityCheck", "status"]
+__all__ = ["AuthorityCheck", "status", "status_any_day"]
 
 
 def _first(view: Any, names: tuple[str, ...]) -> tuple[str | None, str | None]:
@@ -35,6 +35,21 @@ def status(name: str | None, other_name: str | None, code: str | None, other_cod
     2 one of them is no authority (A102). See Identity.status.
     """
     return active_register().placed(name or other_name, code or other_code, start or end or published)[1]
+
+
+def status_any_day(name: str | None, other_name: str | None, code: str | None, other_code: str | None) -> int | None:
+    """:func:`status` whatever the record's dates are, where they cannot change it (forms.Call's *per*); else None."""
+    register = active_register()
+    name, code = name or other_name, code or other_code
+    if register.dated(name, code):
+        return None
+    # No authority the name or code could mean begins, ends or changes its code: every day resolves each to the
+    # same authority as no day does (the first the register lists), so the status is the same whatever the dates
+    # (tests/test_authority_rules.py checks it for every name and code of the register, paired every way).
+    return register.placed(name, code, _ANY_DAY)[1]
+
+
+_ANY_DAY = dt.date(2000, 1, 1)
 
 
 @frozen(kw_only=True)
@@ -58,7 +73,8 @@ class AuthorityCheck:
         rule asks surely passes (a lookup cached per name, code and span of days: see Register.identify).
         """
         absent = And([IsNull(Field("", name)) for name in (*NAME_FIELDS, *CODE_FIELDS)])
-        placed = Call(status, [Field("", name) for name in (*NAME_FIELDS, *CODE_FIELDS, *DATE_FIELDS)])
+        placed = Call(status, [Field("", name) for name in (*NAME_FIELDS, *CODE_FIELDS, *DATE_FIELDS)],
+                      per=status_any_day, lead=len(NAME_FIELDS) + len(CODE_FIELDS))
         fine = Cmp("!=", placed, Const(1 if self.check == "consistent" else 2))
         return Decide([(absent, SKIP), (fine, PASS)], UNSURE)
 

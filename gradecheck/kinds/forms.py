@@ -232,10 +232,17 @@ class Call:
     (whether a name and a code are one authority's, which needs the register). *fn* must be cheap on values
     that recur (cache it), total (never raise) and never null; a top-level text *arg* here is its value
     (stripped; null when blank), not only its presence. Rules sharing an equal Call compute it once a record.
+
+    *per*, if given, answers for the first *lead* args alone: *per(\\*args[:lead])* is fn's answer whatever the
+    other args are, or None where it depends on them (the authority's status depends on the day only for names
+    and codes the register dates). An engine that works column by column asks it once per distinct leading
+    values, and fn only for the rows where *per* could not say.
     """
 
     fn: Any
     args: tuple[Any, ...] = field(converter=tuple)
+    per: Any = None
+    lead: int = 0
 
 
 @frozen
