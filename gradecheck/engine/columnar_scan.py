@@ -22,6 +22,7 @@ import polars as pl
 
 from ..frameworks import Framework
 from ..kinds import View
+from ..kinds._summary import Rows
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
@@ -29,9 +30,9 @@ from .views import ReadView
 
 __all__ = ["Scan"]
 
-# What a block comes to: rows that pass, passes per rule, rows for the row engine, passed rows' views for the
-# dataset rules (in file order).
-_Outcome = tuple[int, dict[str, int], list[tuple[int, Any]], list[View]]
+# What a block comes to: rows that pass, passes per rule, rows for the row engine, passed rows as columns for the
+# dataset rules (a Rows per framework).
+_Outcome = tuple[int, dict[str, int], list[tuple[int, Any]], list[Rows]]
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _LEAD = b"lead\n"
@@ -192,16 +193,22 @@ class Scan:
         return result
 
     def _take(self, outcome: _Outcome, read: int) -> None:
-        passed, tally, handover, views = outcome
+        passed, tally, handover, passed_rows = outcome
         result = self.result
-        if views:
-            folds = self.folds
-            try:
-                for view in views:  # in file order, as the row engine would fold them
-                    for summary in folds[view.framework.id]:
-                        summary.add(view)
-            except Exception:  # the row engine reports a broken rule, with the record it broke on
-                raise Unsuitable("a dataset rule broke on a row that passed every record rule") from None
+        folds = self.folds
+        try:
+            # A framework's rows at a time: summaries do not depend on the order records are folded in (they
+            # merge across a file's shares, and report in file order).
+            for rows in passed_rows:
+                for summary in folds[rows.framework.id]:
+                    add_rows = getattr(summary, "add_rows", None)
+                    if add_rows is not None:
+                        add_rows(rows)
+                    else:
+                        for view in _views(rows):
+                            summary.add(view)
+        except Exception:  # the row engine reports a broken rule, with the record it broke on
+            raise Unsuitable("a dataset rule broke on a row that passed every record rule") from None
         result.passed += passed
         for rule, n in tally.items():
             result.tally[rule] = result.tally.get(rule, 0) + n
@@ -236,7 +243,7 @@ class Scan:
         passed = 0
         tally: dict[str, int] = {}
         failed: list[int] = []
-        views: list[View] = []
+        passed_rows: list[Rows] = []
         for code in codes:
             with self.lock:
                 judge = self.judges.get(code)
@@ -251,15 +258,13 @@ class Scan:
             passed += ok
             failed += fail
             if kept is not None:
-                views += judge.views(kept)
+                passed_rows.append(judge.rows(kept))
             for rule, n in counts.items():
                 tally[rule] = tally.get(rule, 0) + n
         others = ~pl.col("cand") | pl.col("i").is_in(failed)
         rest = (frame.lazy().filter((pl.col("i") > 0) & ~pl.col("blank") & others)
                 .select("i", "line", "quote", "nf").collect())
-        if len(codes) > 1:
-            views.sort(key=_line)
-        return passed, tally, self._handover(rest, block, first, start), views
+        return passed, tally, self._handover(rest, block, first, start), passed_rows
 
     def _handover(self, rows: pl.DataFrame, block: bytes, first: int, start: int) -> list[tuple[int, Any]]:
         """What the row engine gets for these rows: the line, the cells, or where the reader finds the row itself."""
@@ -403,7 +408,6 @@ class _Judge:
         """
         self.framework = framework
         self.path = scan.plan.path
-        self.versions: dict[Any, Any] = {}
         needs = scan.needs.get(framework.id)
         self.kept: list[pl.Expr] | None = None
         if needs is None:
@@ -434,24 +438,17 @@ class _Judge:
         self.kept = kept
         self.grade_names = framework.scale.names if framework.scale is not None else ()
 
-    def views(self, kept: pl.DataFrame) -> list[View]:
-        """A light view of each passed row, for the dataset rules' summaries."""
-        framework, path, versions, names = self.framework, self.path, self.versions, self.grade_names
-        tops, members = self.tops, self.members
-        ntops = len(tops)
-        out: list[View] = []
-        for row in zip(*(s.to_list() for s in kept.iter_columns()), strict=True):
-            i, day = row[0], row[1]
-            top = {name: v for name, v in zip(tops, row[2:2 + ntops], strict=True) if v is not None}
-            groups: dict[str, dict[str, Any]] = {}
-            for (group, key), v in zip(members, row[2 + ntops:], strict=True):
-                if v is not None:
-                    groups.setdefault(group, {})[key] = names[v] if group == "judgements" else v
-            version = versions.get(day)
-            if version is None:
-                version = versions[day] = framework.version_at(day)
-            out.append(ReadView(path, i + 1, framework, version, day, top, groups))
-        return out
+    def rows(self, kept: pl.DataFrame) -> Rows:
+        """The passed rows, column by column, for the dataset rules' summaries (judgements by grade name)."""
+        names = self.grade_names
+        columns: dict[str, list[Any]] = {name: kept[f"T:{name}"].to_list() for name in self.tops}
+        for group, key in self.members:
+            values = kept[f"G:{group}.{key}"].to_list()
+            if group == "judgements":
+                values = [None if v is None else names[v] for v in values]
+            columns[f"{group}.{key}"] = values
+        lines = (kept["i"] + 1).to_list()
+        return Rows(self.path, self.framework, lines, kept["day"].to_list(), columns)
 
     @staticmethod
     def _version(framework: Framework, day: pl.Expr) -> pl.Expr:
@@ -503,5 +500,18 @@ def _reads(rule: Any) -> set[str] | None:
     return set(reads()) if callable(reads) else None
 
 
-def _line(view: ReadView) -> int:
-    return view.line
+def _views(rows: Rows) -> Iterator[View]:
+    """A light view of each row, as the row engine's fast path gives it, for a summary that has no add_rows."""
+    framework, path, columns = rows.framework, rows.path, rows.columns
+    for row, (line, day) in enumerate(zip(rows.lines, rows.days, strict=True)):
+        top: dict[str, Any] = {}
+        groups: dict[str, dict[str, Any]] = {}
+        for name, values in columns.items():
+            value = values[row]
+            if value is not None:
+                group, dot, key = name.partition(".")
+                if dot:
+                    groups.setdefault(group, {})[key] = value
+                else:
+                    top[name] = value
+        yield ReadView(path, line, framework, rows.version(row), day, top, groups)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ._base import Failure, Subject, Unknown, View, who
+from ..authorities import active_register
+from ..frameworks import Framework, Version
+from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
 
-__all__ = ["Names", "Outcomes", "Places", "Summary"]
+__all__ = ["Names", "Outcomes", "Places", "Rows", "Summary"]
 
 Outcomes = list[tuple[Subject, Failure | Unknown]]
 
@@ -146,3 +149,97 @@ class Places:
                     | authorities[place >> _AUTHORITY] << _AUTHORITY)
 
         return move
+
+
+class Rows:
+    """
+    Records of one framework that surely pass every record rule, column by column: what the columnar engine
+    folds into a summary that has ``add_rows``, in place of a view a record (the view's work, a dict or two a
+    record, was most of what folding cost). Each column holds a field's value per row as a view's ``get``
+    gives it (texts stripped; judgements by grade name), None where the record has none.
+    """
+
+    __slots__ = ("_labels", "_versions", "columns", "days", "framework", "lines", "path")
+
+    def __init__(self, path: str, framework: Framework, lines: list[int], days: list[dt.date | None],
+                 columns: dict[str, list[Any]]) -> None:
+        self.path = path
+        self.framework = framework
+        self.lines = lines
+        self.days = days
+        self.columns = columns  # "id", "authority", "judgements.overall_effectiveness", ... → a value per row
+        self._labels: list[tuple[str | None, str | None, str | None]] | None = None
+        self._versions: dict[dt.date | None, Version] = {}
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def column(self, name: str) -> list[Any] | None:
+        """A field's values (None: no record has the field), as View.get reads them."""
+        if name == "framework":
+            return [self.framework.id] * len(self.lines)
+        return self.columns.get(name)
+
+    def labels(self) -> list[tuple[str | None, str | None, str | None]]:
+        """Each row's :func:`~gradecheck.kinds._base.identify`: asked once per name and code the register does not
+        date (and once per row only where it does)."""
+        if self._labels is None:
+            n = len(self.lines)
+            nobody = [None] * n
+            names = _first_column(self, NAME_FIELDS, nobody)
+            codes = _first_column(self, CODE_FIELDS, nobody)
+            register = active_register()
+            known: dict[tuple[str | None, str | None, bool], tuple[str | None, str | None, str | None]] = {}
+            out = []
+            for name, code, day in zip(names, codes, self.days, strict=True):
+                if name is None and code is None:
+                    out.append(_NOBODY)
+                    continue
+                key = (name, code, day is None)
+                label = known.get(key)
+                if label is None:
+                    label = register.placed(name, code, day)[0]
+                    if not register.dated(name, code):
+                        known[key] = label
+                out.append(label)
+            self._labels = out
+        return self._labels
+
+    def version(self, row: int) -> Version:
+        """The framework version a row's day falls under."""
+        day = self.days[row]
+        found = self._versions.get(day)
+        if found is None:
+            found = self._versions[day] = self.framework.version_at(day)
+        return found
+
+    def places(self, table: Places) -> list[int]:
+        """Each row packed into *table* (see Places.pack)."""
+        path, fid, owners = self.path, self.framework.id, {}
+        out = []
+        for line, label in zip(self.lines, self.labels(), strict=True):
+            owner = owners.get(label)
+            if owner is None:
+                owner = owners[label] = table.pack(path, 0, label[:2], fid)
+            if line > _LINES:
+                raise ValueError(f"{path}: more lines than a summary can name")
+            out.append(line | owner)
+        return out
+
+    def subject(self, row: int) -> Subject:
+        """What a finding about a row names (as View.subject gives it)."""
+        label = self.labels()[row]
+        return Subject(self.columns["id"][row], self.path, self.lines[row], label[0], self.framework.id, label[1])
+
+
+_NOBODY = (None, None, None)
+
+
+def _first_column(rows: Rows, fields: tuple[str, ...], nobody: list[None]) -> list[Any]:
+    """Per row, the first of *fields* it gives (as identify reads a view: the first non-blank text)."""
+    columns = [c for c in (rows.columns.get(f) for f in fields) if c is not None]
+    if not columns:
+        return nobody
+    if len(columns) == 1:
+        return [v if type(v) is str and v else None for v in columns[0]]
+    return [next((v for v in values if type(v) is str and v), None) for values in zip(*columns, strict=True)]

@@ -10,7 +10,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._summary import Outcomes, Places
+from ._summary import Outcomes, Places, Rows
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -76,6 +76,30 @@ class UniqueSummary:
             self.first[key] = place if ident is key else (place, ident)
         else:
             self._repeat(key, view.subject(), earlier)
+
+    def add_rows(self, rows: Rows) -> None:
+        """:meth:`add` for each of *rows* in turn (the columnar engine's fold), without a view a row."""
+        column = rows.column(self.field)
+        if column is None:
+            return
+        ids, first, places = rows.columns["id"], self.first, None
+        for row, value in enumerate(column):
+            if value is None:
+                continue
+            self.applicable += 1
+            if isinstance(value, (str, int, float, dt.date)):
+                key = value
+            else:
+                key = repr(value)
+                self.odd.setdefault(key, value)
+            earlier = first.get(key)
+            if earlier is None:
+                if places is None:
+                    places = rows.places(self.places)
+                ident = ids[row]
+                first[key] = places[row] if ident is key else (places[row], ident)
+            else:
+                self._repeat(key, rows.subject(row), earlier)
 
     def _repeat(self, key: Any, subject: Subject, earlier: int | tuple[int, str]) -> None:
         first = self._subject(key, earlier)

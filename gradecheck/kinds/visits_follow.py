@@ -10,9 +10,10 @@ from typing import Any, ClassVar, NamedTuple
 from attrs import frozen
 
 from ..authorities import Reorganisation, active_register
+from ..frameworks import Scale, Version
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, identify, param
-from ._summary import Names, Outcomes, Places
+from ._summary import Names, Outcomes, Places, Rows
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
@@ -169,16 +170,81 @@ class VisitsSummary:
                 standing, where = _standing(view, grades)
                 self._row(view, (False, True, standing, where), code, name)
 
+    def add_rows(self, rows: Rows) -> None:
+        """:meth:`add` for each of *rows* in turn (the columnar engine's fold), without a view a row."""
+        framework = rows.framework
+        is_visit = framework.id in self.rule.visits
+        if not (is_visit or framework.graded):
+            return self._codes_of(rows)
+        n = len(rows)
+        labels, days, ids = rows.labels(), rows.days, rows.columns["id"]
+        names = rows.column("authority") or [None] * n
+        codes = rows.column("authority_code") or [None] * n
+        grades = [(k[len("judgements."):], v) for k, v in rows.columns.items() if k.startswith("judgements.")]
+        places: list[int] | None = None
+        visit_state = (True, False, None, "")
+        scale = framework.scale
+        for row in range(n):
+            known = labels[row][2]
+            if known is not None:
+                name, code = None, _KEYS.get(known) or _KEYS.setdefault(known, "@" + known)
+            else:
+                name, code = _text(names[row]), _text(codes[row])
+            if name and code:
+                if places is None:
+                    places = rows.places(self.places)
+                self._code(name, self.places.where(places[row]), code)
+            day = days[row]
+            if is_visit:
+                self.applicable += 1
+                if code is None and name is None:
+                    nobody = Unknown("no authority or authority_code to find its history", {}, "no_authority")
+                    self.undated.append((rows.subject(row), nobody))
+                    continue
+                if day is None:
+                    self.undated.append((rows.subject(row), Unknown("the visit has no date", {}, "no_date")))
+                    continue
+            if (code is None and name is None) or day is None:
+                continue
+            if places is None:
+                places = rows.places(self.places)
+            if is_visit:
+                self._append(places[row], day, visit_state, code, name, ids[row])
+                continue
+            given = {k: values[row] for k, values in grades if values[row] is not None}
+            if any(isinstance(v, str) for v in given.values()):
+                standing, where = _standing_of(rows.version(row), scale, given)
+                self._append(places[row], day, (False, True, standing, where), code, name, ids[row])
+        return None
+
+    def _codes_of(self, rows: Rows) -> None:
+        """What :meth:`add` keeps of records neither visits nor graded: the code each name is given."""
+        labels = rows.labels()
+        names, codes = rows.column("authority"), rows.column("authority_code")
+        if names is None or codes is None:
+            return
+        places: list[int] | None = None
+        for row, label in enumerate(labels):
+            if label[2] is None:
+                name, code = _text(names[row]), _text(codes[row])
+                if name and code:
+                    if places is None:
+                        places = rows.places(self.places)
+                    self._code(name, self.places.where(places[row]), code)
+
     def _row(self, view: View, state: tuple[bool, bool, str | None, str], code: str | None, name: str | None) -> None:
+        self._append(self.places.of(view), view.day, state, code, name, view.ident())  # type: ignore[arg-type]
+
+    def _append(self, place: int, day: dt.date, state: tuple[bool, bool, str | None, str], code: str | None,
+                name: str | None, ident: str) -> None:
         names = self.names
-        place = self.places.of(view)
         self.lines.append(Places.line(place))
         self.owners.append(Places.owner(place))
-        self.days.append(view.day.toordinal())  # type: ignore[union-attr]  # add() placed only dated records
+        self.days.append(day.toordinal())
         self.states.append(names.of(state))
         self.keys.append(names.of(code))
         self.keys.append(names.of(name))
-        self.ids.append(view.ident())
+        self.ids.append(ident)
 
     def _code(self, name: str, place: tuple[str, int], code: str) -> None:
         known = self.codes.get(name)
@@ -287,13 +353,21 @@ class VisitsSummary:
 
 def _standing(view: View, grades: dict[str, Any]) -> tuple[str | None, str]:
     """The overall grade, or, where the framework has none (ILACS from April 2026), the worst judgement."""
-    overall = view.version.overall
+    return _standing_of(view.version, view.framework.scale, grades)
+
+
+def _standing_of(version: Version, scale: Scale | None, grades: dict[str, Any]) -> tuple[str | None, str]:
+    def rank(value: Any) -> int | None:  # as View.grade_rank
+        if scale is None or not isinstance(value, str) or not scale.knows(value):
+            return None
+        return scale.rank(value)
+
+    overall = version.overall
     if overall:
         value = grades.get(overall)
-        if isinstance(value, str) and view.grade_rank(value) is not None:
+        if isinstance(value, str) and rank(value) is not None:
             return value, overall
-    ranked = [(view.grade_rank(v), n, v) for n, v in grades.items()
-              if isinstance(v, str) and view.grade_rank(v) is not None]
+    ranked = [(rank(v), n, v) for n, v in grades.items() if isinstance(v, str) and rank(v) is not None]
     if not ranked:
         return None, "judgements"
     _rank, name, value = max(ranked)
