@@ -13,7 +13,7 @@ from typing import Any
 
 from .records import Record
 
-__all__ = ["flatten", "nest", "write_csv", "write_json", "write_jsonl"]
+__all__ = ["CsvWriter", "flatten", "nest", "write_csv", "write_json", "write_jsonl"]
 
 
 def _plain(value: Any) -> Any:
@@ -61,12 +61,29 @@ def write_json(records: Iterable[Mapping[str, Any] | Record]) -> str:
     return json.dumps([_native(r) for r in records], indent=1, ensure_ascii=False) + "\n"
 
 
+class CsvWriter:
+    """
+    csv.writer, whose rows every reader reads back: a row with a carriage return in a cell is quoted in full.
+    The csv module quotes a cell only for the line terminator's own characters, so with "\n" a lone "\r" (a
+    value from a data file) would go out bare, and readers, Python's own included, take it for a line's end.
+    """
+
+    def __init__(self, out: Any, lineterminator: str = "\n") -> None:
+        self._minimal = csv.writer(out, lineterminator=lineterminator)
+        self._quoted = csv.writer(out, lineterminator=lineterminator, quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        row = list(row)
+        quote = any(type(c) is str and "\r" in c for c in row)
+        (self._quoted if quote else self._minimal).writerow(row)
+
+
 def write_csv(records: Iterable[Mapping[str, Any] | Record]) -> str:
     """CSV with a dotted header naming every field any record has (sorted, id and framework first)."""
     rows = [flatten(r) for r in records]
     names = sorted({n for row in rows for n in row}, key=lambda n: (n not in ("id", "framework"), n != "id", n))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(names)
     for row in rows:
         writer.writerow(["" if row.get(n) is None else _cell(row.get(n)) for n in names])

@@ -254,6 +254,18 @@ def test_json_round_trip(ruleset, objs, limit):
     assert len(report.findings) + len(report.unreadable) + len(report.errors) + 1 == len(rows)
 
 
+def test_a_carriage_return_in_a_cell_is_quoted():
+    """A value with a bare carriage return (from a data file) reads back as one cell, in the report and in data CSV."""
+    report = check([{"id": "a\rb", "framework": "slac", "start": "0\r0"}])
+    rows = list(csv.reader(io.StringIO(render(report, "csv", raw_cells=True))))
+    assert [r[1] for r in rows[1:]] == ["a\rb"] * len(report.findings)
+    assert "0\r0" in [r[-1] for r in rows[1:]]
+    from gradecheck.writers import write_csv
+
+    assert list(csv.DictReader(io.StringIO(write_csv([{"id": "a\rb", "framework": "x"}])))) == [
+        {"id": "a\rb", "framework": "x"}]
+
+
 class TestRules:
     def test_table_fits_80_columns(self, ruleset):
         """The rules listing fits 80 columns and has a row per rule."""

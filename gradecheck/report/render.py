@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import textwrap
@@ -14,6 +13,7 @@ import attrs
 from ..kinds import KINDS
 from ..ruleset import Rule, RuleSet
 from ..values import jsonable, show
+from ..writers import CsvWriter
 from .model import Finding, Report
 from .rows import csv_rows
 from .unknowns import (
@@ -187,7 +187,7 @@ def render_csv(report: Report, *, excel: bool = False, raw_cells: bool = False, 
     it as UTF-8, not the local code page) and lines end with CRLF.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    writer = CsvWriter(out, lineterminator="\r\n" if excel else "\n")
     for row in csv_rows(report, listed(report, show_unknown, show_suppressed)):
         writer.writerow(row if raw_cells else [_excel_safe(c) for c in row])
     return ("\ufeff" if excel else "") + out.getvalue()
@@ -385,7 +385,7 @@ def render_rules(ruleset: RuleSet, fmt: str = "table", width: int = 80) -> str:
         return "".join(json.dumps(_rule_dict(r), ensure_ascii=False) + "\n" for r in ruleset.rules)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(["code", "severity", "kind", "frameworks", "from", "to", "title", "source"])
         for r in ruleset.rules:
             writer.writerow([r.code, r.severity, r.kind, " ".join(r.frameworks), r.start or "", r.end or "", r.title,
