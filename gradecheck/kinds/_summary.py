@@ -237,9 +237,13 @@ _NOBODY = (None, None, None)
 
 def _first_column(rows: Rows, fields: tuple[str, ...], nobody: list[None]) -> list[Any]:
     """Per row, the first of *fields* it gives (as identify reads a view: the first non-blank text)."""
-    columns = [c for c in (rows.columns.get(f) for f in fields) if c is not None]
-    if not columns:
-        return nobody
-    if len(columns) == 1:
-        return [v if type(v) is str and v else None for v in columns[0]]
-    return [next((v for v in values if type(v) is str and v), None) for values in zip(*columns, strict=True)]
+    out: list[Any] | None = None
+    for column in (rows.columns.get(f) for f in fields):
+        if column is None:
+            continue
+        if out is None:
+            out = [v if type(v) is str and v else None for v in column]
+        else:
+            out = [x if x is not None else v if type(v) is str and v else None
+                   for x, v in zip(out, column, strict=True)]
+    return nobody if out is None else out

@@ -32,6 +32,7 @@ def _text(value: Any) -> str | None:
 
 
 _TEXTS: dict[str, str] = {}
+_VISIT = (True, False, None, "")  # a visit's state: no grade of its own
 _KEYS: dict[str, str] = {}  # a register id → its history key ("@liverpool"), made once
 
 
@@ -177,13 +178,15 @@ class VisitsSummary:
         if not (is_visit or framework.graded):
             return self._codes_of(rows)
         n = len(rows)
-        labels, days, ids = rows.labels(), rows.days, rows.columns["id"]
+        labels, days, ids, columns = rows.labels(), rows.days, rows.columns["id"], rows.columns
         names = rows.column("authority") or [None] * n
         codes = rows.column("authority_code") or [None] * n
-        grades = [(k[len("judgements."):], v) for k, v in rows.columns.items() if k.startswith("judgements.")]
+        grades = [(k[len("judgements."):], v) for k, v in columns.items() if k.startswith("judgements.")]
         places: list[int] | None = None
-        visit_state = (True, False, None, "")
-        scale = framework.scale
+        known_grades = frozenset(framework.scale.names) if framework.scale is not None else frozenset()
+        # Each row's state is one of a few: its index in self.names is looked up once per state, not once a row.
+        states: dict[tuple[bool, bool, str | None, str], int] = {}
+        keys, of, line_of, owner_of = self.keys, self.names.of, Places.line, Places.owner
         for row in range(n):
             known = labels[row][2]
             if known is not None:
@@ -206,15 +209,32 @@ class VisitsSummary:
                     continue
             if (code is None and name is None) or day is None:
                 continue
+            if is_visit:
+                state = _VISIT
+            else:
+                overall = rows.version(row).overall
+                value = columns.get(f"judgements.{overall}") if overall else None
+                value = value[row] if value is not None else None
+                if value in known_grades:  # the overall grade stands (as _standing_of finds it first)
+                    state = (False, True, value, overall)
+                else:
+                    given = {k: values[row] for k, values in grades if values[row] is not None}
+                    if not any(isinstance(v, str) for v in given.values()):
+                        continue
+                    state = (False, True, *_standing_of(rows.version(row), framework.scale, given))
+            index = states.get(state)
+            if index is None:
+                index = states[state] = of(state)
             if places is None:
                 places = rows.places(self.places)
-            if is_visit:
-                self._append(places[row], day, visit_state, code, name, ids[row])
-                continue
-            given = {k: values[row] for k, values in grades if values[row] is not None}
-            if any(isinstance(v, str) for v in given.values()):
-                standing, where = _standing_of(rows.version(row), scale, given)
-                self._append(places[row], day, (False, True, standing, where), code, name, ids[row])
+            place = places[row]
+            self.lines.append(line_of(place))
+            self.owners.append(owner_of(place))
+            self.days.append(day.toordinal())
+            self.states.append(index)
+            keys.append(of(code))
+            keys.append(of(name))
+            self.ids.append(ids[row])
         return None
 
     def _codes_of(self, rows: Rows) -> None:
