@@ -61,6 +61,40 @@ def test_fast_path_agrees_on_histories(tmp_path, dataset):
     assert slow == fast
 
 
+_RATES_HEADER = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+                 "old_la_code,la_name,new_la_code,population_type,population_estimate,children_count,rate_per_10000")
+_FIGURE = st.one_of(st.integers(0, 200_000).map(str), st.sampled_from(["c", "x", "z", "low", "", "1,250", "12.5", "-3",
+                                                                       " 40 ", "4e2"]))
+_RATES_ROW = st.tuples(
+    st.sampled_from([("National", "E92000001", "England", "", "", "", "", ""),
+                     ("Regional", "E92000001", "England", "E12000002", "North West", "", "", ""),
+                     ("Local authority", "E92000001", "England", "E12000002", "North West", "341", "Liverpool",
+                      "E08000012"),
+                     ("Local authority", "E92000001", "England", "E12000002", "North West", "344", "Wirral",
+                      "E08000012"),
+                     ("Local authority", "E92000001", "England", "E12000009", "South West", "835", "Dorset",
+                      "E10000009")]),
+    st.integers(2010, 2025), st.sampled_from(["Children looked after on 31 March each year",
+                                              "Children starting to be looked after each year"]),
+    _FIGURE, _FIGURE, _FIGURE)
+
+
+@FIXTURE
+@given(st.lists(_RATES_ROW, min_size=1, max_size=8))
+def test_fast_path_agrees_on_a_published_layout(tmp_path, rows):
+    """
+    Rows of DfE's rates table, read through its profile (typed figures, rounded and suppressed ones, a code and a
+    name of two authorities): the same report whichever path checks them.
+    """
+    lines = [_RATES_HEADER]
+    for (level, country, name, region, region_name, old, la, code), year, population, *figures in rows:
+        cells = [str(year), "Reporting year", level, country, name, region, region_name, old, la, code, population,
+                 *figures]
+        lines.append(",".join(f'"{c}"' if "," in c else c for c in cells))
+    slow, fast = _both(tmp_path, [], lambda _: "\n".join(lines) + "\n", ".csv")
+    assert slow == fast
+
+
 def test_fast_path_decides_consistent_records():
     """A plain consistent record is decided by the fast path (so it is worth having)."""
     fast = FastPath(RULESET)

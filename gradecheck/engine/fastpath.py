@@ -395,9 +395,13 @@ class FastPath:
             return fetch, read_any
 
         def read_counts(values: tuple[Any, ...]) -> dict[str, Any]:
-            # int() would also take a float or a bool (a profile's value), which the general
-            # reading refuses; join raises TypeError for anything but text, and _read then falls back.
-            "".join(values)
+            # int() would also take a float or a bool, which the general reading refuses: join raises TypeError
+            # for anything but text, and a profile's typed values (whole numbers, a rounded figure's interval)
+            # go to the general reading, which takes what the ordinary path takes as it is and is unsure of the rest.
+            try:
+                "".join(values)
+            except TypeError:
+                return read_any(values)
             if "" in values:
                 return dict([(m, int(v)) for m, v in zip(canonical, values, strict=True) if v])
             return dict(zip(canonical, map(int, values), strict=True))
@@ -442,16 +446,16 @@ class FastPath:
                     top[key] = _date(value)
                 elif text and "." in key:
                     # A CSV cell under a dotted header: gather each group's cells, read them once below.
-                    split = self.columns.get(key)
-                    if split is None:
-                        group, _, member = key.partition(".")
-                        if group not in self.groups:
-                            raise Unsure
-                        split = self.columns[key] = (group, member)
+                    split = self._split(key)
                     if value.strip():
                         pending.setdefault(split[0], {})[split[1]] = value
                 else:
                     raise Unsure
+            elif text and (kind is int or kind is float) and "." in key:
+                # A published layout's figure, typed by its profile: a number is read as decoded JSON's are (the
+                # group's reader is unsure of what the ordinary path would not take as it is).
+                split = self._split(key)
+                pending.setdefault(split[0], {})[split[1]] = value
             elif value is not None:
                 raise Unsure
         for group, cells in pending.items():
@@ -459,6 +463,16 @@ class FastPath:
         if "id" not in top:
             raise Unsure
         return top, groups
+
+    def _split(self, key: str) -> tuple[str, str]:
+        """A dotted header's group and member, split once a file (Unsure for a group the fast path does not read)."""
+        split = self.columns.get(key)
+        if split is None:
+            group, _, member = key.partition(".")
+            if group not in self.groups:
+                raise Unsure
+            split = self.columns[key] = (group, member)
+        return split
 
     def _judgements(self, members: Mapping[str, Any], text: bool, compiled: _Framework,
                     out: dict[str, Any]) -> dict[str, Any]:
