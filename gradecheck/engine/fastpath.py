@@ -31,6 +31,7 @@ __all__ = ["PASS", "SKIP", "UNSURE", "FastPath", "Hit", "Plan"]
 
 _TEXT = frozenset(TEXT_FIELDS)
 _date = dt.date.fromisoformat
+_TYPED = frozenset({int, type(None)})  # a profile's figures that need no reading: whole numbers and blanks
 _INTS = frozenset({int})
 _DATES = frozenset(DATE_FIELDS)
 _NO_SHAPE = object()
@@ -401,6 +402,8 @@ class FastPath:
             try:
                 "".join(values)
             except TypeError:
+                if _TYPED.issuperset(map(type, values)):  # a profile's whole numbers, and blanks: as read_any reads them
+                    return {m: v for m, v in zip(canonical, values, strict=True) if v is not None}
                 return read_any(values)
             if "" in values:
                 return dict([(m, int(v)) for m, v in zip(canonical, values, strict=True) if v])
