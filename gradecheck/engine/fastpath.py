@@ -402,7 +402,7 @@ class FastPath:
             try:
                 "".join(values)
             except TypeError:
-                if _TYPED.issuperset(map(type, values)):  # a profile's whole numbers, and blanks: as read_any reads them
+                if _TYPED.issuperset(map(type, values)):  # a profile's whole numbers and blanks: as read_any reads them
                     return {m: v for m, v in zip(canonical, values, strict=True) if v is not None}
                 return read_any(values)
             if "" in values:
