@@ -1,5 +1,5 @@
 """Run the command line: ``python -m gradecheck``."""
 
-from gradecheck.cli import main
+from gradecheck.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gradecheck import RuleFileError
@@ -345,3 +345,40 @@ def test_the_register_ships_as_package_data() -> None:
     globs = config["tool"]["setuptools"]["package-data"]["gradecheck"]
     assert any((ROOT / "gradecheck").glob(g) for g in globs)
     assert (ROOT / "gradecheck" / "data" / "authorities.toml").is_file()
+
+
+_NAME_PARTS = st.sampled_from(["liverpool", "st", "saint", "Saint", "city", "council", "of", "the", "london", "borough",
+                               "&", "-", ",", "'", "\u2019", " ", "  ", "upon", "Hull", "9", "é", "_", "metropolitan"])
+
+
+@example("saint helens")
+@example("liverpool city council")
+@example("the wirral")
+@example("london borough of barnet")
+@example("Kingston upon Hull")
+@example("city of london")
+@given(st.lists(_NAME_PARTS, max_size=8).map(" ".join) | st.text(max_size=30))
+def test_the_plain_name_shortcut_folds_as_the_full_folding(text):
+    """A name of plain words is returned as it is in lower case only where the full folding would return just that."""
+    from gradecheck.authorities import _normalise
+
+    assert normalise_name(text) == _normalise(text.lower())
+
+
+def test_a_register_of_plain_entries_reads_as_the_general_checks_read_it(tmp_path):
+    """Entries of an id, a name and undated codes are built by a shortcut: the same authorities as the full checks."""
+    from gradecheck import authorities
+
+    path = tmp_path / "plain.toml"
+    path.write_text("".join(f'[[authority]]\nid = "a{i}"\nname = " Town {i} "\ncodes = [{{ code = "e06{i:06d}" }}]\n\n'
+                            for i in range(50)) + '[[area]]\nid = "r"\nname = "Region"\ncodes = []\n', encoding="utf-8")
+    fast = load_register([path], builtin=False)
+    original = authorities._simple_authority
+    try:
+        authorities._simple_authority = lambda *_: None  # every entry through the full checks
+        full = load_register([path], builtin=False)
+    finally:
+        authorities._simple_authority = original
+    assert fast.authorities == full.authorities
+    assert fast.get("a7").codes[0].code == "E06000007"
+    assert fast.get("r").level == "region"
