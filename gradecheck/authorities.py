@@ -261,6 +261,8 @@ class Register:
     _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
+    #: The ids of authorities with no dates and one undated code, whose answers need no resolving (see _plainly).
+    _plain: frozenset[str] = field(init=False, repr=False, eq=False)
     _last: list[Any] = field(init=False, repr=False, eq=False)
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
@@ -290,6 +292,10 @@ class Register:
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
+        freeze(self, "_plain", frozenset(
+            a.id for a in self.authorities
+            if a.start is None and a.end is None and len(a.codes) == 1 and a.codes[0].start is None
+            and a.codes[0].end is None and a.level == "authority"))
         freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
@@ -374,15 +380,38 @@ class Register:
         last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
         if last[0] is name and last[1] is code and last[2] == on:
             return last[3]  # type: ignore[no-any-return]
+        plain = None
+        if (name, code) not in self._spans:  # never asked: a plain answer needs neither its days nor resolving
+            plain = self._plainly(name, code)
+            if plain is not None and len(self._spans) < 1 << 18:
+                self._spans[(name, code)] = ()  # its only authority and code have no dates: one span, always
         key = (name, code, self._epoch(name, code, on))
         found = self._placed.get(key)
         if found is None:
-            ident = self._identify(name, code, on)
-            found = (ident.label, ident.status)
+            if plain is None:
+                ident = self._identify(name, code, on)
+                plain = (ident.label, ident.status)
+            found = plain
             if len(self._placed) < 1 << 18:
                 self._placed[key] = found
         self._last[0] = (name, code, on, found)
         return found
+
+    def _plainly(self, name: str | None, code: str | None) -> Placed | None:
+        """
+        The answer where the name and the code are, as written, one undated authority's only name and code (most
+        records of most files), found without resolving each; None for any other, which _identify works out.
+        """
+        if name is None or code is None:
+            return None
+        by_name, by_code = self._by_text.get(name), self._by_code.get(code)
+        if by_name is None or by_code is None or len(by_name) != 1 or by_code != by_name:
+            return None
+        authority = by_name[0]
+        if authority.id not in self._plain:
+            return None
+        held = authority.codes[0].code
+        return (sys.intern(authority.name), sys.intern(held), authority.id), 0
 
     def dated(self, name: str | None, code: str | None) -> bool:
         """Whether what *name* and *code* resolve to can change with the day (an authority they may mean is dated)."""

@@ -336,6 +336,19 @@ def test_placed_is_the_identity_worked_out_afresh(name, code, day, earlier):
     register.placed("Kent", "E10000016", earlier)  # another record's question between: the one kept at hand moves on
     fresh = register._identify(name, code, day)
     assert register.placed(name, code, day) == (fresh.label, fresh.status)
+    assert register.dated(name, code) == bool(register._changes(name, code))  # a plain answer's span is the only one
+
+
+def test_placed_for_each_authoritys_own_names_and_codes():
+    """Every name and code of every authority, together, on days around its dates: placed is the full answer."""
+    register = Register(_REGISTER.authorities, _REGISTER.reorganisations)
+    days = [None, dt.date(2005, 1, 1), dt.date(2019, 4, 1), dt.date(2023, 4, 1), dt.date(2027, 12, 31)]
+    for a in _REGISTER.authorities:
+        for name in a.names():
+            for code in (None, *(c.code for c in a.codes)):
+                for day in days + [d for c in (a, *a.codes) for d in (c.start, c.end) if d]:
+                    fresh = register._identify(name, code, day)
+                    assert register.placed(name, code, day) == (fresh.label, fresh.status), (name, code, day)
 
 
 def test_the_status_any_day_is_the_status_on_every_day():
