@@ -380,18 +380,13 @@ class Register:
         last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
         if last[0] is name and last[1] is code and last[2] == on:
             return last[3]  # type: ignore[no-any-return]
-        plain = None
-        if (name, code) not in self._spans:  # never asked: a plain answer needs neither its days nor resolving
-            plain = self._plainly(name, code)
-            if plain is not None and len(self._spans) < 1 << 18:
-                self._spans[(name, code)] = ()  # its only authority and code have no dates: one span, always
         key = (name, code, self._epoch(name, code, on))
         found = self._placed.get(key)
         if found is None:
-            if plain is None:
+            found = self._plainly(name, code)
+            if found is None:
                 ident = self._identify(name, code, on)
-                plain = (ident.label, ident.status)
-            found = plain
+                found = (ident.label, ident.status)
             if len(self._placed) < 1 << 18:
                 self._placed[key] = found
         self._last[0] = (name, code, on, found)
@@ -425,7 +420,8 @@ class Register:
     def _spans_of(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
         spans = self._spans.get((name, code))
         if spans is None:
-            spans = self._changes(name, code)
+            # A plain name and code (see _plainly) are one undated authority's: one span, always.
+            spans = () if self._plainly(name, code) is not None else self._changes(name, code)
             if len(self._spans) < 1 << 18:
                 self._spans[(name, code)] = spans
         return spans

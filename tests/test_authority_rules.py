@@ -349,6 +349,7 @@ def test_placed_for_each_authoritys_own_names_and_codes():
                 for day in days + [d for c in (a, *a.codes) for d in (c.start, c.end) if d]:
                     fresh = register._identify(name, code, day)
                     assert register.placed(name, code, day) == (fresh.label, fresh.status), (name, code, day)
+            assert register.dated(name, code) == bool(register._changes(name, code)), (name, code)
 
 
 def test_the_status_any_day_is_the_status_on_every_day():
