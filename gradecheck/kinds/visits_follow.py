@@ -164,10 +164,14 @@ class VisitsSummary:
                 return
         if (code is not None or name is not None) and view.day is not None and (is_visit or view.framework.graded):
             if is_visit:
-                self._row(view, (True, False, None, ""), code, name)
+                self._row(view, _VISIT, code, name)
                 return
             grades = view.grades()
-            if any(isinstance(v, str) for v in grades.values()):  # ungraded: it can be no visit's latest
+            overall = view.version.overall
+            value = grades.get(overall) if overall else None
+            if value is not None and type(value) is str and view.grade_rank(value) is not None:
+                self._row(view, (False, True, value, overall), code, name)  # as _standing finds it, first
+            elif any(isinstance(v, str) for v in grades.values()):  # ungraded: it can be no visit's latest
                 standing, where = _standing(view, grades)
                 self._row(view, (False, True, standing, where), code, name)
 
@@ -253,18 +257,14 @@ class VisitsSummary:
                     self._code(name, self.places.where(places[row]), code)
 
     def _row(self, view: View, state: tuple[bool, bool, str | None, str], code: str | None, name: str | None) -> None:
-        self._append(self.places.of(view), view.day, state, code, name, view.ident())  # type: ignore[arg-type]
-
-    def _append(self, place: int, day: dt.date, state: tuple[bool, bool, str | None, str], code: str | None,
-                name: str | None, ident: str) -> None:
-        names = self.names
+        names, place = self.names, self.places.of(view)
         self.lines.append(Places.line(place))
         self.owners.append(Places.owner(place))
-        self.days.append(day.toordinal())
+        self.days.append(view.day.toordinal())  # type: ignore[union-attr]  # add() placed only dated records
         self.states.append(names.of(state))
         self.keys.append(names.of(code))
         self.keys.append(names.of(name))
-        self.ids.append(ident)
+        self.ids.append(view.ident())
 
     def _code(self, name: str, place: tuple[str, int], code: str) -> None:
         known = self.codes.get(name)
