@@ -200,12 +200,7 @@ def test_histories_across_reorganisations(tmp_path, monkeypatch, block):
     whose authority depends on the day, a visit to a successor following its predecessor's inspection, a name
     without a code and a code without a name in one history, an unknown authority: the row engine's report.
     """
-    if block:
-        monkeypatch.setattr(columnar_plan, "BLOCK_BYTES", block)
-    path = _write(tmp_path, REORGANISED)
-    row, col, took = _both(path, RULESET, monkeypatch)
-    assert took == [True]
-    assert row == col
+    col = _taken_alike(tmp_path, monkeypatch, REORGANISED, block)
     assert {"A101", "A102", "V102", "X101"} <= _rules(col)
     found = {(f["rule"], f["record"], f["authority_code"]) for f in json.loads(col)["findings"]}
     assert {("V102", "11", "E08000012"), ("X101", "ny", "E06000065")} <= found
@@ -223,13 +218,19 @@ GROUPS_CSV = "id,framework,start,time_period,area_code,group,breakdown,populatio
 @pytest.mark.parametrize("block", [None, 1], ids=["one block", "a block a line"])
 def test_group_rules_over_passed_rows(tmp_path, monkeypatch, block):
     """Group totals and shares (G101, G102, Q101) over rows that pass column-wise: the row engine's report."""
+    col = _taken_alike(tmp_path, monkeypatch, GROUPS_CSV, block)
+    assert {"G101", "G102", "Q101"} <= _rules(col)
+
+
+def _taken_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, block: int | None) -> str:
+    """The columnar engine's report of *text* (in blocks of *block* bytes), asserted to be the row engine's."""
     if block:
         monkeypatch.setattr(columnar_plan, "BLOCK_BYTES", block)
-    path = _write(tmp_path, GROUPS_CSV)
+    path = _write(tmp_path, text)
     row, col, took = _both(path, RULESET, monkeypatch)
     assert took == [True]
     assert row == col
-    assert {"G101", "G102", "Q101"} <= _rules(col)
+    return col
 
 
 @pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").rglob("*.jsonl")))

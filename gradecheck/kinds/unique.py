@@ -65,11 +65,7 @@ class UniqueSummary:
         if value is MISSING:
             return
         self.applicable += 1
-        if isinstance(value, (str, int, float, dt.date)):
-            key = value
-        else:
-            key = repr(value)
-            self.odd.setdefault(key, value)
+        key = self._key(value)
         earlier = self.first.get(key)
         if earlier is None:
             place, ident = self.places.of(view), view.ident()
@@ -87,11 +83,7 @@ class UniqueSummary:
             if value is None:
                 continue
             self.applicable += 1
-            if isinstance(value, (str, int, float, dt.date)):
-                key = value
-            else:
-                key = repr(value)
-                self.odd.setdefault(key, value)
+            key = self._key(value)
             earlier = first.get(key)
             if earlier is None:
                 if places is None:
@@ -100,6 +92,14 @@ class UniqueSummary:
                 first[key] = places[row] if ident is key else (places[row], ident)
             else:
                 self._repeat(key, rows.subject(row), earlier)
+
+    def _key(self, value: Any) -> Any:
+        """What a value is kept under: itself, or for a list or a table its repr (the value kept beside it)."""
+        if isinstance(value, (str, int, float, dt.date)):
+            return value
+        key = repr(value)
+        self.odd.setdefault(key, value)
+        return key
 
     def _repeat(self, key: Any, subject: Subject, earlier: int | tuple[int, str]) -> None:
         first = self._subject(key, earlier)
