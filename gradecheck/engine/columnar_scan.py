@@ -21,8 +21,7 @@ from typing import Any
 import polars as pl
 
 from ..frameworks import Framework
-from ..kinds import View
-from ..kinds._summary import Rows
+from ..kinds import Rows, View
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row

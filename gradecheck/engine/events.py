@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..kinds._base import who
+from ..kinds import who
 from ..report import Event, Figure
 from ..values import Interval
 

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..frameworks import Framework, Version
-from ..kinds import Subject, View
-from ..kinds._base import who
+from ..kinds import Subject, View, who
 from ..records import Origin, Record
 from ..values import MISSING
 
