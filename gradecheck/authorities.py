@@ -262,7 +262,9 @@ class Register:
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
     #: The ids of authorities with no dates and one undated code, whose answers need no resolving (see _plainly).
-    _plain: frozenset[str] = field(init=False, repr=False, eq=False)
+    _plain_ids: frozenset[str] = field(init=False, repr=False, eq=False)
+    #: Plain pairs' answers, by (name, code): the same on every day (see _spans_of).
+    _plain: dict[tuple[str | None, str | None], Placed] = field(init=False, repr=False, eq=False)
     _last: list[Any] = field(init=False, repr=False, eq=False)
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
@@ -292,7 +294,8 @@ class Register:
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
-        freeze(self, "_plain", frozenset(
+        freeze(self, "_plain", {})
+        freeze(self, "_plain_ids", frozenset(
             a.id for a in self.authorities
             if a.start is None and a.end is None and len(a.codes) == 1 and a.codes[0].start is None
             and a.codes[0].end is None and a.level == "authority"))
@@ -380,15 +383,15 @@ class Register:
         last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
         if last[0] is name and last[1] is code and last[2] == on:
             return last[3]  # type: ignore[no-any-return]
-        key = (name, code, self._epoch(name, code, on))
-        found = self._placed.get(key)
+        found = self._plain.get((name, code))  # one undated authority's: the same answer on every day
         if found is None:
-            found = self._plainly(name, code)
+            key = (name, code, self._epoch(name, code, on))  # which finds a new plain pair out, and keeps its answer
+            found = self._plain.get((name, code)) or self._placed.get(key)
             if found is None:
                 ident = self._identify(name, code, on)
                 found = (ident.label, ident.status)
-            if len(self._placed) < 1 << 18:
-                self._placed[key] = found
+                if len(self._placed) < 1 << 18:
+                    self._placed[key] = found
         self._last[0] = (name, code, on, found)
         return found
 
@@ -403,7 +406,7 @@ class Register:
         if by_name is None or by_code is None or len(by_name) != 1 or by_code != by_name:
             return None
         authority = by_name[0]
-        if authority.id not in self._plain:
+        if authority.id not in self._plain_ids:
             return None
         held = authority.codes[0].code
         return (sys.intern(authority.name), sys.intern(held), authority.id), 0
@@ -418,12 +421,23 @@ class Register:
         return -1 if on is None else bisect.bisect_right(spans, on) if spans else 0
 
     def _spans_of(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
-        spans = self._spans.get((name, code))
+        """
+        The days *name* and *code*'s answer may change on (see _changes), worked out once. A plain pair (see
+        _plainly) has none, and its answer is kept in ``_plain`` instead, under one key for every day.
+        """
+        key = (name, code)
+        if key in self._plain:
+            return ()
+        spans = self._spans.get(key)
         if spans is None:
-            # A plain name and code (see _plainly) are one undated authority's: one span, always.
-            spans = () if self._plainly(name, code) is not None else self._changes(name, code)
+            plain = self._plainly(name, code)
+            if plain is not None:
+                if len(self._plain) < 1 << 18:
+                    self._plain[key] = plain
+                return ()
+            spans = self._changes(name, code)
             if len(self._spans) < 1 << 18:
-                self._spans[(name, code)] = spans
+                self._spans[key] = spans
         return spans
 
     def _changes(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
