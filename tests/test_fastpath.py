@@ -65,15 +65,15 @@ _RATES_HEADER = ("time_period,time_identifier,geographic_level,country_code,coun
                  "old_la_code,la_name,new_la_code,population_type,population_estimate,children_count,rate_per_10000")
 _FIGURE = st.one_of(st.integers(0, 200_000).map(str), st.sampled_from(["c", "x", "z", "low", "", "1,250", "12.5", "-3",
                                                                        " 40 ", "4e2"]))
+# Where a row is about: England, a region, authorities (one given another's code, one a code of the past).
+_PLACES = st.sampled_from([
+    ("National", "E92000001", "England", "", "", "", "", ""),
+    ("Regional", "E92000001", "England", "E12000002", "North West", "", "", ""),
+    ("Local authority", "E92000001", "England", "E12000002", "North West", "341", "Liverpool", "E08000012"),
+    ("Local authority", "E92000001", "England", "E12000002", "North West", "344", "Wirral", "E08000012"),
+    ("Local authority", "E92000001", "England", "E12000009", "South West", "835", "Dorset", "E10000009")])
 _RATES_ROW = st.tuples(
-    st.sampled_from([("National", "E92000001", "England", "", "", "", "", ""),
-                     ("Regional", "E92000001", "England", "E12000002", "North West", "", "", ""),
-                     ("Local authority", "E92000001", "England", "E12000002", "North West", "341", "Liverpool",
-                      "E08000012"),
-                     ("Local authority", "E92000001", "England", "E12000002", "North West", "344", "Wirral",
-                      "E08000012"),
-                     ("Local authority", "E92000001", "England", "E12000009", "South West", "835", "Dorset",
-                      "E10000009")]),
+    _PLACES,
     st.integers(2010, 2025), st.sampled_from(["Children looked after on 31 March each year",
                                               "Children starting to be looked after each year"]),
     _FIGURE, _FIGURE, _FIGURE)
@@ -90,6 +90,28 @@ def test_fast_path_agrees_on_a_published_layout(tmp_path, rows):
     for (level, country, name, region, region_name, old, la, code), year, population, *figures in rows:
         cells = [str(year), "Reporting year", level, country, name, region, region_name, old, la, code, population,
                  *figures]
+        lines.append(",".join(f'"{c}"' if "," in c else c for c in cells))
+    slow, fast = _both(tmp_path, [], lambda _: "\n".join(lines) + "\n", ".csv")
+    assert slow == fast
+
+
+_PLACEMENTS_HEADER = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+                      "region_name,old_la_code,la_name,new_la_code,characteristic,breakdown,children_count,"
+                      "children_percent")
+_SHARE = st.one_of(st.integers(0, 100).map(str), st.sampled_from(["c", "x", "", "12.5", "101", "-1"]))
+
+
+@FIXTURE
+@given(st.lists(st.tuples(_PLACES, st.sampled_from(["Total", "Placed inside LA boundary less than 20 miles from home",
+                                                    "Placed outside LA boundary more than 20 miles from home"]),
+                          _FIGURE, _SHARE), min_size=1, max_size=9))
+def test_fast_path_agrees_on_a_published_layout_with_group_rules(tmp_path, rows):
+    """DfE's new placements table (group totals and shares over typed figures): the same report on both paths."""
+    lines = [_PLACEMENTS_HEADER]
+    for place, breakdown, count, share in rows:
+        level, country, name, region, region_name, old, la, code = place
+        cells = ["2024", "Reporting year", level, country, name, region, region_name, old, la, code,
+                 "Location of new placements during the year", breakdown, count, share]
         lines.append(",".join(f'"{c}"' if "," in c else c for c in cells))
     slow, fast = _both(tmp_path, [], lambda _: "\n".join(lines) + "\n", ".csv")
     assert slow == fast
