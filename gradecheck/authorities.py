@@ -377,8 +377,8 @@ class Register:
         """
         :meth:`identify`'s label and status, all a record that passes needs, cached compactly: a file of many
         authorities keeps a label per name and code, not an Identity with both resolutions (half the memory:
-        8 MB for the benchmark's 27,660 pairs, where Identities took 16.5). The same record asks twice in a row (its A rules' pass form, then the dataset rules' fold),
-        so the last answer is kept at hand.
+        8 MB for the benchmark's 27,660 pairs, where Identities took 16.5). The same record asks twice in a
+        row (its A rules' pass form, then the dataset rules' fold), so the last answer is kept at hand.
         """
         last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
         if last[0] is name and last[1] is code and last[2] == on:
