@@ -261,8 +261,6 @@ class Register:
     _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
-    #: The ids of authorities with no dates and one undated code, whose answers need no resolving (see _plainly).
-    _plain_ids: frozenset[str] = field(init=False, repr=False, eq=False)
     #: Plain pairs' answers, by (name, code): the same on every day (see _spans_of).
     _plain: dict[tuple[str | None, str | None], Placed] = field(init=False, repr=False, eq=False)
     _last: list[Any] = field(init=False, repr=False, eq=False)
@@ -277,7 +275,7 @@ class Register:
         keys: dict[str, str] = {}  # each name as written → its key
         for a in self.authorities:
             for c in a.codes:
-                _add(by_code, c.code.upper(), a)
+                _add(by_code, c.code if c.code.isupper() else c.code.upper(), a)  # no copy of an upper-case one
             if a.la_number is not None:
                 _add(by_la, a.la_number, a)
             if a.urn is not None:
@@ -286,19 +284,21 @@ class Register:
                 key = keys[name] = normalise_name(name)
                 _add(by_name, key, a)
         freeze = object.__setattr__
-        freeze(self, "_by_code", {k: tuple(v) for k, v in by_code.items()})
-        freeze(self, "_by_la", {k: tuple(v) for k, v in by_la.items()})
-        freeze(self, "_by_urn", {k: tuple(v) for k, v in by_urn.items()})
-        freeze(self, "_by_name", {k: tuple(v) for k, v in by_name.items()})
+        alone = {a.id: (a,) for a in self.authorities}  # one tuple for every index that gives an authority alone
+
+        def frozen(index: dict[Any, list[Authority]]) -> dict[Any, tuple[Authority, ...]]:
+            return {k: alone[v[0].id] if len(v) == 1 and alone[v[0].id][0] is v[0] else tuple(v)
+                    for k, v in index.items()}
+
+        freeze(self, "_by_code", frozen(by_code))
+        freeze(self, "_by_la", frozen(by_la))
+        freeze(self, "_by_urn", frozen(by_urn))
+        freeze(self, "_by_name", frozen(by_name))
         freeze(self, "_by_text", {name: self._by_name[key] for name, key in keys.items()})
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
         freeze(self, "_plain", {})
-        freeze(self, "_plain_ids", frozenset(
-            a.id for a in self.authorities
-            if a.start is None and a.end is None and len(a.codes) == 1 and a.codes[0].start is None
-            and a.codes[0].end is None and a.level == "authority"))
         freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
@@ -406,9 +406,11 @@ class Register:
         if by_name is None or by_code is None or len(by_name) != 1 or by_code != by_name:
             return None
         authority = by_name[0]
-        if authority.id not in self._plain_ids:
-            return None
-        held = authority.codes[0].code
+        codes = authority.codes
+        if (authority.start is not None or authority.end is not None or len(codes) != 1 or codes[0].start is not None
+                or codes[0].end is not None or authority.level != "authority"):
+            return None  # dated, or more than one code: _identify works out which applies on the day
+        held = codes[0].code
         return (sys.intern(authority.name), sys.intern(held), authority.id), 0
 
     def dated(self, name: str | None, code: str | None) -> bool:
@@ -768,7 +770,9 @@ def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Authorit
     for c in given:
         if type(c) is not dict or c.keys() != {"code"} or type(c["code"]) is not str:
             return None
-        code = c["code"].upper()
+        code = c["code"]
+        if not code.isupper():  # most are written so: keep the file's string rather than a copy
+            code = code.upper()
         if not _GSS.match(code):
             return None
         codes.append(Code(code))
