@@ -154,9 +154,9 @@ class Places:
 class Rows:
     """
     Records of one framework that surely pass every record rule, column by column: what the columnar engine
-    folds into a summary that has ``add_rows``, in place of a view a record (the view's work, a dict or two a
-    record, was most of what folding cost). Each column holds a field's value per row as a view's ``get``
-    gives it (texts stripped; judgements by grade name), None where the record has none.
+    folds into a summary that has ``add_rows``, in place of a view a record (building the views, a dict or two
+    a record, was nearly half of what folding the passed rows cost). Each column holds a field's value per row
+    as a view's ``get`` gives it (texts stripped; judgements by grade name), None where the record has none.
     """
 
     __slots__ = ("_labels", "_versions", "columns", "days", "framework", "lines", "path")
@@ -181,8 +181,10 @@ class Rows:
         return self.columns.get(name)
 
     def labels(self) -> list[tuple[str | None, str | None, str | None]]:
-        """Each row's :func:`~gradecheck.kinds._base.identify`: asked once per name and code the register does not
-        date (and once per row only where it does)."""
+        """
+        Each row's :func:`~gradecheck.kinds._base.identify`, asked once per name and code the register does not
+        date (and once a row only where it does).
+        """
         if self._labels is None:
             n = len(self.lines)
             nobody = [None] * n
