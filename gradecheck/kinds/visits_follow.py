@@ -307,13 +307,14 @@ class VisitsSummary:
         names, states, keys, days = self.names.values, self.states, self.keys, self.days
         lines, owners, places = self.lines, self.owners, self.places
         histories: dict[str, list[int]] = defaultdict(list)
-        for row in sorted(range(len(self.ids)), key=lambda r: places.where(Places.at(lines[r], owners[r]))):
+        for row in sorted(range(len(self.ids)), key=places.file_order(lines, owners).__getitem__):
             code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
             known = self.codes.get(name or "")
             histories[code or (known[1] if known else None) or name].append(row)
         grade = self.rule.grade
+        when = [day << 32 | line for day, line in zip(days, lines, strict=True)]  # (day, line), as one int
         for history in histories.values():
-            history.sort(key=lambda r: (days[r], lines[r]))
+            history.sort(key=when.__getitem__)
         for key, history in histories.items():
             latest: int | None = None
             for row in history:
