@@ -192,30 +192,14 @@ class Rows:
         return self.columns.get(name)
 
     def labels(self) -> list[tuple[str | None, str | None, str | None]]:
-        """
-        Each row's :func:`~gradecheck.kinds._base.identify`, asked once per name and code the register does not
-        date (and once a row only where it does).
-        """
+        """Each row's :func:`~gradecheck.kinds._base.identify` (the register keeps each answer: see Register.placed)."""
         if self._labels is None:
-            n = len(self.lines)
-            nobody = [None] * n
+            nobody = [None] * len(self.lines)
             names = _first_column(self, NAME_FIELDS, nobody)
             codes = _first_column(self, CODE_FIELDS, nobody)
-            register = active_register()
-            known: dict[tuple[str | None, str | None, bool], tuple[str | None, str | None, str | None]] = {}
-            out = []
-            for name, code, day in zip(names, codes, self.days, strict=True):
-                if name is None and code is None:
-                    out.append(_NOBODY)
-                    continue
-                key = (name, code, day is None)
-                label = known.get(key)
-                if label is None:
-                    label = register.placed(name, code, day)[0]
-                    if not register.dated(name, code):
-                        known[key] = label
-                out.append(label)
-            self._labels = out
+            placed = active_register().placed
+            self._labels = [_NOBODY if name is None and code is None else placed(name, code, day)[0]
+                            for name, code, day in zip(names, codes, self.days, strict=True)]
         return self._labels
 
     def version(self, row: int) -> Version:
