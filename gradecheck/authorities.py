@@ -667,27 +667,31 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
     reorganisations: dict[str, Reorganisation] = {}
     for path in files:
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except OSError as err:
             problems.append(Problem(str(path), "file", None, f"cannot read: {err.strerror or err}"))
             continue
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        except UnicodeDecodeError as err:
             problems.append(Problem(str(path), "file", None, f"not valid TOML: {err}"))
             continue
-        source = str(path)  # one string for the file's authorities, not one each
-        unknown = set(doc) - {"authority", "area", "reorganisation"}
-        if unknown:
-            problems.append(Problem(str(path), "file", ", ".join(sorted(unknown)),
-                                    "unknown table; expected [[authority]], [[area]] or [[reorganisation]]"))
-        for table in ("area", "authority"):
-            for i, entry in enumerate(_tables(doc.get(table, []), path, table, problems)):
-                a = _authority(entry, path, f"{table} {i + 1}", table, problems, source)
-                if a is not None:
-                    authorities[a.id] = a
-        for i, entry in enumerate(_tables(doc.get("reorganisation", []), path, "reorganisation", problems)):
-            r = _reorganisation(entry, path, f"reorganisation {i + 1}", problems)
-            if r is not None:
-                reorganisations[r.id] = r
+        entries = _File(path)
+        try:
+            for doc in _pieces(text):
+                entries.read(doc)
+        except _ReadWhole:
+            entries = _File(path)  # a piece parsed alone might not mean what it means in the file: read it whole
+            try:
+                entries.read(tomllib.loads(text))
+            except tomllib.TOMLDecodeError as err:
+                problems.append(Problem(str(path), "file", None, f"not valid TOML: {err}"))
+                continue
+        problems += entries.problems
+        for area in entries.areas:  # areas first, as the file's [[area]] tables were always read
+            authorities[area.id] = area
+        for a in entries.authorities:
+            authorities[a.id] = a
+        for r in entries.reorganisations:
+            reorganisations[r.id] = r
     for r in reorganisations.values():
         for who in (*r.predecessors, *r.successors):
             if who not in authorities:
@@ -696,6 +700,83 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
     if problems:
         raise RuleFileError(problems)
     return Register(tuple(authorities.values()), tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
+
+
+_TABLES = ("authority", "area", "reorganisation")
+# The lines a register file is cut at: a line that is exactly an entry's header (a comment may follow).
+_ENTRY = re.compile(r"^\[\[(?:authority|area|reorganisation)\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
+# A top-level key that is one of those names (authority = [...], area.x = 1): a piece read alone could not
+# see it clash with an [[authority]] header in another piece, so a file that may hold one is read whole.
+_ASSIGNED = re.compile(r"^[ \t]*[\"']?(?:authority|area|reorganisation)[\"']?[ \t]*[.=]", re.M)
+_PIECE = 512  # entries a piece
+
+
+class _ReadWhole(Exception):
+    """A piece of a register file that only the whole file's reading can judge (see _pieces)."""
+
+
+def _pieces(text: str) -> Iterable[dict[str, Any]]:
+    """
+    A register file's TOML, parsed a few hundred entries at a time.
+
+    A user's register may hold tens of thousands of authorities (one per council of a large made-up or
+    historical dataset); tomllib's document for all of them, alive while the register is built, took
+    twice the memory of the register itself, and the process kept it. Cut only at entry headers, each
+    piece parses to exactly its entries: a header inside a multi-line string leaves the piece before it
+    unterminated, which tomllib refuses. Anything a piece cannot judge alone (a parse error, a key that
+    is not an entry, an entry name given as a plain key) raises _ReadWhole, and the file is read whole,
+    so its errors name the file's own lines.
+    """
+    cuts = [m.start() for m in _ENTRY.finditer(text)][_PIECE::_PIECE] if not _ASSIGNED.search(text) else []
+    if not cuts:
+        try:
+            yield tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            raise _ReadWhole from None
+        return
+    for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(text)], strict=True)):
+        try:
+            doc = tomllib.loads(text[start:end])
+        except tomllib.TOMLDecodeError:
+            raise _ReadWhole from None
+        if n and not (doc.keys() <= set(_TABLES) and all(type(v) is list for v in doc.values())):
+            raise _ReadWhole
+        yield doc
+
+
+class _File:
+    """The entries of one register file, read from its pieces in turn, numbered as in the whole file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.source = str(path)  # one string for the file's authorities, not one each
+        self.problems: list[Problem] = []
+        self.areas: list[Authority] = []
+        self.authorities: list[Authority] = []
+        self.reorganisations: list[Reorganisation] = []
+        self.counts = dict.fromkeys(_TABLES, 0)
+
+    def read(self, doc: dict[str, Any]) -> None:
+        path, problems = self.path, self.problems
+        unknown = set(doc) - set(_TABLES)
+        if unknown:  # only the first piece may hold other keys (see _pieces)
+            problems.append(Problem(str(path), "file", ", ".join(sorted(unknown)),
+                                    "unknown table; expected [[authority]], [[area]] or [[reorganisation]]"))
+        for table in _TABLES:
+            if table not in doc:
+                continue
+            start = self.counts[table]
+            entries = _tables(doc[table], path, table, problems)
+            self.counts[table] += len(entries)
+            for i, entry in enumerate(entries, start=start + 1):
+                if table == "reorganisation":
+                    r = _reorganisation(entry, path, f"reorganisation {i}", problems)
+                    if r is not None:
+                        self.reorganisations.append(r)
+                else:
+                    a = _authority(entry, path, f"{table} {i}", table, problems, self.source)
+                    if a is not None:
+                        (self.areas if table == "area" else self.authorities).append(a)
 
 
 def _tables(value: Any, path: Path, name: str, problems: list[Problem]) -> list[Mapping[str, Any]]:

@@ -382,3 +382,49 @@ def test_a_register_of_plain_entries_reads_as_the_general_checks_read_it(tmp_pat
     assert fast.authorities == full.authorities
     assert fast.get("a7").codes[0].code == "E06000007"
     assert fast.get("r").level == "region"
+
+
+# Fragments of register files, some of them traps for a reader that cuts a file at its entry headers: an entry
+# header inside a multi-line string, an entry name given as a plain key, a header with a comment, a broken entry.
+_PLAIN_ENTRY = '[[authority]]\nid = "a{n}"\nname = "Town {n}"\ncodes = [{{ code = "E06{n:06d}" }}]\n'
+_STATIC = 'authority = [{{ id = "s{n}", name = "Static" }}]\n'
+_AREA = '[[area]]\nid = "r{n}"\nname = "Region {n}"\n'
+_FRAGMENTS = st.sampled_from([
+    _PLAIN_ENTRY,
+    '[[authority]] # a comment\nid = "b{n}"\nname = "City {n}"\nspellings = ["C {n}"]\nfrom = 2019-04-01\n',
+    _AREA,
+    '[[authority]]\nid = "m{n}"\nname = "Many {n}"\nnote = """\n[[authority]]\nid = "hidden{n}"\n"""\n',
+    '[[authority]]\nid = "x{n}"\nla_number = "seven"\n',
+    '[[reorganisation]]\nid = "o{n}"\ndate = 2020-04-01\ntitle = "t"\nurl = "https://e"\n'
+    'predecessors = ["a{n}"]\nsuccessors = ["b{n}"]\n',
+    '[[authority]]\nid = "d{n}"\nname = "Dup"\n[authority.extra]\nkey = 1\n',
+    _STATIC,
+    '[other]\nkey = {n}\n',
+    '[[authority]\nbroken = \n',
+])
+
+
+@given(st.lists(_FRAGMENTS, max_size=12))
+@example([_STATIC, _AREA, _PLAIN_ENTRY])  # tomllib refuses [[authority]] after a static array, even pieces later
+@settings(max_examples=150)
+def test_a_register_read_in_pieces_reads_as_the_whole_file(tmp_path_factory, fragments: list[str]) -> None:
+    """Large register files are parsed a few entries at a time: the same register, or the same problems, as whole."""
+    from gradecheck import authorities
+
+    path = tmp_path_factory.mktemp("register") / "pieces.toml"
+    path.write_text("\n".join(f.format(n=n) for n, f in enumerate(fragments)), encoding="utf-8")
+
+    def read(piece: int) -> object:
+        original = authorities._PIECE
+        authorities._PIECE = piece
+        try:
+            register = load_register([path], builtin=False)
+        except RuleFileError as err:
+            return err.problems
+        finally:
+            authorities._PIECE = original
+        return register.authorities, register.reorganisations
+
+    whole = read(10**9)
+    assert read(1) == whole
+    assert read(2) == whole
