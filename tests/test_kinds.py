@@ -12,7 +12,7 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradecheck import RuleSet, check, load_ruleset
@@ -777,6 +777,48 @@ class TestUnique:
         records = [{"id": "a", "framework": "sif", "authority": "X"}, {"id": "b", "framework": "sif", "authority": "X"}]
         assert messages(
             rule("unique", field="authority"), *records) == ["authority 'X' is also used by the record at <records>:1"]
+
+
+    @given(st.lists(st.tuples(st.sampled_from(["a", "b", "é", "a\ud800", 7, 7.0, "7", ("x",)]), st.integers(1, 40)),
+                    max_size=12, unique_by=lambda r: r[1]),
+           st.data())
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # ``rule`` only builds a rule set
+    def test_summaries_merged_out_of_file_order_report_as_a_plain_model(self, rule, records, data):
+        """
+        Records folded in any order, into parts merged in any order, and moved down the file: each repeat is
+        reported at its own place, with its own id, against the first record of its value in file order.
+        """
+        from gradecheck import Origin, Record, prepare
+
+        ruleset = rule("unique", field="source")
+        kind = ruleset.rules[0].check
+
+        def view(n: int, value: object, line: int):
+            return prepare(Record(f"r{n}", "sif", {"source": value}, Origin("f.csv", line)), ruleset)
+
+        views = [view(n, value, line) for n, (value, line) in enumerate(records)]
+        cut = data.draw(st.integers(0, len(views)))
+        parts = [kind.summary(), kind.summary()]
+        for n, v in enumerate(views):
+            parts[n >= cut].add(v)
+        shift = data.draw(st.integers(0, 5))
+        for part in parts:
+            part.move(shift)
+        first, second = data.draw(st.permutations(parts))
+        first.merge(second)
+        _, outcomes = first.outcomes()
+
+        expected = []
+        for n, (value, line) in enumerate(records):
+            # A text equals only a text; 7 and 7.0 are one value, as in a dict; a list is kept as its repr.
+            key = repr(value) if type(value) is tuple else value
+            origin = min(ln for v, ln in records if (repr(v) if type(v) is tuple else v) == key
+                         and (type(v) is str) == (type(value) is str))
+            if line != origin:
+                expected.append((line + shift, f"r{n}", origin + shift))
+        got = [(subject.line, subject.id, int(failure.actual.rsplit(":", 1)[1])) for subject, failure in outcomes]
+        assert got == sorted(expected)
+        assert first.applicable == len(records)
 
 
 class TestVisitsFollow:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from itertools import compress, count
+from operator import eq
 from typing import Any, ClassVar
+from zlib import crc32
 
 from attrs import frozen
 
@@ -44,28 +48,43 @@ class Unique:
 
 class UniqueSummary:
     """
-    Each value's first record, and every later record with the same value: value to first origin.
+    Each value's records, kept compactly; the repeats are found when the dataset is judged.
 
-    The first records are kept packed (see _summary.Places): one int per value, and the record's id
-    only where it is not the value itself, so a file of a million ids costs its ids and little more.
+    A unique-ids summary keeps an entry for every record of a file, so what an entry costs is what a
+    large run costs. A text value (nearly every id) is kept as UTF-8 in one growing buffer, with its
+    CRC-32 and its packed place (see _summary.Places) in arrays: about 25 bytes a record beside the
+    text, where a dict of value to first place took about 130. :meth:`outcomes` sorts the hashes,
+    compares the texts of records whose hashes agree (a shared hash alone proves nothing), and takes
+    the first in file order of each value as the one the others repeat. Values of other types (a
+    number, a date) are few and are kept in a dict as they come, value to first place.
     """
 
-    __slots__ = ("applicable", "field", "first", "odd", "places", "repeats")
+    __slots__ = ("applicable", "ends", "field", "first", "hashes", "idents", "lows", "odd", "owners", "places",
+                 "repeats", "text")
 
     def __init__(self, field: str) -> None:
         self.field = field
         self.applicable = 0
         self.places = Places()
-        self.first: dict[Any, int | tuple[int, str]] = {}  # a value (its key) → its first record, packed
+        self.text = bytearray()  # each text value's UTF-8, one after another
+        self.ends = array("Q")  # where each one ends in ``text``
+        self.hashes = array("I")  # its CRC-32
+        self.lows = array("Q")  # its record's packed place, in two parts: the low 64 bits (line, file, framework)
+        self.owners = array("I")  # and the authority's index
+        self.idents: dict[int, str] = {}  # a record's id, for an entry whose value is not the id itself
+        self.first: dict[Any, int | tuple[int, str]] = {}  # a value of another type → its first record, packed
         self.odd: dict[str, Any] = {}  # the value behind a key that is its repr (a list, a table)
-        self.repeats: list[tuple[Any, Subject]] = []
+        self.repeats: list[tuple[Any, Subject]] = []  # repeats among the values of other types
 
     def add(self, view: View) -> None:
         value = view.get(self.field)
         if value is MISSING:
             return
         self.applicable += 1
-        key = self._key(value)
+        key = value if type(value) is str else self._key(value)
+        if type(key) is str:
+            self._keep(key, self.places.of(view), view.ident())
+            return
         earlier = self.first.get(key)
         if earlier is None:
             place, ident = self.places.of(view), view.ident()
@@ -73,23 +92,36 @@ class UniqueSummary:
         else:
             self._repeat(key, view.subject(), earlier)
 
+    def _keep(self, key: str, place: int, ident: str) -> None:
+        data = key.encode("utf-8", "surrogatepass")
+        if ident != key:
+            self.idents[len(self.ends)] = ident
+        self.text += data
+        self.ends.append(len(self.text))
+        self.hashes.append(crc32(data))
+        self.lows.append(place & _LOW)
+        self.owners.append(place >> 64)
+
     def add_rows(self, rows: Rows) -> None:
         """:meth:`add` for each of *rows* in turn (the columnar engine's fold), without a view a row."""
         column = rows.column(self.field)
         if column is None:
             return
-        ids, first, places = rows.columns["id"], self.first, None
+        ids, places = rows.columns["id"], None
         for row, value in enumerate(column):
             if value is None:
                 continue
+            if places is None:
+                places = rows.places(self.places)
             self.applicable += 1
-            key = self._key(value)
-            earlier = first.get(key)
+            key = value if type(value) is str else self._key(value)
+            if type(key) is str:
+                self._keep(key, places[row], ids[row])
+                continue
+            earlier = self.first.get(key)
             if earlier is None:
-                if places is None:
-                    places = rows.places(self.places)
                 ident = ids[row]
-                first[key] = places[row] if ident is key else (places[row], ident)
+                self.first[key] = places[row] if ident is key else (places[row], ident)
             else:
                 self._repeat(key, rows.subject(row), earlier)
 
@@ -121,6 +153,19 @@ class UniqueSummary:
         for key, value in later.odd.items():
             self.odd.setdefault(key, value)
         move = self.places.adopt(later.places)
+        count, size = len(self.ends), len(self.text)
+        self.text += later.text
+        self.ends.extend(later.ends if not size else array("Q", [end + size for end in later.ends]))
+        self.hashes.extend(later.hashes)
+        if move is None:
+            self.lows.extend(later.lows)
+            self.owners.extend(later.owners)
+        else:
+            for low, owner in zip(later.lows, later.owners, strict=True):
+                place = move(low | owner << 64)
+                self.lows.append(place & _LOW)
+                self.owners.append(place >> 64)
+        self.idents.update({count + i: ident for i, ident in later.idents.items()})
         first = self.first
         for key, entry in later.first.items():
             earlier = first.get(key)
@@ -134,16 +179,42 @@ class UniqueSummary:
 
     def move(self, lines: int) -> None:
         moved = Places.moved
+        self.lows = array("Q", [moved(low, lines) for low in self.lows])
         self.first = {key: moved(entry, lines) if type(entry) is int else (moved(entry[0], lines), entry[1])
                       for key, entry in self.first.items()}
         self.repeats = [(key, subject.moved(lines)) for key, subject in self.repeats]
 
+    def _texts(self) -> list[tuple[str, Subject, Subject]]:
+        """The repeats among text values: (value, the repeating record, the value's first record in file order)."""
+        hashes, ends, text = self.hashes, self.ends, self.text
+        ordered = sorted(hashes)
+        later = ordered[1:]
+        shared = set(compress(later, map(eq, ordered, later)))  # hashes two or more records have
+        del ordered, later
+        alike: dict[bytes, list[int]] = {}  # the records of each value whose hash is shared
+        for i in compress(count(), map(shared.__contains__, hashes)) if shared else ():
+            alike.setdefault(bytes(text[ends[i - 1] if i else 0:ends[i]]), []).append(i)
+        out: list[tuple[str, Subject, Subject]] = []
+        for data, entries in alike.items():
+            if len(entries) < 2:
+                continue  # only a hash in common
+            value = data.decode("utf-8", "surrogatepass")
+            subjects = [self.places.subject(self.lows[i] | self.owners[i] << 64, self.idents.get(i, value))
+                        for i in entries]
+            first = min(range(len(subjects)), key=lambda n: subjects[n].place())  # of a tie, the earliest added
+            out += [(value, subject, subjects[first]) for n, subject in enumerate(subjects) if n != first]
+        return out
+
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = []
-        for key, subject in sorted(self.repeats, key=lambda r: r[1].place()):
+        repeats = [(key, subject, self._subject(key, self.first[key])) for key, subject in self.repeats]
+        for key, subject, first in sorted([*repeats, *self._texts()], key=lambda r: r[1].place()):
             value = self.odd.get(key, key) if type(key) is str else key
-            origin = self._subject(key, self.first[key]).origin
+            origin = first.origin
             outcomes.append((subject, Failure(
                 f"{self.field} {show(value)!r} is also used by the record at {origin}",
                 {self.field: value}, expected="unique", actual=f"repeats {origin}")))
         return self.applicable, outcomes
+
+
+_LOW = (1 << 64) - 1
