@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -10,7 +11,7 @@ from ..authorities import active_register
 from ..frameworks import Framework, Version
 from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
 
-__all__ = ["Names", "Outcomes", "Places", "Rows", "Summary"]
+__all__ = ["Names", "Outcomes", "Places", "Rows", "Summary", "Texts"]
 
 Outcomes = list[tuple[Subject, Failure | Unknown]]
 
@@ -63,6 +64,43 @@ class Names:
         """Where each of *other*'s indexes lands in this table; None when every one lands where it was."""
         moved = [self.of(value) for value in other.values]
         return None if moved == list(range(len(moved))) else moved
+
+
+class Texts:
+    """
+    Many short texts (the ids of a file's records) in one buffer, each named by its index.
+
+    A summary that keeps something of every record keeps its id, to name it in a finding; as a str in a
+    list an id costs about 60 bytes beside its characters, here 8. Nearly all of them are never read again.
+    """
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self) -> None:
+        self.data = bytearray()  # each text's UTF-8 (surrogates kept: JSON can carry them), one after another
+        self.ends = array("Q")  # where each one ends in data
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def append(self, text: str) -> bytes:
+        """Keep *text* as the next index; its UTF-8 is returned (a caller may hash it)."""
+        encoded = text.encode("utf-8", "surrogatepass")
+        self.data += encoded
+        self.ends.append(len(self.data))
+        return encoded
+
+    def encoded(self, index: int) -> bytes:
+        ends = self.ends
+        return bytes(self.data[ends[index - 1] if index else 0:ends[index]])
+
+    def __getitem__(self, index: int) -> str:
+        return self.encoded(index).decode("utf-8", "surrogatepass")
+
+    def extend(self, later: Texts) -> None:
+        size = len(self.data)
+        self.data += later.data
+        self.ends.extend(later.ends if not size else array("Q", [end + size for end in later.ends]))
 
 
 # A place packs a record's line (bits 0-31), its file (32-47), its framework (48-63) and its authority (64 up):

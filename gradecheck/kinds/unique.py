@@ -14,7 +14,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._summary import Outcomes, Places, Rows
+from ._summary import Outcomes, Places, Rows, Texts
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -51,7 +51,7 @@ class UniqueSummary:
     Each value's records, kept compactly; the repeats are found when the dataset is judged.
 
     A unique-ids summary keeps an entry for every record of a file, so what an entry costs is what a
-    large run costs. A text value (nearly every id) is kept as UTF-8 in one growing buffer, with its
+    large run costs. A text value (nearly every id) is kept as UTF-8 in one growing buffer (Texts), with its
     CRC-32 and its packed place (see _summary.Places) in arrays: about 25 bytes a record beside the
     text, where a dict of value to first place took about 130. :meth:`outcomes` sorts the hashes,
     compares the texts of records whose hashes agree (a shared hash alone proves nothing), and takes
@@ -59,15 +59,14 @@ class UniqueSummary:
     number, a date) are few and are kept in a dict as they come, value to first place.
     """
 
-    __slots__ = ("applicable", "ends", "field", "first", "hashes", "idents", "lows", "odd", "owners", "places",
-                 "repeats", "text")
+    __slots__ = ("applicable", "field", "first", "hashes", "idents", "lows", "odd", "owners", "places", "repeats",
+                 "texts")
 
     def __init__(self, field: str) -> None:
         self.field = field
         self.applicable = 0
         self.places = Places()
-        self.text = bytearray()  # each text value's UTF-8, one after another
-        self.ends = array("Q")  # where each one ends in ``text``
+        self.texts = Texts()  # each text value
         self.hashes = array("I")  # its CRC-32
         self.lows = array("Q")  # its record's packed place, in two parts: the low 64 bits (line, file, framework)
         self.owners = array("I")  # and the authority's index
@@ -93,12 +92,9 @@ class UniqueSummary:
             self._repeat(key, view.subject(), earlier)
 
     def _keep(self, key: str, place: int, ident: str) -> None:
-        data = key.encode("utf-8", "surrogatepass")
         if ident != key:
-            self.idents[len(self.ends)] = ident
-        self.text += data
-        self.ends.append(len(self.text))
-        self.hashes.append(crc32(data))
+            self.idents[len(self.texts)] = ident
+        self.hashes.append(crc32(self.texts.append(key)))
         self.lows.append(place & _LOW)
         self.owners.append(place >> 64)
 
@@ -153,9 +149,8 @@ class UniqueSummary:
         for key, value in later.odd.items():
             self.odd.setdefault(key, value)
         move = self.places.adopt(later.places)
-        count, size = len(self.ends), len(self.text)
-        self.text += later.text
-        self.ends.extend(later.ends if not size else array("Q", [end + size for end in later.ends]))
+        count = len(self.texts)
+        self.texts.extend(later.texts)
         self.hashes.extend(later.hashes)
         if move is None:
             self.lows.extend(later.lows)
@@ -186,14 +181,14 @@ class UniqueSummary:
 
     def _texts(self) -> list[tuple[str, Subject, Subject]]:
         """The repeats among text values: (value, the repeating record, the value's first record in file order)."""
-        hashes, ends, text = self.hashes, self.ends, self.text
+        hashes = self.hashes
         ordered = sorted(hashes)
         later = ordered[1:]
         shared = set(compress(later, map(eq, ordered, later)))  # hashes two or more records have
         del ordered, later
         alike: dict[bytes, list[int]] = {}  # the records of each value whose hash is shared
         for i in compress(count(), map(shared.__contains__, hashes)) if shared else ():
-            alike.setdefault(bytes(text[ends[i - 1] if i else 0:ends[i]]), []).append(i)
+            alike.setdefault(self.texts.encoded(i), []).append(i)
         out: list[tuple[str, Subject, Subject]] = []
         for data, entries in alike.items():
             if len(entries) < 2:

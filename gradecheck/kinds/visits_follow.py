@@ -13,7 +13,7 @@ from ..authorities import Reorganisation, active_register
 from ..frameworks import Scale, Version
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, identify, param
-from ._summary import Names, Outcomes, Places, Rows
+from ._summary import Names, Outcomes, Places, Rows, Texts
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
 __all__ = ["VisitsFollow", "VisitsSummary"]
@@ -122,7 +122,7 @@ class VisitsSummary:
     history. So the names' codes are kept too, and histories are formed when the file has been read.
 
     Each dated record is one row of parallel columns (its packed place, day, standing and history
-    keys as small ints, and its id), about 40 bytes beside its id, which the unique-ids rule keeps too.
+    keys as small ints, and its id's UTF-8), about 40 bytes beside the id's characters.
     """
 
     __slots__ = ("applicable", "codes", "days", "ids", "keys", "lines", "names", "owners", "places", "rule", "states",
@@ -137,7 +137,7 @@ class VisitsSummary:
         self.days = array("l")  # each row's day, as an ordinal
         self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.names
         self.keys = array("l")  # each row's authority code and name, indexes into self.names (2 per row)
-        self.ids: list[str] = []
+        self.ids = Texts()
         self.names = Names()  # the states, codes and names the rows point to
         self.undated: list[tuple[Subject, Unknown]] = []  # visits that cannot be placed in a history
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
