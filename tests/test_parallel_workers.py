@@ -60,3 +60,41 @@ def test_a_worker_ends_when_its_parent_is_killed(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _fail() -> None:
+    raise ValueError("share 2 is broken")
+
+
+def _vanish() -> None:
+    os._exit(3)  # as a worker killed by the out-of-memory killer would, without a word
+
+
+def test_fork_map_gives_each_childs_result_in_order_while_this_process_works():
+    import functools
+
+    from gradecheck.engine.parallel import fork_map
+
+    done = []
+    results = fork_map([functools.partial(_square, n) for n in range(5)], meanwhile=lambda: done.append(os.getpid()))
+    assert results == [0, 1, 4, 9, 16]
+    assert done == [os.getpid()]  # meanwhile ran here, once
+
+
+def test_fork_map_raises_a_childs_error_here_and_leaves_no_child_behind():
+    from gradecheck.engine.parallel import fork_map
+
+    with pytest.raises(ValueError, match="share 2 is broken"):
+        fork_map([lambda: 1, _fail, lambda: time.sleep(30)])
+    with pytest.raises(RuntimeError, match="ended without its result"):
+        fork_map([_vanish])
+    started = time.monotonic()
+    with pytest.raises(KeyError):  # an error here, while the children work: they are killed, not waited for
+        fork_map([lambda: time.sleep(30)], meanwhile=lambda: {}["missing"])
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was reaped

@@ -21,6 +21,7 @@ engine is used.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import os
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ..read import read_range
 from ..records import Origin, RawRecord
 from .columnar_plan import Plan, Result, Unsuitable
-from .parallel import watch_parent
+from .parallel import fork_map
 
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
@@ -114,7 +115,7 @@ def _apply(result: Result, run: Any, path: str, plan: Plan, workers: int) -> Non
     else:
         run.fold(_items(rows, path, plan))
     # Both summaries were folded in file order, each over its own rows; a merge keeps the earlier place of two
-    # (UniqueSummary._seen, VisitsSummary._code) and outcomes sort by place, so the rows interleave as in the file.
+    # (UniqueSummary.outcomes, VisitsSummary._code) and outcomes sort by place, so the rows interleave as in the file.
     for mine, passed in zip(run.summaries, result.summaries, strict=True):
         mine.merge(passed)
     run.finish()
@@ -143,17 +144,11 @@ _STATE: dict[str, Any] = {}
 
 def _handover_parallel(run: Any, rows: list[tuple[int, Any]], path: str, plan: Plan, workers: int) -> None:
     """Check the handed-over rows in forked workers (as gradecheck/engine/parallel.py does), merged in file order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     parts = min(workers, len(rows) // max(1, PARALLEL_HANDOVER // 2))
     cuts = [len(rows) * k // parts for k in range(parts + 1)]
     _STATE.update(run=run, rows=rows, path=path, plan=plan)
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(parts, mp_context=context, initializer=watch_parent) as pool:
-            futures = [pool.submit(_work, a, b) for a, b in itertools.pairwise(cuts)]
-            states = [f.result() for f in futures]
+        states = fork_map([functools.partial(_work, a, b) for a, b in itertools.pairwise(cuts)])
     finally:
         _STATE.clear()
     for state in states:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections import defaultdict
+from collections.abc import Iterable
+from itertools import islice
+from operator import le
 from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
@@ -304,15 +307,14 @@ class VisitsSummary:
 
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
-        names, states, keys, days = self.names.values, self.states, self.keys, self.days
-        lines, owners, places = self.lines, self.owners, self.places
+        names, states, keys, days, lines = self.names.values, self.states, self.keys, self.days, self.lines
         histories: dict[str, list[int]] = defaultdict(list)
-        for row in sorted(range(len(self.ids)), key=places.file_order(lines, owners).__getitem__):
+        for row in self._file_order():
             code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
             known = self.codes.get(name or "")
             histories[code or (known[1] if known else None) or name].append(row)
         grade = self.rule.grade
-        when = [day << 32 | line for day, line in zip(days, lines, strict=True)]  # (day, line), as one int
+        when = array("q", [day << 32 | line for day, line in zip(days, lines, strict=True)])  # (day, line) as one int
         for history in histories.values():
             history.sort(key=when.__getitem__)
         for key, history in histories.items():
@@ -338,6 +340,13 @@ class VisitsSummary:
                 elif graded:
                     latest = row
         return self.applicable, outcomes
+
+    def _file_order(self) -> Iterable[int]:
+        """The rows in file order: as they were added, when they were added so (one file, read in order)."""
+        lines = self.lines
+        if len(self.places.paths.values) <= 1 and all(map(le, lines, islice(lines, 1, None))):
+            return range(len(lines))
+        return sorted(range(len(lines)), key=self.places.file_order(lines, self.owners).__getitem__)
 
     def _inherited(self, authority: str, ordinal: int, histories: dict[Any, list[int]]) -> tuple[int, str] | None:
         """
