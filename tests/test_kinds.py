@@ -779,7 +779,8 @@ class TestUnique:
             rule("unique", field="authority"), *records) == ["authority 'X' is also used by the record at <records>:1"]
 
 
-    @given(st.lists(st.tuples(st.sampled_from(["a", "b", "é", "a\ud800", 7, 7.0, "7", ("x",)]), st.integers(1, 40)),
+    @given(st.lists(st.tuples(st.sampled_from(["a", "b", "é", "a\ud800", 7, 7.0, "7", ("x",)]), st.integers(1, 40),
+                              st.sampled_from(["Town A", "Town B", "Town C"])),
                     max_size=12, unique_by=lambda r: r[1]),
            st.data())
     @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # ``rule`` only builds a rule set
@@ -793,10 +794,11 @@ class TestUnique:
         ruleset = rule("unique", field="source")
         kind = ruleset.rules[0].check
 
-        def view(n: int, value: object, line: int):
-            return prepare(Record(f"r{n}", "sif", {"source": value}, Origin("f.csv", line)), ruleset)
+        def view(n: int, value: object, line: int, authority: str):
+            return prepare(Record(f"r{n}", "sif", {"source": value, "authority": authority}, Origin("f.csv", line)),
+                           ruleset)
 
-        views = [view(n, value, line) for n, (value, line) in enumerate(records)]
+        views = [view(n, *record) for n, record in enumerate(records)]
         cut = data.draw(st.integers(0, len(views)))
         parts = [kind.summary(), kind.summary()]
         for n, v in enumerate(views):
@@ -809,14 +811,15 @@ class TestUnique:
         _, outcomes = first.outcomes()
 
         expected = []
-        for n, (value, line) in enumerate(records):
+        for n, (value, line, authority) in enumerate(records):
             # A text equals only a text; 7 and 7.0 are one value, as in a dict; a list is kept as its repr.
             key = repr(value) if type(value) is tuple else value
-            origin = min(ln for v, ln in records if (repr(v) if type(v) is tuple else v) == key
+            origin = min(ln for v, ln, _ in records if (repr(v) if type(v) is tuple else v) == key
                          and (type(v) is str) == (type(value) is str))
             if line != origin:
-                expected.append((line + shift, f"r{n}", origin + shift))
-        got = [(subject.line, subject.id, int(failure.actual.rsplit(":", 1)[1])) for subject, failure in outcomes]
+                expected.append((line + shift, f"r{n}", authority, origin + shift))
+        got = [(subject.line, subject.id, subject.authority, int(failure.actual.rsplit(":", 1)[1]))
+               for subject, failure in outcomes]
         assert got == sorted(expected)
         assert first.applicable == len(records)
 

@@ -59,7 +59,7 @@ class UniqueSummary:
     number, a date) are few and are kept in a dict as they come, value to first place.
     """
 
-    __slots__ = ("applicable", "field", "first", "hashes", "idents", "lows", "odd", "owners", "places", "repeats",
+    __slots__ = ("applicable", "field", "first", "hashes", "idents", "lines", "odd", "owners", "places", "repeats",
                  "texts")
 
     def __init__(self, field: str) -> None:
@@ -68,8 +68,8 @@ class UniqueSummary:
         self.places = Places()
         self.texts = Texts()  # each text value
         self.hashes = array("I")  # its CRC-32
-        self.lows = array("Q")  # its record's packed place, in two parts: the low 64 bits (line, file, framework)
-        self.owners = array("I")  # and the authority's index
+        self.lines = array("I")  # its record's packed place, in two parts: the line (see Places.line)
+        self.owners = array("q")  # and its file, framework and authority (Places.owner), shared by many records
         self.idents: dict[int, str] = {}  # a record's id, for an entry whose value is not the id itself
         self.first: dict[Any, int | tuple[int, str]] = {}  # a value of another type → its first record, packed
         self.odd: dict[str, Any] = {}  # the value behind a key that is its repr (a list, a table)
@@ -95,8 +95,8 @@ class UniqueSummary:
         if ident != key:
             self.idents[len(self.texts)] = ident
         self.hashes.append(crc32(self.texts.append(key)))
-        self.lows.append(place & _LOW)
-        self.owners.append(place >> 64)
+        self.lines.append(place & _LINES)
+        self.owners.append(place >> _OWNER)
 
     def add_rows(self, rows: Rows) -> None:
         """:meth:`add` for each of *rows* in turn (the columnar engine's fold), without a view a row."""
@@ -152,14 +152,12 @@ class UniqueSummary:
         count = len(self.texts)
         self.texts.extend(later.texts)
         self.hashes.extend(later.hashes)
+        self.lines.extend(later.lines)  # a merge moves a place's file, framework and authority, never its line
         if move is None:
-            self.lows.extend(later.lows)
             self.owners.extend(later.owners)
-        else:
-            for low, owner in zip(later.lows, later.owners, strict=True):
-                place = move(low | owner << 64)
-                self.lows.append(place & _LOW)
-                self.owners.append(place >> 64)
+        else:  # a few thousand owners among many records: each moved once
+            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
+            self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
         self.idents.update({count + i: ident for i, ident in later.idents.items()})
         first = self.first
         for key, entry in later.first.items():
@@ -174,7 +172,7 @@ class UniqueSummary:
 
     def move(self, lines: int) -> None:
         moved = Places.moved
-        self.lows = array("Q", [moved(low, lines) for low in self.lows])
+        self.lines = array("I", [line + lines if line else 0 for line in self.lines])  # as Places.moved
         self.first = {key: moved(entry, lines) if type(entry) is int else (moved(entry[0], lines), entry[1])
                       for key, entry in self.first.items()}
         self.repeats = [(key, subject.moved(lines)) for key, subject in self.repeats]
@@ -194,7 +192,7 @@ class UniqueSummary:
             if len(entries) < 2:
                 continue  # only a hash in common
             value = data.decode("utf-8", "surrogatepass")
-            subjects = [self.places.subject(self.lows[i] | self.owners[i] << 64, self.idents.get(i, value))
+            subjects = [self.places.subject(Places.at(self.lines[i], self.owners[i]), self.idents.get(i, value))
                         for i in entries]
             first = min(range(len(subjects)), key=lambda n: subjects[n].place())  # of a tie, the earliest added
             out += [(value, subject, subjects[first]) for n, subject in enumerate(subjects) if n != first]
@@ -212,4 +210,4 @@ class UniqueSummary:
         return self.applicable, outcomes
 
 
-_LOW = (1 << 64) - 1
+_LINES, _OWNER = (1 << 32) - 1, 32  # as Places packs a place: Places.line and Places.owner inlined

@@ -277,14 +277,12 @@ class VisitsSummary:
     def merge(self, later: VisitsSummary) -> None:
         self.applicable += later.applicable
         move = self.places.adopt(later.places)
+        self.lines.extend(later.lines)  # a merge moves a place's file, framework and authority, never its line
         if move is None:
-            self.lines.extend(later.lines)
             self.owners.extend(later.owners)
-        else:
-            for line, owner in zip(later.lines, later.owners, strict=True):
-                place = move(Places.at(line, owner))
-                self.lines.append(Places.line(place))
-                self.owners.append(Places.owner(place))
+        else:  # a few thousand owners (file, framework, authority) among many rows: each moved once
+            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
+            self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
         self.days.extend(later.days)
         names = self.names.adopt(later.names)
         self.states.extend(later.states if names is None else array("H", (names[i] for i in later.states)))
