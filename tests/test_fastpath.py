@@ -53,6 +53,26 @@ def test_fast_path_agrees_with_the_ordinary_path(tmp_path, writer, suffix, batch
     assert slow == fast
 
 
+_FACTS = st.dictionaries(st.sampled_from(["case_files_reviewed", " case_files_reviewed", "pct x ", "x.y", "", "é"]),
+                         st.integers(-5, 200) | st.floats(allow_nan=True) | st.none() | st.just("7"), max_size=3)
+
+
+@FIXTURE
+@given(st.lists(st.tuples(records(), _FACTS), min_size=1, max_size=4))
+def test_fast_path_agrees_on_facts_of_any_names(tmp_path, pairs):
+    """
+    Facts whose names the general reading has taken are read as they are, from the second record on: each
+    record is written twice, so that the second reads its facts the quick way. Odd names, blanks, markers and
+    non-numbers must give the same report as the ordinary path's.
+    """
+    batch = []
+    for n, (record, facts) in enumerate(pairs):
+        for copy in range(2):
+            batch.append({**record, "id": f"{record['id']}-{n}-{copy}", "facts": facts})
+    slow, fast = _both(tmp_path, batch, write_jsonl, ".jsonl")
+    assert slow == fast
+
+
 @FIXTURE
 @given(datasets())
 def test_fast_path_agrees_on_histories(tmp_path, dataset):

@@ -21,6 +21,7 @@ import fnmatch
 import math
 from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -293,9 +294,9 @@ class Compiler:
             better = "<" if which == "min" else ">"
             return self.local(f"{b} if {a} is None or ({b} is not None and {b} {better} {a}) else {a}", an and bn)
         values = [c for c, _ in scalars]
-        listed = f"[x for x in ({', '.join(values)},) if x is not None]" if values else "[]"
-        more = "".join(f" + list({self._members(g, 'values')})" for g in groups)
-        return self.local(f"{which}({listed}{more}, default=None)", True)
+        parts = [f"[x for x in ({', '.join(values)},) if x is not None]"] if values else []
+        parts += [self._members(g, "values") for g in groups]  # chained, not copied into one list
+        return self.local(f"{which}({self.src.const(chain)}({', '.join(parts)}), default=None)", True)
 
     def _Max(self, node: f.Max) -> tuple[str, bool]:
         return self._extreme(node.items, "max")

@@ -158,6 +158,9 @@ class FastPath:
         self.days: dict[str, dt.date] = {}
         self.columns: dict[str, tuple[str, str]] = {}  # a CSV header name split once, not once a row
         self.population_names = frozenset(self.population_keys.values())
+        # Facts' names as the general reading has taken them (stripped): a record whose facts are whole numbers
+        # under these is read as it is. Bounded, so that odd data cannot grow it.
+        self.fact_names: set[str] = set()
         self.groups = {"judgements": self._judgements,
                        **{g: self._numbers(g) for g in ("grade_counts", "populations", "facts")}}
 
@@ -353,9 +356,10 @@ class FastPath:
                     f"        m = list(map({spelled}.get, x.values()))",
                     "        m = dict(zip(x, m, strict=True)) if None not in m else None",
                     "else:", "    m = None", "if m is None:", f"    {read}"]
-        elif key in ("populations", "grade_counts"):
-            # As _numbers' own first test: whole numbers under canonical names.
-            names = self.population_names if key == "populations" else compiled.grade_names
+        elif key in ("populations", "grade_counts", "facts"):
+            # As _numbers' own first test: whole numbers under canonical names (facts: names already taken).
+            names = (self.population_names if key == "populations" else self.fact_names if key == "facts"
+                     else compiled.grade_names)
             accept = f"{src.const(_INTS)}.issuperset(map(type, x.values())) and x.keys() <= {src.const(names)}"
         else:
             return [read]
@@ -507,7 +511,8 @@ class FastPath:
         populations = self.population_keys if group == "populations" else None
         counts = group == "grade_counts"
 
-        canonical = self.population_names if populations is not None else None
+        canonical = self.population_names if populations is not None else self.fact_names if floats else None
+        facts = self.fact_names if floats else None
 
         def read(members: Mapping[str, Any], text: bool, compiled: _Framework, out: dict[str, Any]) -> dict[str, Any]:
             if not text and not out and _INTS.issuperset(map(type, members.values())):
@@ -534,6 +539,8 @@ class FastPath:
                         raise Unsure
                 elif key != key.strip():
                     raise Unsure
+                elif facts is not None and len(facts) < 256:
+                    facts.add(key)
                 if key in out:
                     raise Unsure
                 out[key] = value

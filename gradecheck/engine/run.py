@@ -307,22 +307,6 @@ class _Run:
                 if s is summary:
                     summaries[i] = broken
 
-    def _kept(self, view: View) -> View:
-        """
-        What dataset rules need of a record, kept until the file is read: the fields they read.
-
-        Every record of a file is kept for them (ids must be unique across it, histories span it),
-        so each is cut down to its place, framework, version, dates and the fields the dataset
-        rules declare they read, with shared field names: a fifth of the memory of the whole record.
-        """
-        if self.keep is None:
-            return view
-        names, prefixes = self.keep
-        record = view.record
-        values = {intern(name): value for name, value in view.values.items()
-                  if name in names or name.startswith(prefixes)}
-        return View(Record(record.id, record.framework, {}, record.origin), view.framework, view.version, values)
-
     def _flush(self) -> None:
         """Add the counted verdict patterns to the per-rule tallies (rules the ordinary path decided count there)."""
         tally = self.tally
