@@ -389,21 +389,25 @@ _VERDICTS = {PASS: "PASS", SKIP: "SKIP", UNSURE: "UNSURE"}
 _NOTHING = "({}, None, None)"
 
 
-def _selector(pattern: str) -> Callable[[dict[str, Any]], list[Any]]:
-    """The values of a group's members whose keys match a glob, each key's match decided once."""
-    matches: dict[str, bool] = {}
+def _selector(pattern: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """
+    The values of a group's members whose keys match a glob. A file's records share a few key sets: which
+    keys of a set match is decided once, and most sets have none.
+    """
+    chosen: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
 
-    def select(members: dict[str, Any]) -> list[Any]:
-        out = []
-        for key, value in members.items():
-            hit = matches.get(key)
-            if hit is None:
-                hit = fnmatch.fnmatchcase(key, pattern)
-                if len(matches) < 4096:
-                    matches[key] = hit
-            if hit:
-                out.append(value)
-        return out
+    def none(members: dict[str, Any]) -> tuple[Any, ...]:
+        return ()
+
+    def select(members: dict[str, Any]) -> tuple[Any, ...]:
+        keys = tuple(members)
+        fetch = chosen.get(keys)
+        if fetch is None:
+            matched = tuple(k for k in keys if fnmatch.fnmatchcase(k, pattern))
+            fetch = fetcher(matched) if matched else none
+            if len(chosen) < 4096:
+                chosen[keys] = fetch
+        return fetch(members)
 
     return select
 
