@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from ..frameworks import Framework
-from ..kinds import Rows, View
+from ..kinds import Places, Rows, View
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
@@ -95,6 +95,7 @@ class Scan:
         # The dataset rules' summaries of the rows that pass here (the row engine folds the others into its own;
         # they merge when the file is read), and per framework the fields those rules read of a row.
         self.summaries = self.result.summaries = [rule.check.summary() for rule in run.dataset_rules]
+        Places.shared(self.summaries)
         self.folds: dict[str, list[Any]] = {}
         self.needs: dict[str, set[str]] = {}
         unfoldable = set()

@@ -13,7 +13,7 @@ import attrs
 
 from ..errors import GradecheckError
 from ..frameworks import Framework
-from ..kinds import Failure, Subject, Unknown, View
+from ..kinds import Failure, Places, Subject, Unknown, View
 from ..kinds.causes import CAUSES, SUPPRESSED, cause_of, check_cause
 from ..read import discover, read_path, read_range
 from ..read.frames import FRAME_NAME, frame_kind, read_frame
@@ -147,6 +147,7 @@ class _Run:
     def begin(self) -> None:
         """Start a dataset: each dataset rule starts an empty summary."""
         self.summaries = [rule.check.summary() for rule in self.dataset_rules]
+        Places.shared(self.summaries)
         self.where: Origin | None = None
         self.folds = {fid: [s for r, s in zip(self.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
                       for fid in self.ruleset.frameworks}

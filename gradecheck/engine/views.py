@@ -51,6 +51,7 @@ class ReadView(View):
         self.values = None  # type: ignore[assignment]  # flattened only if a rule asks for a glob
         self._subject = None
         self._who = None
+        self._place = None
 
     @property
     def record(self) -> Record:  # type: ignore[override]

@@ -9,7 +9,7 @@ exactly one fault. Adding a kind is one new module and one line below (docs/addi
 from __future__ import annotations
 
 from ._base import Failure, Subject, Unknown, View, who
-from ._summary import Rows
+from ._summary import Places, Rows
 from .absent import Absent
 from .agree import Agree
 from .authority import AuthorityCheck
@@ -29,7 +29,7 @@ from .valid import Valid
 from .visits_follow import VisitsFollow
 from .within import Within
 
-__all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Rows", "Subject", "Unknown", "View", "who"]
+__all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Places", "Rows", "Subject", "Unknown", "View", "who"]
 
 #: Every kind, by the name a rule file gives in ``kind = "..."``: the one registry the loader, the engine,
 #: ``explain``, the strategies and ``selftest`` read.

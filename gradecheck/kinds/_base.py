@@ -92,7 +92,7 @@ class View:
     read from it.
     """
 
-    __slots__ = ("_subject", "_who", "day", "framework", "record", "values", "version")
+    __slots__ = ("_place", "_subject", "_who", "day", "framework", "record", "values", "version")
 
     def __init__(self, record: Record, framework: Framework, version: Version, values: dict[str, Any]) -> None:
         self.record = record
@@ -107,6 +107,7 @@ class View:
         self.day: dt.date | None = day if isinstance(day, dt.date) else None
         self._subject: Subject | None = None
         self._who: tuple[str | None, str | None, str | None] | None = None  # see identify()
+        self._place: tuple[Any, int] | None = None  # (table, packed place): see _summary.Places.of
 
     def get(self, name: str) -> Any:
         """The canonical value of a dotted field, or MISSING."""

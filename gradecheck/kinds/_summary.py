@@ -125,8 +125,25 @@ class Places:
         self.authorities = Names()
 
     def of(self, view: View) -> int:
+        """A view's place, packed; kept on the view, for the other summaries that share this table (see shared)."""
+        kept = view._place
+        if kept is not None and kept[0] is self:
+            return kept[1]
         path, line = view.place()
-        return self.pack(path, line, who(view), view.framework.id)
+        packed = self.pack(path, line, who(view), view.framework.id)
+        view._place = (self, packed)
+        return packed
+
+    @staticmethod
+    def shared(summaries: Sequence[Any]) -> None:
+        """
+        Give new summaries of one dataset one table: each record's place is then packed once, not once a summary.
+        Merging is unchanged (a table adopting another's names gives the same answer each time it is asked).
+        """
+        table = Places()
+        for summary in summaries:
+            if isinstance(getattr(summary, "places", None), Places) and not summary.places.paths.values:
+                summary.places = table
 
     def pack(self, path: str, line: int, authority: tuple[str | None, str | None], framework: str) -> int:
         # Names.of inlined: every record of a large file comes here once or twice, and the three names are
@@ -208,7 +225,7 @@ class Rows:
     as a view's ``get`` gives it (texts stripped; judgements by grade name), None where the record has none.
     """
 
-    __slots__ = ("_labels", "_versions", "columns", "days", "framework", "lines", "path")
+    __slots__ = ("_labels", "_places", "_versions", "columns", "days", "framework", "lines", "path")
 
     def __init__(self, path: str, framework: Framework, lines: list[int], days: list[dt.date | None],
                  columns: dict[str, list[Any]]) -> None:
@@ -219,6 +236,7 @@ class Rows:
         self.columns = columns  # "id", "authority", "judgements.overall_effectiveness", ... → a value per row
         self._labels: list[tuple[str | None, str | None, str | None]] | None = None
         self._versions: dict[dt.date | None, Version] = {}
+        self._places: tuple[Places, list[int]] | None = None
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -249,7 +267,9 @@ class Rows:
         return found
 
     def places(self, table: Places) -> list[int]:
-        """Each row packed into *table* (see Places.pack)."""
+        """Each row packed into *table* (see Places.pack), kept for the other summaries sharing the table."""
+        if self._places is not None and self._places[0] is table:
+            return self._places[1]
         path, fid, owners = self.path, self.framework.id, {}
         out = []
         for line, label in zip(self.lines, self.labels(), strict=True):
@@ -259,6 +279,7 @@ class Rows:
             if line > _LINES:
                 raise ValueError(f"{path}: more lines than a summary can name")
             out.append(line | owner)
+        self._places = (table, out)
         return out
 
     def subject(self, row: int) -> Subject:
