@@ -682,9 +682,11 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
 
             states = run_parallel(path, rest, lambda: _Run(ruleset, max_findings), meanwhile=first_share)
             shift = count_lines(path, start, end)
-            for state in states:
+            while states:  # each state let go once merged: the dataset rules' judgement below is the run's peak
+                state = states.pop(0)
                 run.merge(_shifted(state, shift))
                 shift += state["lines"]
+                state = None
             run.finish()
             continue
         # A workbook is one dataset too, its sheets together (a history sheet beside a visits sheet).

@@ -275,19 +275,26 @@ class VisitsSummary:
             self.codes[name] = (place, code)
 
     def merge(self, later: VisitsSummary) -> None:
+        """Add *later*'s rows after this summary's; *later* gives up its columns as they are taken (it is spent)."""
         self.applicable += later.applicable
         move = self.places.adopt(later.places)
         self.lines.extend(later.lines)  # a merge moves a place's file, framework and authority, never its line
+        later.lines = array("L")  # so that a merge holds at most one column twice, never a whole summary
         if move is None:
             self.owners.extend(later.owners)
         else:  # a few thousand owners (file, framework, authority) among many rows: each moved once
             moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
             self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
+        later.owners = array("q")
         self.days.extend(later.days)
+        later.days = array("l")
         names = self.names.adopt(later.names)
         self.states.extend(later.states if names is None else array("H", (names[i] for i in later.states)))
+        later.states = array("H")
         self.keys.extend(later.keys if names is None else array("l", (names[i] for i in later.keys)))
+        later.keys = array("l")
         self.ids.extend(later.ids)
+        later.ids = Texts()
         self.undated.extend(later.undated)
         for name, (place, code) in later.codes.items():
             self._code(name, place, code)
