@@ -295,8 +295,6 @@ class Compiler:
 
     def _extreme(self, items: tuple[Any, ...], which: str) -> tuple[str, bool]:
         scalars, groups = self._terms(items)
-        if not scalars and len(groups) == 1:
-            return self.local(f"{which}({self._members(groups[0], 'values')}, default=None)", True)
         if not groups and len(scalars) == 1:
             return scalars[0]
         if not groups and len(scalars) == 2:
@@ -306,7 +304,13 @@ class Compiler:
         values = [c for c, _ in scalars]
         parts = [f"[x for x in ({', '.join(values)},) if x is not None]"] if values else []
         parts += [self._members(g, "values") for g in groups]  # chained, not copied into one list
-        return self.local(f"{which}({self.src.const(chain)}({', '.join(parts)}), default=None)", True)
+        joined = parts[0] if len(parts) == 1 else f"{self.src.const(chain)}({', '.join(parts)})"
+        code = f"{which}({joined}, default=None)"
+        # Groups alone, none of them with members (a visit has no counts at all): None without building anything.
+        if not scalars and all(g.exclude is None for g in groups):
+            present = [self.src.group(g.group) if g.pattern is None else self._members(g, "values") for g in groups]
+            code = f"({code} if {' or '.join(present)} else None)"
+        return self.local(code, True)
 
     def _Max(self, node: f.Max) -> tuple[str, bool]:
         return self._extreme(node.items, "max")
