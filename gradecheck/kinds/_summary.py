@@ -28,7 +28,12 @@ class Summary(Protocol):
 
     def add(self, view: View) -> None: ...
 
-    def merge(self, later: Any) -> None: ...
+    def merge(self, later: Any) -> None:
+        """
+        Add *later*'s records (the rest of the file). *later* is spent: a merge may take its columns and leave
+        it empty, so that merging never holds two copies of a large summary.
+        """
+        ...
 
     def move(self, lines: int) -> None:
         """Move every record it names *lines* further down the file (see Subject.moved)."""
