@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import gradecheck
@@ -274,3 +274,37 @@ def test_many_key_shapes_are_read_the_general_way_past_the_cap():
     hits = [fast.check({k: record[k] for k in order}, False) for order in orders]
     assert len(fast.frameworks["ilacs"].shapes) == 64
     assert all(h is not None and h.verdicts == hits[0].verdicts for h in hits)
+
+
+_GROUP_VALUES = st.none() | st.dictionaries(st.sampled_from(["a", "b_pct", "c_pct"]), st.integers(-5, 5), max_size=3)
+
+
+@given(st.sampled_from(["min", "max"]),
+       st.lists(st.sampled_from(["scalar", "g", "h", "g_pct", "h_other"]), max_size=4),
+       st.integers(-5, 5) | st.none(), _GROUP_VALUES, _GROUP_VALUES)
+@example("min", ["g", "h"], None, {"a": 1}, None)  # one group of two with members: its values count
+@example("max", [], None, None, None)  # nothing to take the largest of
+@settings(max_examples=300)  # cheap: one small function compiled an example
+def test_generated_min_and_max_agree_with_a_plain_model(which, items, scalar, g, h):
+    """A Min or Max over present values of scalars and groups (all members, a glob, all but some): None when none."""
+    from gradecheck.engine.fastcode import Compiler, Source
+    from gradecheck.kinds import forms as f
+
+    forms = {"scalar": f.Field("", "start"), "g": f.Members("g"), "h": f.Members("h"),
+             "g_pct": f.Members("g", pattern="*_pct"), "h_other": f.Members("h", exclude={"a"})}
+    framework = RULESET.frameworks["ilacs"]
+    src = Source()
+    compiler = Compiler(framework, framework.versions[0], src)
+    node = (f.Min if which == "min" else f.Max)([forms[i] for i in items])
+    code, _ = compiler.expr(node)
+    binds = [f"{local} = top.get({src.const(name)})" for name, local in src.tops.items()]
+    binds += [f"{local} = groups.get({src.const(name)})" for name, local in src.groups.items()]
+    run = src.compile(["def run(top, groups):", *[f"    {line}" for line in [*binds, *compiler.lines]],
+                       f"    return {code}"], "run")
+    groups = {name: members for name, members in (("g", g), ("h", h)) if members}
+    values = {"scalar": [scalar] if scalar is not None else [], "g": list((g or {}).values()),
+              "h": list((h or {}).values()), "g_pct": [v for k, v in (g or {}).items() if k.endswith("_pct")],
+              "h_other": [v for k, v in (h or {}).items() if k != "a"]}
+    present = [v for i in items for v in values[i]]
+    expected = (min if which == "min" else max)(present, default=None)
+    assert run({"start": scalar} if scalar is not None else {}, groups) == expected

@@ -295,6 +295,8 @@ class Compiler:
 
     def _extreme(self, items: tuple[Any, ...], which: str) -> tuple[str, bool]:
         scalars, groups = self._terms(items)
+        if not groups and not scalars:
+            return "None", True  # the extreme of nothing, as min((), default=None)
         if not groups and len(scalars) == 1:
             return scalars[0]
         if not groups and len(scalars) == 2:

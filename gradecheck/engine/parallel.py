@@ -21,6 +21,7 @@ __all__ = ["MIN_BYTES", "fork_map", "plan", "run_parallel", "split_points", "wat
 #: Files smaller than this are not worth the cost of starting workers (about 0.1 s).
 MIN_BYTES = 16 * 1024 * 1024
 
+
 def split_points(path: str, parts: int) -> list[tuple[int, int, int]] | None:
     """
     (start byte, end byte, 1) for each part, cutting only after a newline.
