@@ -702,7 +702,7 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
     return Register(tuple(authorities.values()), tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
 
 
-_TABLES = ("authority", "area", "reorganisation")
+_TABLES = ("area", "authority", "reorganisation")  # in the order a file's entries are read
 # The lines a register file is cut at: a line that is exactly an entry's header (a comment may follow).
 _ENTRY = re.compile(r"^\[\[(?:authority|area|reorganisation)\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
 # A top-level key that is one of those names (authority = [...], area.x = 1): a piece read alone could not
@@ -745,26 +745,34 @@ def _pieces(text: str) -> Iterable[dict[str, Any]]:
 
 
 class _File:
-    """The entries of one register file, read from its pieces in turn, numbered as in the whole file."""
+    """
+    The entries of one register file, read from its pieces in turn, numbered and listed as in the whole file:
+    its areas, then its authorities, then its reorganisations, each table's problems in that order too.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.source = str(path)  # one string for the file's authorities, not one each
-        self.problems: list[Problem] = []
+        self.found: dict[str, list[Problem]] = {"file": [], **{table: [] for table in _TABLES}}
         self.areas: list[Authority] = []
         self.authorities: list[Authority] = []
         self.reorganisations: list[Reorganisation] = []
         self.counts = dict.fromkeys(_TABLES, 0)
 
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for problems in self.found.values() for problem in problems]
+
     def read(self, doc: dict[str, Any]) -> None:
-        path, problems = self.path, self.problems
+        path = self.path
         unknown = set(doc) - set(_TABLES)
         if unknown:  # only the first piece may hold other keys (see _pieces)
-            problems.append(Problem(str(path), "file", ", ".join(sorted(unknown)),
-                                    "unknown table; expected [[authority]], [[area]] or [[reorganisation]]"))
+            self.found["file"].append(Problem(str(path), "file", ", ".join(sorted(unknown)),
+                                              "unknown table; expected [[authority]], [[area]] or [[reorganisation]]"))
         for table in _TABLES:
             if table not in doc:
                 continue
+            problems = self.found[table]
             start = self.counts[table]
             entries = _tables(doc[table], path, table, problems)
             self.counts[table] += len(entries)

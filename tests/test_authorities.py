@@ -428,3 +428,20 @@ def test_a_register_read_in_pieces_reads_as_the_whole_file(tmp_path_factory, fra
     whole = read(10**9)
     assert read(1) == whole
     assert read(2) == whole
+
+
+@pytest.mark.parametrize("piece", [1, 10**9])
+def test_a_register_files_problems_are_listed_by_table_however_it_is_read(tmp_path, piece, monkeypatch):
+    """Areas' problems, then authorities', then reorganisations', each in file order, as the whole file lists them."""
+    from gradecheck import authorities
+
+    monkeypatch.setattr(authorities, "_PIECE", piece)
+    path = tmp_path / "bad.toml"
+    path.write_text('[[authority]]\nid = "x"\n\n[[area]]\nid = "r"\n\n'
+                    '[[reorganisation]]\nid = "o"\ndate = 2020-01-01\ntitle = "t"\nurl = "https://e"\n'
+                    'predecessors = ["x"]\nsuccessors = []\n\n[[authority]]\nid = "y"\n\n[[area]]\nname = "R"\n',
+                    encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        load_register([path], builtin=False)
+    assert [p.where.split(" (")[0] for p in err.value.problems] == [
+        "area 1", "area 2", "authority 1", "authority 2", "reorganisation 1"]
