@@ -778,7 +778,6 @@ class TestUnique:
         assert messages(
             rule("unique", field="authority"), *records) == ["authority 'X' is also used by the record at <records>:1"]
 
-
     @given(st.lists(st.tuples(st.sampled_from(["a", "b", "é", "a\ud800", 7, 7.0, "7", ("x",)]), st.integers(1, 40),
                               st.sampled_from(["Town A", "Town B", "Town C"])),
                     max_size=12, unique_by=lambda r: r[1]),
