@@ -905,6 +905,72 @@ class TestGroupTotal:
         """Within a group, the Total row equals the sum of the other rows."""
         assert expected == outcome(groups, *self.rows(*rows))
 
+    @given(st.lists(st.tuples(st.sampled_from(["E1", "E2"]), st.sampled_from(["Total", "boys", "girls", 1, 1.0, None]),
+                              st.integers(0, 9) | st.just("c"), st.integers(1, 60), st.sampled_from(["A", "B"])),
+                    max_size=10, unique_by=lambda r: r[3]),
+           st.data())
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # ``rule`` only builds a rule set
+    def test_a_summary_split_moved_and_merged_judges_as_the_whole(self, rule, rows, data):
+        """
+        Rows folded into two parts, out of file order, moved down the file and merged in either order give the
+        outcomes of one summary of every row (each moved as far), labels that are not texts included.
+        """
+        from gradecheck import Origin, Record, prepare
+
+        for kind in ("group_total", "group_share"):
+            extra = {"share": "populations.foster_care"} if kind == "group_share" else {}
+            ruleset = rule(kind, group_by=["authority_code"], label="type", value="populations.looked_after", **extra)
+            check_ = ruleset.rules[0].check
+
+            def view(n: int, code: str, label: object, value: object, line: int, authority: str, rs=ruleset):
+                fields = {"authority_code": code, "authority": authority, "populations.looked_after": value,
+                          "populations.foster_care": 50}
+                if label is not None:
+                    fields["type"] = label
+                return prepare(Record(f"r{n}", "sif", fields, Origin("f.csv", line)), rs)
+
+            shift = data.draw(st.integers(0, 5))
+            whole = check_.summary()
+            for n, row in enumerate(sorted(rows, key=lambda r: r[3])):
+                whole.add(view(n, *row))
+            whole.move(shift)
+            cut = data.draw(st.integers(0, len(rows)))
+            parts = [check_.summary(), check_.summary()]
+            for n, row in enumerate(sorted(rows, key=lambda r: r[3])):
+                parts[data.draw(st.booleans()) if n >= cut else 0].add(view(n, *row))
+            for part in parts:
+                part.move(shift)
+            first, second = data.draw(st.permutations(parts))
+            first.merge(second)
+
+            def seen(summary):
+                count, outcomes = summary.outcomes()
+                return count, [(s.line, s.id, s.authority, o) for s, o in outcomes]
+
+            assert seen(first) == seen(whole)
+            assert {s.line for s, _ in whole.outcomes()[1]} <= {r[3] + shift for r in rows}  # each moved
+
+    def test_a_merged_summary_names_each_rows_own_authority(self, rule):
+        """The later part's authorities are its own, though the earlier part met others first."""
+        from gradecheck import Origin, Record, prepare
+
+        ruleset = rule("group_share", group_by=["authority_code"], label="type", value="populations.looked_after",
+                       share="populations.foster_care")
+        check_ = ruleset.rules[0].check
+
+        def view(line: int, code: str, label: str, value: int, authority: str):
+            fields = {"authority_code": code, "authority": authority, "type": label,
+                      "populations.looked_after": value, "populations.foster_care": 50}
+            return prepare(Record(f"r{line}", "sif", fields, Origin("f.csv", line)), ruleset)
+
+        earlier, later = check_.summary(), check_.summary()
+        earlier.add(view(1, "E1", "Total", 9, "Town A"))
+        later.add(view(2, "E2", "Total", 9, "Town B"))
+        later.add(view(3, "E2", "boys", 4, "Town B"))
+        earlier.merge(later)
+        assert [(s.line, s.authority, s.authority_code) for s, _ in earlier.outcomes()[1]] == [
+            (1, "Town A", "E1"), (2, "Town B", "E2"), (3, "Town B", "E2")]
+
     def test_message_and_groups(self, groups):
         """Groups are judged apart; the finding sits on the Total row and shows the sum."""
         records = self.rows(("Total", 10), ("boys", 4), ("girls", 5)) + self.rows(

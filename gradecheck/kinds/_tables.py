@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
+from collections.abc import Iterable
+from itertools import islice
+from operator import le
 from typing import Any
 
 from ._base import Subject, View, param
-from ._summary import Outcomes
+from ._summary import Names, Outcomes, Places, Texts
 
-__all__ = ["OUTLINE", "GroupSummary", "Row", "labels_param", "outline"]
+__all__ = ["OUTLINE", "GroupSummary", "Kept", "Row", "labels_param", "outline"]
 
 
 def labels(value: Any, ctx: Any) -> str | None:
@@ -44,17 +48,34 @@ def outline(label: Any) -> tuple[str, ...] | None:
     return tuple(p for p in m.group(2, 3, 4, 5) if p)
 
 
+Kept = tuple[tuple[str, ...], Any, Any, Any]  # what a group kind keeps of a row: (group, label, count, share)
+
+
 class Row:
-    """One row of a grouped table, as the group kinds keep it: who it is, its group, label, count and share."""
+    """
+    One row of a grouped table, as the group kinds judge it: its group, label, count and share, and who it is.
 
-    __slots__ = ("group", "label", "share", "subject", "value")
+    Rows are made when the file is judged, a group at a time, from the summary's columns; who a row is (a
+    Subject) is made only for a row an outcome is about.
+    """
 
-    def __init__(self, subject: Subject, group: tuple[str, ...], label: Any, value: Any, share: Any) -> None:
-        self.subject = subject
+    __slots__ = ("_index", "_subject", "_summary", "group", "label", "share", "value")
+
+    def __init__(self, summary: GroupSummary, index: int, group: tuple[str, ...], label: Any, value: Any,
+                 share: Any) -> None:
+        self._summary = summary
+        self._index = index
+        self._subject: Subject | None = None
         self.group = group
         self.label = label
         self.value = value
         self.share = share
+
+    @property
+    def subject(self) -> Subject:
+        if self._subject is None:
+            self._subject = self._summary.subject(self._index)
+        return self._subject
 
 
 class GroupSummary:
@@ -62,30 +83,89 @@ class GroupSummary:
     A table's rows, cut down to group, label, count and share; groups are formed when the file has been read.
 
     A group's rows may lie anywhere in a file, and a finding shows every row of its group with its
-    value ("Male 48060 + Female 35780 = 83840"), so every row the rule reads is kept: a few dozen
-    bytes each, and only for the tables the rule applies to.
+    value ("Male 48060 + Female 35780 = 83840"), so every row the rule reads is kept, as columns: its
+    place packed (see _summary.Places), its id's UTF-8, its group and label as indexes into one table
+    of the few distinct ones, and its count and share as read. About 60 bytes a row, where a Row and a
+    Subject a row, holding each row's own copies of its texts, took about 450.
     """
 
-    __slots__ = ("rows", "rule")
+    __slots__ = ("ids", "keys", "lines", "names", "odd", "owners", "places", "rule", "shares", "values")
 
     def __init__(self, rule: Any) -> None:
         self.rule = rule
-        self.rows: list[Row] = []
+        self.places = Places()
+        self.lines = array("L")  # each row's line, and the rest of its packed place (see Places.line, Places.owner)
+        self.owners = array("q")
+        self.ids = Texts()
+        self.names = Names()  # the groups and labels the rows name
+        self.keys = array("l")  # each row's group and label, as indexes into names (2 per row; -1: see odd)
+        self.odd: dict[int, Any] = {}  # a row's label that is not a text, by row
+        self.values: list[Any] = []
+        self.shares: list[Any] = []
 
     def add(self, view: View) -> None:
-        row = self.rule.row(view)
-        if row is not None:
-            self.rows.append(row)
+        kept: Kept | None = self.rule.row(view)
+        if kept is None:
+            return
+        group, label, value, share = kept
+        place = self.places.of(view)
+        self.lines.append(Places.line(place))
+        self.owners.append(Places.owner(place))
+        self.ids.append(view.ident())
+        self.keys.append(self.names.of(group))
+        if type(label) is str:
+            self.keys.append(self.names.of(label))
+        else:  # rare (no label, a number): kept as it is, never merged with an equal one of another type
+            self.odd[len(self.values)] = label
+            self.keys.append(-1)
+        self.values.append(value)
+        self.shares.append(share)
+
+    def subject(self, row: int) -> Subject:
+        return self.places.subject(Places.at(self.lines[row], self.owners[row]), self.ids[row])
 
     def merge(self, later: GroupSummary) -> None:
-        self.rows.extend(later.rows)
+        """Add *later*'s rows after this summary's; *later* is spent (see _summary.Summary.merge)."""
+        move = self.places.adopt(later.places)
+        self.lines.extend(later.lines)
+        later.lines = array("L")
+        if move is None:
+            self.owners.extend(later.owners)
+        else:
+            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
+            self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
+        later.owners = array("q")
+        self.ids.extend(later.ids)
+        later.ids = Texts()
+        names = self.names.adopt(later.names)
+        count = len(self.values)
+        self.odd.update({count + row: label for row, label in later.odd.items()})
+        self.keys.extend(later.keys if names is None else array("l", (names[i] if i >= 0 else i for i in later.keys)))
+        later.keys = array("l")
+        self.values += later.values
+        self.shares += later.shares
+        later.values, later.shares = [], []
 
     def move(self, lines: int) -> None:
-        for row in self.rows:
-            row.subject = row.subject.moved(lines)
+        self.lines = array("L", (line + lines if line else 0 for line in self.lines))
 
     def outcomes(self) -> tuple[int, Outcomes]:
-        groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
-        for row in sorted(self.rows, key=lambda r: r.subject.place()):
-            groups[row.group].append(row)
-        return self.rule.judge_groups(groups.values())
+        lines = self.lines
+        if len(self.places.paths.values) <= 1 and all(map(le, lines, islice(lines, 1, None))):
+            order: Iterable[int] = range(len(lines))  # added in file order (one file, read in order)
+        else:
+            order = sorted(range(len(lines)), key=self.places.file_order(lines, self.owners).__getitem__)
+        groups: dict[int, list[int]] = defaultdict(list)
+        keys = self.keys
+        for row in order:
+            groups[keys[2 * row]].append(row)
+        return self.rule.judge_groups(self._rows(members) for members in groups.values())
+
+    def _rows(self, members: list[int]) -> list[Row]:
+        names, keys = self.names.values, self.keys
+        out = []
+        for row in members:
+            label = keys[2 * row + 1]
+            out.append(Row(self, row, names[keys[2 * row]], names[label] if label >= 0 else self.odd[row],
+                           self.values[row], self.shares[row]))
+        return out

@@ -12,7 +12,7 @@ from . import params as c
 from ._base import Failure, Unknown, View, num, param
 from ._shares import computed_text, fmt_share, judge_share, share_range, stated
 from ._summary import Outcomes
-from ._tables import GroupSummary, Row, labels_param
+from ._tables import GroupSummary, Kept, Row, labels_param
 from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 
 __all__ = ["GroupShare"]
@@ -46,12 +46,11 @@ class GroupShare:
     def summary(self) -> GroupSummary:
         return GroupSummary(self)
 
-    def row(self, view: View) -> Row | None:
+    def row(self, view: View) -> Kept | None:
         share = view.get(self.share)
         if share is MISSING:
             return None
-        return Row(view.subject(), tuple(show(view.get(f)) for f in self.group_by), view.get(self.label),
-                   view.get(self.value), share)
+        return tuple(show(view.get(f)) for f in self.group_by), view.get(self.label), view.get(self.value), share
 
     def judge_groups(self, groups: Iterable[list[Row]]) -> tuple[int, Outcomes]:
         totals = (self.total_label,) if isinstance(self.total_label, str) else tuple(self.total_label)

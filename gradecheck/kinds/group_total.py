@@ -12,7 +12,7 @@ from ..values import MISSING, bounds, show
 from . import params as c
 from ._base import Failure, Unknown, View, fmt_sum, param, total_bounds
 from ._summary import Outcomes
-from ._tables import GroupSummary, Row, labels_param, outline
+from ._tables import GroupSummary, Kept, Row, labels_param, outline
 from .draft import Candidates, Chooser, Make, first_label, group_rows, nudge
 
 __all__ = ["GroupTotal"]
@@ -60,9 +60,9 @@ class GroupTotal:
     def summary(self) -> GroupSummary:
         return GroupSummary(self)
 
-    def row(self, view: View) -> Row | None:
-        return Row(view.subject(), tuple(show(view.get(f)) for f in self.group_by), view.get(self.label),
-                   view.get(self.value), MISSING)
+    def row(self, view: View) -> Kept | None:
+        """What the summary keeps of a record: its group, label and count."""
+        return tuple(show(view.get(f)) for f in self.group_by), view.get(self.label), view.get(self.value), MISSING
 
     def judge_groups(self, groups: Iterable[list[Row]]) -> tuple[int, Outcomes]:
         outcomes: Outcomes = []
