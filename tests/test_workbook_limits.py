@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gradecheck import Record, Unreadable, read_path
@@ -267,6 +267,10 @@ _xlsx_row = st.tuples(st.one_of(st.none(), st.integers(1, 3000)), st.lists(_xlsx
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(_xlsx_row, min_size=1, max_size=6), cuts=st.lists(st.integers(0, 2000), max_size=4),
        prefix=st.booleans())
+# A piece whose last tag starts a row after its last cell (numbered, then not): the next piece's cell without a
+# reference is in that row. Both were found by this property.
+@example(rows=[(1, [(None, "x"), ("A", None), ("B", "x")]), (2, [(None, "x")])], cuts=[155, 255], prefix=False)
+@example(rows=[(1, [(None, "x"), ("A", None), ("B", "x")]), (None, [(None, "x")])], cuts=[155, 249], prefix=False)
 def test_xlsx_count_covers_what_calamine_holds(rows, cuts, prefix):
     """Cells with and without references, rows with and without numbers, empty styled cells, any piece sizes."""
     xml = []

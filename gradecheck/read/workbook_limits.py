@@ -207,6 +207,8 @@ class _XlsxScan(_Scan):
             return b"<row" not in piece
         if piece.count(b"<") != piece.count(b">"):
             return False  # a '>' in a value: tags cannot be told by '>' alone
+        if piece.count(b"<row") != len(_NUMBERED_ROWS.findall(piece)):
+            return False  # a row without its number: it is the row after the one before it, which only tags tell
         columns = _PLAIN_COLUMNS.findall(piece)
         if len(columns) != cells:
             return False  # a cell without its reference first, or one written otherwise
@@ -216,9 +218,14 @@ class _XlsxScan(_Scan):
             rows = [int(row) - 1 for row, empty in set(_PLAIN_ROWS.findall(piece)) if not empty]
             self.top, self.bottom = min(self.top, *rows), max(self.bottom, *rows)
             self.left, self.right = min(self.left, *numbers), max(self.right, *numbers)
-        # Where the piece ends, for a cell without a reference in the next piece.
-        last = _PLAIN_REF.match(piece, piece.rfind(b'<c r="'))
+        # Where the piece ends, for a cell without a reference in the next piece: after its last cell, or at the
+        # start of a row that begins after that cell.
+        cell_at = piece.rfind(b'<c r="')
+        last = _PLAIN_REF.match(piece, cell_at)
         self.row, self.col = (int(last.group(2)) - 1, _column(last.group(1))) if last else (self.row, self.col)
+        row_at = piece.rfind(b"<row ")
+        if row_at > cell_at:
+            self.row, self.col = int(_NUMBERED_ROWS.match(piece, row_at).group(1)) - 1, -1  # type: ignore[union-attr]
         return True
 
     def tag_by_tag(self, piece: bytes) -> None:
@@ -250,6 +257,7 @@ _ODD = re.compile(rb"<c[>/\t\n\r]|<[\w.-]+:(?:c|row)[\s/>]")
 _PLAIN_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"[^>/]*(/?)>')
 _PLAIN_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"[^>/]*(/?)>')
 _PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_NUMBERED_ROWS = re.compile(rb'<row r="(\d{1,7})"')
 
 
 def _column(letters: bytes) -> int:
