@@ -977,3 +977,26 @@ class TestGroupTotal:
             ("Total", 3), ("boys", 1), ("girls", 2), authority="E2")
         [finding] = check(records, groups).findings
         assert (finding.record, finding.message) == ("E1-Total", "boys 4 + girls 5 = 9, expected Total 10")
+
+
+def test_names_adopt_answers_again_only_while_neither_table_grew_and_travel_without_their_index():
+    """Summaries sharing a table ask it the same question in a merge; a grown table gets a new answer."""
+    import pickle
+
+    from gradecheck.kinds._summary import Names
+
+    mine, theirs = Names(), Names()
+    for value in ("a", "b"):
+        mine.of(value)
+    for value in ("b", "c"):
+        theirs.of(value)
+    assert mine.adopt(theirs) == [1, 2]
+    assert mine.adopt(theirs) == [1, 2]  # the same answer, asked again
+    theirs.of("d")
+    assert mine.adopt(theirs) == [1, 2, 3]  # theirs grew: worked out again
+    mine.of("e")
+    assert mine.adopt(theirs) == [1, 2, 3]
+    back = pickle.loads(pickle.dumps(mine))
+    assert back.values == ["a", "b", "c", "d", "e"]
+    assert [back.of(v) for v in ("a", "e", "f")] == [0, 4, 5]
+    assert Names().adopt(back) is None  # every value lands where it was

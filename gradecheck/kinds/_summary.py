@@ -52,11 +52,12 @@ class Names:
     (an authority's name, the file's path) is held once per summary, not once per record.
     """
 
-    __slots__ = ("index", "values")
+    __slots__ = ("_adopted", "index", "values")
 
     def __init__(self) -> None:
         self.values: list[Any] = []
         self.index: dict[Any, int] = {}
+        self._adopted: tuple[Names, int, int, list[int] | None] | None = None  # the last adopt's answer
 
     def of(self, value: Any) -> int:
         found = self.index.get(value)
@@ -66,9 +67,28 @@ class Names:
         return found
 
     def adopt(self, other: Names) -> list[int] | None:
-        """Where each of *other*'s indexes lands in this table; None when every one lands where it was."""
-        moved = [self.of(value) for value in other.values]
-        return None if moved == list(range(len(moved))) else moved
+        """
+        Where each of *other*'s indexes lands in this table; None when every one lands where it was.
+
+        A dataset's summaries share their tables (Places.shared), and so do a worker's: merging them asks the same
+        question once a summary, answered once while neither table has grown since.
+        """
+        last = self._adopted
+        if last is not None and last[0] is other and last[1] == len(other.values) and last[2] == len(self.values):
+            return last[3]
+        moved: list[int] | None = [self.of(value) for value in other.values]
+        if moved == list(range(len(other.values))):
+            moved = None
+        self._adopted = (other, len(other.values), len(self.values), moved)
+        return moved
+
+    def __getstate__(self) -> list[Any]:
+        return self.values  # the index is rebuilt, and the last adopt's answer is this process's own
+
+    def __setstate__(self, values: list[Any]) -> None:
+        self.values = values
+        self.index = {value: i for i, value in enumerate(values)}
+        self._adopted = None
 
 
 class Texts:

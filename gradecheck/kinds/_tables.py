@@ -126,6 +126,8 @@ class GroupSummary:
 
     def merge(self, later: GroupSummary) -> None:
         """Add *later*'s rows after this summary's; *later* is spent (see _summary.Summary.merge)."""
+        if not later.values:
+            return  # a table the rule does not apply to, in most files: nothing to move
         move = self.places.adopt(later.places)
         self.lines.extend(later.lines)
         later.lines = array("L")
