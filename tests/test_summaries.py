@@ -43,3 +43,19 @@ def test_a_later_summarys_places_merge_and_move_into_an_earlier_ones(earlier, la
     assert [first.subject(p, s.id) for p, s in zip(merged, later, strict=True)] == later
     assert [first.subject(Places.moved(p, lines), s.id) for p, s in zip(merged, later, strict=True)] == [
         s.moved(lines) for s in later]
+
+
+@given(st.lists(subjects, max_size=12))
+def test_rows_in_file_order_are_sorted_by_path_then_line_ties_in_the_order_added(kept):
+    """Kept as a line and an owner each, rows come back as a stable sort by (path, line), whether or not they were
+    already in that order (the shortcut for one file read in order must give the same)."""
+    places = Places()
+    packed = [_pack(places, s) for s in kept]
+    lines, owners = [Places.line(p) for p in packed], [Places.owner(p) for p in packed]
+    expected = sorted(range(len(kept)), key=lambda i: kept[i].place())
+    assert list(places.in_file_order(lines, owners)) == expected
+    in_order = [kept[i] for i in expected]
+    again = Places()
+    packed = [_pack(again, s) for s in in_order]
+    assert list(again.in_file_order([Places.line(p) for p in packed], [Places.owner(p) for p in packed])) == list(
+        range(len(in_order)))

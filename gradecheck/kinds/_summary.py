@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from operator import le
 from typing import Any, Protocol
 
 from ..authorities import active_register
@@ -191,16 +193,36 @@ class Places:
         return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES, name,
                        self.frameworks.values[place >> _FRAMEWORK & _FIELD], code)
 
-    def file_order(self, lines: Sequence[int], owners: Sequence[int]) -> list[int]:
+    def in_file_order(self, lines: Sequence[int], owners: Sequence[int]) -> Iterable[int]:
         """
-        For rows kept as a line and an owner (see :meth:`line`, :meth:`owner`), a number each that sorts them as
-        :meth:`where` does, by file and then line: one int a row, not a tuple, for sorting a file's rows.
+        For rows kept as a line and an owner (see :meth:`line`, :meth:`owner`), their numbers in file order (by
+        file, then line, as :meth:`where` orders places): as they were added, when they were added so (one file,
+        read in order), else sorted by one int a row, not a tuple.
         """
         paths = self.paths.values
+        if len(paths) <= 1 and all(map(le, lines, islice(lines, 1, None))):
+            return range(len(lines))
         rank = [0] * len(paths)
         for r, i in enumerate(sorted(range(len(paths)), key=paths.__getitem__)):
             rank[i] = r
-        return [rank[owner & _FIELD] << _PATH | line for line, owner in zip(lines, owners, strict=True)]
+        order = [rank[owner & _FIELD] << _PATH | line for line, owner in zip(lines, owners, strict=True)]
+        return sorted(range(len(lines)), key=order.__getitem__)
+
+    def take(self, other: Places, lines: array, owners: array, their_lines: array,
+             their_owners: array) -> Callable[[int], int] | None:
+        """
+        Append another table's rows (a line and an owner each) to *lines* and *owners*, their owners moved into
+        this table: each of the few thousand distinct owners once, not each row (a merge never moves a line). The
+        move, for whatever else the caller keeps of *other*'s places (None: the tables agree).
+        """
+        move = self.adopt(other)
+        lines.extend(their_lines)
+        if move is None:
+            owners.extend(their_owners)
+        else:
+            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(their_owners)}
+            owners.extend(array(owners.typecode, map(moved.__getitem__, their_owners)))
+        return move
 
     def where(self, place: int) -> tuple[str, int]:
         """The (path, line) file order of a packed place, as :meth:`Subject.place` gives it."""

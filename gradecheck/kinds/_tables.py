@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
-from itertools import islice
-from operator import le
 from typing import Any
 
 from ._base import Subject, View, param
@@ -128,15 +125,8 @@ class GroupSummary:
         """Add *later*'s rows after this summary's; *later* is spent (see _summary.Summary.merge)."""
         if not later.values:
             return  # a table the rule does not apply to, in most files: nothing to move
-        move = self.places.adopt(later.places)
-        self.lines.extend(later.lines)
-        later.lines = array("L")
-        if move is None:
-            self.owners.extend(later.owners)
-        else:
-            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
-            self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
-        later.owners = array("q")
+        self.places.take(later.places, self.lines, self.owners, later.lines, later.owners)
+        later.lines, later.owners = array("L"), array("q")
         self.ids.extend(later.ids)
         later.ids = Texts()
         names = self.names.adopt(later.names)
@@ -152,14 +142,9 @@ class GroupSummary:
         self.lines = array("L", (line + lines if line else 0 for line in self.lines))
 
     def outcomes(self) -> tuple[int, Outcomes]:
-        lines = self.lines
-        if len(self.places.paths.values) <= 1 and all(map(le, lines, islice(lines, 1, None))):
-            order: Iterable[int] = range(len(lines))  # added in file order (one file, read in order)
-        else:
-            order = sorted(range(len(lines)), key=self.places.file_order(lines, self.owners).__getitem__)
         groups: dict[int, list[int]] = defaultdict(list)
         keys = self.keys
-        for row in order:
+        for row in self.places.in_file_order(self.lines, self.owners):
             groups[keys[2 * row]].append(row)
         return self.rule.judge_groups(self._rows(members) for members in groups.values())
 

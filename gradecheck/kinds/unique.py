@@ -149,20 +149,13 @@ class UniqueSummary:
         self.applicable += later.applicable
         for key, value in later.odd.items():
             self.odd.setdefault(key, value)
-        move = self.places.adopt(later.places)
         count = len(self.texts)
         self.texts.extend(later.texts)
         later.texts = Texts()  # so that a merge holds at most one column twice, never a whole summary
         self.hashes.extend(later.hashes)
         later.hashes = array("I")
-        self.lines.extend(later.lines)  # a merge moves a place's file, framework and authority, never its line
-        later.lines = array("I")
-        if move is None:
-            self.owners.extend(later.owners)
-        else:  # a few thousand owners among many records: each moved once
-            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
-            self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
-        later.owners = array("q")
+        move = self.places.take(later.places, self.lines, self.owners, later.lines, later.owners)
+        later.lines, later.owners = array("I"), array("q")
         self.idents.update({count + i: ident for i, ident in later.idents.items()})
         first = self.first
         for key, entry in later.first.items():

@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
-from itertools import islice
-from operator import le
 from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
@@ -277,15 +274,8 @@ class VisitsSummary:
     def merge(self, later: VisitsSummary) -> None:
         """Add *later*'s rows after this summary's; *later* gives up its columns as they are taken (it is spent)."""
         self.applicable += later.applicable
-        move = self.places.adopt(later.places)
-        self.lines.extend(later.lines)  # a merge moves a place's file, framework and authority, never its line
-        later.lines = array("L")  # so that a merge holds at most one column twice, never a whole summary
-        if move is None:
-            self.owners.extend(later.owners)
-        else:  # a few thousand owners (file, framework, authority) among many rows: each moved once
-            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(later.owners)}
-            self.owners.extend(array("q", map(moved.__getitem__, later.owners)))
-        later.owners = array("q")
+        self.places.take(later.places, self.lines, self.owners, later.lines, later.owners)
+        later.lines, later.owners = array("L"), array("q")  # so that a merge holds at most one column twice
         self.days.extend(later.days)
         later.days = array("l")
         names = self.names.adopt(later.names)
@@ -314,7 +304,7 @@ class VisitsSummary:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
         names, states, keys, days, lines = self.names.values, self.states, self.keys, self.days, self.lines
         histories: dict[str, list[int]] = defaultdict(list)
-        for row in self._file_order():
+        for row in self.places.in_file_order(lines, self.owners):
             code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
             known = self.codes.get(name or "")
             histories[code or (known[1] if known else None) or name].append(row)
@@ -345,13 +335,6 @@ class VisitsSummary:
                 elif graded:
                     latest = row
         return self.applicable, outcomes
-
-    def _file_order(self) -> Iterable[int]:
-        """The rows in file order: as they were added, when they were added so (one file, read in order)."""
-        lines = self.lines
-        if len(self.places.paths.values) <= 1 and all(map(le, lines, islice(lines, 1, None))):
-            return range(len(lines))
-        return sorted(range(len(lines)), key=self.places.file_order(lines, self.owners).__getitem__)
 
     def _inherited(self, authority: str, ordinal: int, histories: dict[Any, list[int]]) -> tuple[int, str] | None:
         """
