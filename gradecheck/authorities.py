@@ -24,6 +24,7 @@ from typing import Any
 from attrs import field, frozen
 
 from .errors import Problem, RuleFileError
+from .tomltext import plain_document
 
 __all__ = [
     "Authority",
@@ -728,17 +729,14 @@ def _pieces(text: str) -> Iterable[dict[str, Any]]:
     so its errors name the file's own lines.
     """
     cuts = [m.start() for m in _ENTRY.finditer(text)][_PIECE::_PIECE] if not _ASSIGNED.search(text) else []
-    if not cuts:
-        try:
-            yield tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
-            raise _ReadWhole from None
-        return
     for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(text)], strict=True)):
-        try:
-            doc = tomllib.loads(text[start:end])
-        except tomllib.TOMLDecodeError:
-            raise _ReadWhole from None
+        piece = text[start:end]
+        doc = plain_document(piece)  # the plain entries of a large register, without tomllib (see tomltext)
+        if doc is None:
+            try:
+                doc = tomllib.loads(piece)
+            except tomllib.TOMLDecodeError:
+                raise _ReadWhole from None
         if n and not (doc.keys() <= set(_TABLES) and all(type(v) is list for v in doc.values())):
             raise _ReadWhole
         yield doc
