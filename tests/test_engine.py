@@ -405,12 +405,12 @@ def test_default_ruleset():
 @pytest.mark.parametrize("kind", sorted(DATASET_KINDS))
 def test_dataset_kinds_fold_into_summaries(ruleset, kind):
     """
-    Every dataset kind folds records into a summary that merges and moves: the engine keeps no record
+    Every dataset kind folds records into a summary that merges: the engine keeps no record
     for it, and can split a file over processes.
     """
     rule = next(r for r in ruleset.rules if r.kind == kind)
     summary = rule.check.summary()
-    assert all(callable(getattr(summary, m, None)) for m in ("add", "merge", "move", "outcomes"))
+    assert all(callable(getattr(summary, m, None)) for m in ("add", "merge", "outcomes"))
     assert summary.outcomes() == (0, [])
 
 

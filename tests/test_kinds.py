@@ -785,8 +785,8 @@ class TestUnique:
     @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # ``rule`` only builds a rule set
     def test_summaries_merged_out_of_file_order_report_as_a_plain_model(self, rule, records, data):
         """
-        Records folded in any order, into parts merged in any order, and moved down the file: each repeat is
-        reported at its own place, with its own id, against the first record of its value in file order.
+        Records folded in any order, into parts merged in any order: each repeat is reported at its own place,
+        with its own id, against the first record of its value in file order.
         """
         from gradecheck import Origin, Record, prepare
 
@@ -802,9 +802,6 @@ class TestUnique:
         parts = [kind.summary(), kind.summary()]
         for n, v in enumerate(views):
             parts[n >= cut].add(v)
-        shift = data.draw(st.integers(0, 5))
-        for part in parts:
-            part.move(shift)
         first, second = data.draw(st.permutations(parts))
         first.merge(second)
         _, outcomes = first.outcomes()
@@ -816,7 +813,7 @@ class TestUnique:
             origin = min(ln for v, ln, _ in records if (repr(v) if type(v) is tuple else v) == key
                          and (type(v) is str) == (type(value) is str))
             if line != origin:
-                expected.append((line + shift, f"r{n}", authority, origin + shift))
+                expected.append((line, f"r{n}", authority, origin))
         got = [(subject.line, subject.id, subject.authority, int(failure.actual.rsplit(":", 1)[1]))
                for subject, failure in outcomes]
         assert got == sorted(expected)
@@ -910,10 +907,10 @@ class TestGroupTotal:
                     max_size=10, unique_by=lambda r: r[3]),
            st.data())
     @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # ``rule`` only builds a rule set
-    def test_a_summary_split_moved_and_merged_judges_as_the_whole(self, rule, rows, data):
+    def test_a_summary_split_and_merged_judges_as_the_whole(self, rule, rows, data):
         """
-        Rows folded into two parts, out of file order, moved down the file and merged in either order give the
-        outcomes of one summary of every row (each moved as far), labels that are not texts included.
+        Rows folded into two parts, out of file order, and merged in either order give the outcomes of one
+        summary of every row, labels that are not texts included.
         """
         from gradecheck import Origin, Record, prepare
 
@@ -929,17 +926,13 @@ class TestGroupTotal:
                     fields["type"] = label
                 return prepare(Record(f"r{n}", "sif", fields, Origin("f.csv", line)), rs)
 
-            shift = data.draw(st.integers(0, 5))
             whole = check_.summary()
             for n, row in enumerate(sorted(rows, key=lambda r: r[3])):
                 whole.add(view(n, *row))
-            whole.move(shift)
             cut = data.draw(st.integers(0, len(rows)))
             parts = [check_.summary(), check_.summary()]
             for n, row in enumerate(sorted(rows, key=lambda r: r[3])):
                 parts[data.draw(st.booleans()) if n >= cut else 0].add(view(n, *row))
-            for part in parts:
-                part.move(shift)
             first, second = data.draw(st.permutations(parts))
             first.merge(second)
 
@@ -948,7 +941,7 @@ class TestGroupTotal:
                 return count, [(s.line, s.id, s.authority, o) for s, o in outcomes]
 
             assert seen(first) == seen(whole)
-            assert {s.line for s, _ in whole.outcomes()[1]} <= {r[3] + shift for r in rows}  # each moved
+            assert {s.line for s, _ in whole.outcomes()[1]} <= {r[3] for r in rows}  # each at its own line
 
     def test_a_merged_summary_names_each_rows_own_authority(self, rule):
         """The later part's authorities are its own, though the earlier part met others first."""

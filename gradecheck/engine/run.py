@@ -23,7 +23,7 @@ from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
 from .events import figure, summarize
 from .fastpath import PASS, UNSURE, FastPath, Hit, Plan
-from .parallel import count_lines, plan, run_parallel
+from .parallel import plan, run_parallel
 from .views import ReadView, flat_values
 
 if TYPE_CHECKING:
@@ -488,9 +488,6 @@ class _Broken:
     def merge(self, later: Any) -> None:
         pass
 
-    def move(self, lines: int) -> None:
-        pass
-
     def outcomes(self) -> tuple[int, list]:
         raise self.err
 
@@ -675,18 +672,14 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
             # states (findings, counts, dataset summaries) then merge in file order.
             run.begin()
             run.where = Origin(path, 0)
-            (start, end, first), rest = points[0], points[1:]
+            (start, end), rest = points[0], points[1:]
 
-            def first_share(path: str = path, start: int = start, end: int = end, first: int = first) -> None:
-                run.fold(read_range(path, start, end, first, b"", raw=True))
+            def first_share(path: str = path, start: int = start, end: int = end) -> None:
+                run.fold(read_range(path, start, end, 1, b"", raw=True))
 
             states = run_parallel(path, rest, lambda: _Run(ruleset, max_findings), meanwhile=first_share)
-            shift = count_lines(path, start, end)
             while states:  # each state let go once merged: the dataset rules' judgement below is the run's peak
-                state = states.pop(0)
-                run.merge(_shifted(state, shift))
-                shift += state["lines"]
-                state = None
+                run.merge(states.pop(0))
             run.finish()
             continue
         # A workbook is one dataset too, its sheets together (a history sheet beside a visits sheet).
@@ -736,26 +729,3 @@ def _columnar(path: str, engine: str) -> bool:
         return os.path.getsize(path) >= AUTO_MIN_BYTES and available()
     except OSError:
         return False
-
-
-def _shifted(state: dict[str, Any], lines: int) -> dict[str, Any]:
-    """A worker's results with its line numbers moved down by the *lines* before its part of the file."""
-    if not lines:
-        return state
-    for summary in state["summaries"]:
-        summary.move(lines)
-
-    def move(origin: Origin) -> Origin:
-        return Origin(origin.path, origin.line + lines) if origin.line else origin
-
-    for reasons in state["reasons"].values():
-        for kept in reasons.values():
-            path, line = kept[1]
-            kept[1] = (path, line + lines) if line else kept[1]
-    # In place, one item at a time: a second copy of every finding would double the merge's memory.
-    places = (("findings", "source"), ("undecided", "source"), ("errors", "source"), ("unreadable", "origin"))
-    for name, place in places:
-        items = state[name]
-        for i, item in enumerate(items):
-            items[i] = attrs.evolve(item, **{place: move(getattr(item, place))})
-    return state

@@ -79,10 +79,6 @@ class Subject(NamedTuple):
         """File order: dataset rules see records in it, however they were passed or split."""
         return (self.path, self.line)
 
-    def moved(self, lines: int) -> Subject:
-        """The same record, *lines* further down its file (a worker numbers its share of a file from 1)."""
-        return self._replace(line=self.line + lines) if self.line else self
-
 
 class View:
     """

@@ -1,4 +1,4 @@
-"""What every dataset kind's summary promises: records folded in one at a time, merged and moved in file order."""
+"""What every dataset kind's summary promises: records folded in one at a time, and merged in file order."""
 
 from __future__ import annotations
 
@@ -35,10 +35,6 @@ class Summary(Protocol):
         Add *later*'s records (the rest of the file). *later* is spent: a merge may take its columns and leave
         it empty, so that merging never holds two copies of a large summary.
         """
-        ...
-
-    def move(self, lines: int) -> None:
-        """Move every record it names *lines* further down the file (see Subject.moved)."""
         ...
 
     def outcomes(self) -> tuple[int, Outcomes]:
@@ -240,11 +236,6 @@ class Places:
     @staticmethod
     def at(line: int, owner: int) -> int:
         return line | owner << _PATH
-
-    @staticmethod
-    def moved(place: int, lines: int) -> int:
-        """The same record *lines* further down its file (see Subject.moved; line 0 stays 0)."""
-        return place + lines if place & _LINES else place
 
     def adopt(self, other: Places) -> Callable[[int], int] | None:
         """A function taking *other*'s packed places to this table's (None: they are the same), for merging."""

@@ -138,9 +138,6 @@ class GroupSummary:
         self.shares += later.shares
         later.values, later.shares = [], []
 
-    def move(self, lines: int) -> None:
-        self.lines = array("L", (line + lines if line else 0 for line in self.lines))
-
     def outcomes(self) -> tuple[int, Outcomes]:
         groups: dict[int, list[int]] = defaultdict(list)
         keys = self.keys

@@ -168,13 +168,6 @@ class UniqueSummary:
                 self._repeat(key, later._subject(key, entry), earlier)
         self.repeats.extend(later.repeats)
 
-    def move(self, lines: int) -> None:
-        moved = Places.moved
-        self.lines = array("I", [line + lines if line else 0 for line in self.lines])  # as Places.moved
-        self.first = {key: moved(entry, lines) if type(entry) is int else (moved(entry[0], lines), entry[1])
-                      for key, entry in self.first.items()}
-        self.repeats = [(key, subject.moved(lines)) for key, subject in self.repeats]
-
     def _texts(self) -> list[tuple[str, Subject, Subject]]:
         """The repeats among text values: (value, the repeating record, the value's first record in file order)."""
         hashes = self.hashes

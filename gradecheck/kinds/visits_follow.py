@@ -289,12 +289,6 @@ class VisitsSummary:
         for name, (place, code) in later.codes.items():
             self._code(name, place, code)
 
-    def move(self, lines: int) -> None:
-        self.lines = array("L", (line + lines if line else 0 for line in self.lines))
-        self.undated = [(subject.moved(lines), outcome) for subject, outcome in self.undated]
-        self.codes = {name: ((path, line + lines if line else line), code)
-                      for name, ((path, line), code) in self.codes.items()}
-
     def _dated(self, row: int) -> _Dated:
         visit, graded, standing, where = self.names.values[self.states[row]]
         subject = self.places.subject(Places.at(self.lines[row], self.owners[row]), self.ids[row])
