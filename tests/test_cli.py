@@ -310,3 +310,28 @@ def test_python_m_gradecheck(data):
     done = subprocess.run([sys.executable, "-m", "gradecheck", path], capture_output=True, text=True, env=env,
                           check=False)
     assert (1, f"{path}:1: C101 [error] slac-23: {C101_MESSAGE}") == (done.returncode, done.stdout.splitlines()[0])
+
+
+@pytest.mark.parametrize("libc", ["mallopt", "no mallopt", "no libc"])
+def test_the_programs_allocator_setting_is_made_where_glibc_has_it_and_skipped_elsewhere(monkeypatch, libc):
+    """The program asks glibc to map large blocks on their own (mallopt); a C library without it is left alone."""
+    import ctypes
+
+    from gradecheck import cli
+
+    calls = []
+
+    class Libc:
+        def mallopt(self, option, value):
+            calls.append((option, value))
+            return 1
+
+    def fake(_name):
+        if libc == "no libc":
+            raise OSError("no C library")
+        return Libc() if libc == "mallopt" else object()
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", fake)
+    cli._large_blocks()
+    assert calls == ([(-3, 128 * 1024)] if libc == "mallopt" else [])
