@@ -269,33 +269,40 @@ class Register:
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        by_code: dict[str, list[Authority]] = {}
-        by_la: dict[int, list[Authority]] = {}
-        by_urn: dict[int, list[Authority]] = {}
-        by_name: dict[str, list[Authority]] = {}
+        # Each index gives a key's authorities as a tuple, one tuple for every index that gives an authority
+        # alone; a key of several grows its own. (Lists first, frozen after, left 10 MB of freed lists behind
+        # in a register of 27,676 authorities: 31 MB of RSS for 20 MB of objects.)
+        alone = {a.id: (a,) for a in self.authorities}
+        by_code: dict[str, tuple[Authority, ...]] = {}
+        by_la: dict[int, tuple[Authority, ...]] = {}
+        by_urn: dict[int, tuple[Authority, ...]] = {}
+        by_name: dict[str, tuple[Authority, ...]] = {}
         keys: dict[str, str] = {}  # each name as written → its key
+
+        def add(index: dict[Any, tuple[Authority, ...]], key: Any, a: Authority) -> None:
+            found = index.get(key)
+            if found is None:
+                one = alone[a.id]
+                index[key] = one if one[0] is a else (a,)
+            elif a not in found:
+                index[key] = (*found, a)
+
         for a in self.authorities:
             for c in a.codes:
-                _add(by_code, c.code if c.code.isupper() else c.code.upper(), a)  # no copy of an upper-case one
+                add(by_code, c.code if c.code.isupper() else c.code.upper(), a)  # no copy of an upper-case one
             if a.la_number is not None:
-                _add(by_la, a.la_number, a)
+                add(by_la, a.la_number, a)
             if a.urn is not None:
-                _add(by_urn, a.urn, a)
+                add(by_urn, a.urn, a)
             for name in a.names():
                 key = keys[name] = normalise_name(name)
-                _add(by_name, key, a)
+                add(by_name, key, a)
         freeze = object.__setattr__
-        alone = {a.id: (a,) for a in self.authorities}  # one tuple for every index that gives an authority alone
-
-        def frozen(index: dict[Any, list[Authority]]) -> dict[Any, tuple[Authority, ...]]:
-            return {k: alone[v[0].id] if len(v) == 1 and alone[v[0].id][0] is v[0] else tuple(v)
-                    for k, v in index.items()}
-
-        freeze(self, "_by_code", frozen(by_code))
-        freeze(self, "_by_la", frozen(by_la))
-        freeze(self, "_by_urn", frozen(by_urn))
-        freeze(self, "_by_name", frozen(by_name))
-        freeze(self, "_by_text", {name: self._by_name[key] for name, key in keys.items()})
+        freeze(self, "_by_code", by_code)
+        freeze(self, "_by_la", by_la)
+        freeze(self, "_by_urn", by_urn)
+        freeze(self, "_by_name", by_name)
+        freeze(self, "_by_text", {name: by_name[key] for name, key in keys.items()})
         freeze(self, "_by_id", {a.id: a for a in self.authorities})
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
@@ -544,12 +551,6 @@ class Register:
 
 
 _WORDS = "\0words"  # where _suggested keeps the word index of the names (no name normalises to it)
-
-
-def _add(index: dict[Any, list[Authority]], key: Any, authority: Authority) -> None:
-    bucket = index.setdefault(key, [])
-    if authority not in bucket:
-        bucket.append(authority)
 
 
 def _kind_of(text: str) -> str:
