@@ -440,3 +440,51 @@ def test_every_reason_is_documented():
 def test_python_whitespace_is_what_str_strip_removes():
     """'Blank' means the same to the engine as to Python's str.strip(), which the reader uses."""
     assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == _columnar_kinds.PY_WHITESPACE
+
+
+# A file split over processes: run in a fresh interpreter, since the engine splits a file only before polars is
+# imported (a forked child would wait for ever on polars' threads), and this process has imported it.
+_SPLIT = """
+import sys
+import gradecheck.engine.columnar as c
+c.SPLIT_BYTES = 0
+split = c._split
+def spy(plan, run, shares):
+    sys.stderr.write(f"shares: {len(shares)}\\n")
+    return split(plan, run, shares)
+c._split = spy
+from gradecheck.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_file_split_over_processes_gives_the_row_engines_report(tmp_path, workers):
+    """
+    The benchmark's ILACS records (planted faults, repeated ids, histories with monitoring visits), judged in
+    shares by forked processes that each hand their odd rows to the row engine: the row engine's report.
+    """
+    import subprocess
+    import sys
+
+    BENCH.write_native(2500, tmp_path / "ilacs", 11)
+    path = str(tmp_path / "ilacs.csv")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", _SPLIT, "--format", "json", "--statistics", *args, path],
+                              capture_output=True, text=True, check=False)
+
+    row = run("--engine", "row", "--workers", "1")
+    col = run("--engine", "columnar", "--workers", str(workers))
+    assert f"shares: {workers}" in col.stderr
+    assert col.returncode == row.returncode == 1
+    assert col.stdout == row.stdout
+    assert {"X101", "V102", "A102"} <= {f["rule"] for f in json.loads(col.stdout)["findings"]}
+
+
+def test_a_file_is_not_split_once_polars_is_imported(tmp_path, monkeypatch):
+    """This process has imported polars: a large file is judged in one process here."""
+    monkeypatch.setattr(columnar, "SPLIT_BYTES", 0)
+    path = _write(tmp_path, HEADER + "r1,sif,2015-01-01,Good,1,5,Kent\n")
+    assert "polars" in __import__("sys").modules
+    assert columnar._shares(str(path), 2) is None

@@ -46,11 +46,16 @@ class Values:
     null when the record has no value. *text* maps a top-level text field to "present" (non-blank),
     *dates* a date field to its date (null when absent). A member missing from the file is null.
     *nonempty* may give, per group, a column already saying whether the record has any member.
+
+    With *calls* (a dict, empty at first), each distinct Call node is computed once into a column of its own,
+    which the caller adds before the verdicts (see :meth:`call_columns`): the authority rules' lookup is one
+    Call, which each rule under each version of a framework would otherwise run again, a Python function
+    over every row (eight times a block for ILACS).
     """
 
     def __init__(self, framework: Framework, text: Mapping[str, pl.Expr], dates: Mapping[str, pl.Expr],
                  groups: Mapping[str, Mapping[str, pl.Expr]], nonempty: Mapping[str, pl.Expr] | None = None,
-                 raw: Mapping[str, pl.Expr] | None = None) -> None:
+                 raw: Mapping[str, pl.Expr] | None = None, calls: dict[Any, tuple[str, pl.Expr]] | None = None) -> None:
         self.framework = framework
         self.text = text
         #: A top-level text field's value (stripped, null when blank), for Call nodes only.
@@ -60,6 +65,11 @@ class Values:
         self._nonempty = nonempty or {}
         scale = framework.scale
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale is not None else {}
+        self.calls = calls
+
+    def call_columns(self) -> list[pl.Expr]:
+        """The columns of the Call nodes the verdicts read (none without *calls*)."""
+        return [expr.alias(name) for name, expr in (self.calls or {}).values()]
 
     def member(self, group: str, key: str | None) -> pl.Expr:
         found = self.groups.get(group, {}).get(key) if key is not None else None
@@ -208,8 +218,16 @@ class _Polars:
                   for a in node.args]
         if all(absent):  # no column to read: one answer for every row (a struct of literals is one row long)
             return pl.lit(fn(*[None] * len(node.args)), dtype=pl.Int64)
+        calls = self.v.calls
+        if calls is not None and node in calls:
+            return pl.col(calls[node][0])
         args = [self.expr(a).alias(f"a{i}") for i, a in enumerate(node.args)]
-        return pl.struct(args).map_batches(run, return_dtype=pl.Int64)
+        out = pl.struct(args).map_batches(run, return_dtype=pl.Int64)
+        if calls is None:
+            return out
+        name = f"call{len(calls)}"
+        calls[node] = (name, out)
+        return pl.col(name)
 
     def _Rank(self, node: f.Rank) -> pl.Expr:
         return self.v.member("judgements", node.key)

@@ -169,25 +169,27 @@ class Scan:
         split = [pl.col("line").fill_null(""), pl.col("line").fill_null("").str.split(",").alias("cells")]
         return [split, shape, values, canonical]
 
-    def read(self) -> Result:
+    def read(self, start: int = 0, end: int | None = None, first: int = 0) -> Result:
         """
         Judge the file block by block; the polars work of two blocks overlaps (polars releases the GIL).
 
-        Results are taken in file order, so rows reach the row engine in file order.
+        Results are taken in file order, so rows reach the row engine in file order. A share of the file (a
+        worker's: see gradecheck/engine/columnar.py) is bytes [*start*, *end*), cut at line ends, whose first
+        line is line *first* of the file (the header is line 0).
         """
         result = self.result
-        first = 0
         pending: deque[Future[_Outcome]] = deque()
+        read = 0  # lines of this share read so far
         try:
             with open(self.plan.path, "rb") as handle, ThreadPoolExecutor(2) as pool:
-                for start, block in _blocks(handle):
+                for offset, block in _blocks(handle, start, end):
                     lines = block.count(b"\n") + (not block.endswith(b"\n"))
-                    pending.append(pool.submit(self.block, block, first, lines, start))
-                    first += lines
+                    pending.append(pool.submit(self.block, block, first + read, lines, offset))
+                    read += lines
                     while len(pending) > 1 or (pending and pending[0].done()):
-                        self._take(pending.popleft().result(), first)
+                        self._take(pending.popleft().result(), read)
                 while pending:
-                    self._take(pending.popleft().result(), first)
+                    self._take(pending.popleft().result(), read)
         except OSError as err:
             raise Unsuitable(f"cannot read it ({err.strerror or err})") from None
         return result
@@ -296,15 +298,16 @@ class Scan:
         return out
 
 
-def _blocks(handle: Any) -> Iterator[tuple[int, bytes]]:
-    """The file in blocks of whole lines: (offset, bytes)."""
-    offset = 0
-    while True:
-        data = handle.read(columnar.BLOCK_BYTES)
+def _blocks(handle: Any, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """Bytes [*start*, *end*) of the file (*end* None: to its end, else a line's end) in blocks of whole lines."""
+    offset = start
+    handle.seek(start)
+    while end is None or offset < end:
+        data = handle.read(columnar.BLOCK_BYTES if end is None else min(columnar.BLOCK_BYTES, end - offset))
         if not data:
             return
         if not data.endswith(b"\n"):
-            data += handle.readline()
+            data += handle.readline()  # never past *end*, which ends a line
         yield offset, data
         offset += len(data)
 
@@ -360,7 +363,7 @@ class _Judge:
         dates = {name: pl.col(f"d:{name}") for name in plan.dates}
         raw = {name: _text_value(plan.text[name]) for name in _RAW_TEXT if name in plan.text}
         values = Values(framework, {name: pl.col(f"t:{name}") for name in plan.text}, dates, groups,
-                        nonempty={g: pl.col(f"E:{g}") for g in groups}, raw=raw)
+                        nonempty={g: pl.col(f"E:{g}") for g in groups}, raw=raw, calls={})
         day = pl.coalesce([dates[d] for d in ("start", "end", "published") if d in dates]
                           or [pl.lit(None, dtype=pl.Date)])
         self.steps = [ranks, canonical, [*nonempty, day.alias("day")],
@@ -396,6 +399,9 @@ class _Judge:
                 outcomes.append(pl.col(column) != UNSURE)
                 self.passes[rule.code].append(here & (pl.col(column) == PASS))
             fits.append(here & pl.all_horizontal(outcomes) if outcomes else here)
+        calls = values.call_columns()  # each Call once, before the verdicts that read it
+        if calls:
+            self.steps.append(calls)
         self.steps.append(verdicts)
         self.ok = (~pl.col("unread") & (pl.any_horizontal(fits) if fits else pl.lit(False))).fill_null(False)
         self._folding(scan, framework, groups)

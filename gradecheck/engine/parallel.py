@@ -16,7 +16,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any, NoReturn
 
-__all__ = ["MIN_BYTES", "fork_map", "plan", "run_parallel", "split_points", "watch_parent"]
+__all__ = ["MIN_BYTES", "count_lines", "fork_map", "plan", "run_parallel", "split_points", "watch_parent"]
 
 #: Files smaller than this are not worth the cost of starting workers (about 0.1 s).
 MIN_BYTES = 16 * 1024 * 1024
@@ -119,6 +119,11 @@ def _work(run_factory: Callable[[], Any], path: str, start: int, end: int, heade
     run = run_factory()
     run.check_range(path, start, end, 1 + _count_lines(path, 0, start), header)
     return run.state()
+
+
+def count_lines(path: str, start: int, end: int) -> int:
+    """The newlines in bytes [start, end) of a file: the lines before a share that starts at *end*, from 0."""
+    return _count_lines(path, start, end)
 
 
 def _count_lines(path: str, start: int, end: int) -> int:
