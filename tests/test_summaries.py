@@ -1,6 +1,8 @@
-"""The compact places dataset summaries keep per record: packed, merged and moved, naming what a finding names."""
+"""The compact places dataset summaries keep per record: packed and merged, naming what a finding names."""
 
 from __future__ import annotations
+
+from array import array
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,6 +43,19 @@ def test_a_later_summarys_places_merge_into_an_earlier_ones(earlier, later):
     move = first.adopt(second)
     merged = packed if move is None else [move(p) for p in packed]
     assert [first.subject(p, s.id) for p, s in zip(merged, later, strict=True)] == later
+
+
+@given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
+def test_a_later_summarys_rows_are_taken_into_an_earlier_ones(earlier, later):
+    """Rows kept as a line and an owner each, taken from another table, name the same records in this one."""
+    first, second = Places(), Places()
+    mine = [_pack(first, s) for s in earlier]
+    lines, owners = array("L", map(Places.line, mine)), array("q", map(Places.owner, mine))
+    packed = [_pack(second, s) for s in later]
+    first.take(second, lines, owners, array("L", map(Places.line, packed)), array("q", map(Places.owner, packed)))
+    got = [first.subject(Places.at(line, owner), s.id) for line, owner, s in zip(lines, owners, [*earlier, *later],
+                                                                                 strict=True)]
+    assert got == [*earlier, *later]
 
 
 @given(st.lists(subjects, max_size=12))

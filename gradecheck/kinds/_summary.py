@@ -215,8 +215,11 @@ class Places:
         lines.extend(their_lines)
         if move is None:
             owners.extend(their_owners)
-        else:
-            moved = {owner: Places.owner(move(Places.at(0, owner))) for owner in set(their_owners)}
+        else:  # move's arithmetic, inlined: a file of 138,000 authorities has 235,000 owners to move
+            files, frameworks, authorities = self._maps(other)  # type: ignore[misc]
+            at_framework, at_authority = _FRAMEWORK - _PATH, _AUTHORITY - _PATH  # where they start in an owner
+            moved = {owner: files[owner & _FIELD] | frameworks[owner >> at_framework & _FIELD] << at_framework
+                     | authorities[owner >> at_authority] << at_authority for owner in set(their_owners)}
             owners.extend(array(owners.typecode, map(moved.__getitem__, their_owners)))
         return move
 
@@ -237,15 +240,22 @@ class Places:
     def at(line: int, owner: int) -> int:
         return line | owner << _PATH
 
-    def adopt(self, other: Places) -> Callable[[int], int] | None:
-        """A function taking *other*'s packed places to this table's (None: they are the same), for merging."""
+    def _maps(self, other: Places) -> tuple[list[int], list[int], list[int]] | None:
+        """Where each of *other*'s files, frameworks and authorities lands in this table (None: where it was)."""
         files, frameworks = self.paths.adopt(other.paths), self.frameworks.adopt(other.frameworks)
         authorities = self.authorities.adopt(other.authorities)
         if files is None and frameworks is None and authorities is None:
             return None
-        files = files or list(range(len(other.paths.values)))
-        frameworks = frameworks or list(range(len(other.frameworks.values)))
-        authorities = authorities or list(range(len(other.authorities.values)))
+        return (files or list(range(len(other.paths.values))),
+                frameworks or list(range(len(other.frameworks.values))),
+                authorities or list(range(len(other.authorities.values))))
+
+    def adopt(self, other: Places) -> Callable[[int], int] | None:
+        """A function taking *other*'s packed places to this table's (None: they are the same), for merging."""
+        maps = self._maps(other)
+        if maps is None:
+            return None
+        files, frameworks, authorities = maps
 
         def move(place: int) -> int:
             return (place & _LINES | files[place >> _PATH & _FIELD] << _PATH
