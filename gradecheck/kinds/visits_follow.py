@@ -124,8 +124,8 @@ class VisitsSummary:
     keys as small ints, and its id's UTF-8), about 40 bytes beside the id's characters.
     """
 
-    __slots__ = ("applicable", "codes", "days", "ids", "keys", "lines", "names", "owners", "places", "rule", "states",
-                 "undated")
+    __slots__ = ("applicable", "codes", "ids", "keys", "lines", "names", "owners", "places", "rule", "states",
+                 "undated", "when")
 
     def __init__(self, rule: VisitsFollow) -> None:
         self.rule = rule
@@ -133,7 +133,7 @@ class VisitsSummary:
         self.places = Places()
         self.lines = array("L")  # each row's line, and the rest of its packed place (see _summary.Places)
         self.owners = array("q")
-        self.days = array("l")  # each row's day, as an ordinal
+        self.when = array("q")  # each row's day and line as one int, ordinal << 32 | line: its place in a history
         self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.names
         self.keys = array("l")  # each row's authority code and name, indexes into self.names (2 per row)
         self.ids = Texts()
@@ -233,7 +233,7 @@ class VisitsSummary:
             place = places[row]
             self.lines.append(line_of(place))
             self.owners.append(owner_of(place))
-            self.days.append(day.toordinal())
+            self.when.append(day.toordinal() << 32 | line_of(place))
             self.states.append(index)
             keys.append(of(code))
             keys.append(of(name))
@@ -257,9 +257,10 @@ class VisitsSummary:
 
     def _row(self, view: View, state: tuple[bool, bool, str | None, str], code: str | None, name: str | None) -> None:
         names, place = self.names, self.places.of(view)
-        self.lines.append(Places.line(place))
+        line = Places.line(place)
+        self.lines.append(line)
         self.owners.append(Places.owner(place))
-        self.days.append(view.day.toordinal())  # type: ignore[union-attr]  # add() placed only dated records
+        self.when.append(view.day.toordinal() << 32 | line)  # type: ignore[union-attr]  # add() placed only dated records
         self.states.append(names.of(state))
         self.keys.append(names.of(code))
         self.keys.append(names.of(name))
@@ -275,8 +276,8 @@ class VisitsSummary:
         self.applicable += later.applicable
         self.places.take(later.places, self.lines, self.owners, later.lines, later.owners)
         later.lines, later.owners = array("L"), array("q")  # so that a merge holds at most one column twice
-        self.days.extend(later.days)
-        later.days = array("l")
+        self.when.extend(later.when)
+        later.when = array("q")
         names = self.names.adopt(later.names)
         self.states.extend(later.states if names is None else array("H", map(names.__getitem__, later.states)))
         later.states = array("H")
@@ -291,15 +292,15 @@ class VisitsSummary:
     def _dated(self, row: int) -> _Dated:
         visit, graded, standing, where = self.names.values[self.states[row]]
         subject = self.places.subject(Places.at(self.lines[row], self.owners[row]), self.ids[row])
-        return _Dated(subject, dt.date.fromordinal(self.days[row]), visit, graded, standing, where)
+        return _Dated(subject, dt.date.fromordinal(self.when[row] >> 32), visit, graded, standing, where)
 
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
-        names, states, keys, days, lines = self.names.values, self.states, self.keys, self.days, self.lines
+        names, states, keys, when = self.names.values, self.states, self.keys, self.when
         # Each authority's rows as an array, not a list of ints: 120,000 rows of 27,600 authorities took 13 MB
         # (the judgement's peak, the run's) as lists beside a list of their (day, line), and take 4 MB so.
         histories: dict[Any, array] = {}
-        for row in self.places.in_file_order(lines, self.owners):
+        for row in self.places.in_file_order(self.lines, self.owners):
             code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
             known = self.codes.get(name or "")
             key = code or (known[1] if known else None) or name
@@ -307,13 +308,9 @@ class VisitsSummary:
             if history is None:
                 history = histories[key] = array("l")
             history.append(row)
-
-        def when(row: int) -> int:  # (day, line) as one int
-            return days[row] << 32 | lines[row]
-
         for key, history in histories.items():  # in place: no key is added or removed
             if len(history) > 1:
-                histories[key] = array("l", sorted(history, key=when))
+                histories[key] = array("l", sorted(history, key=when.__getitem__))
         grade = self.rule.grade
         for key, history in histories.items():
             latest: int | None = None
@@ -324,7 +321,7 @@ class VisitsSummary:
                         continue  # the visit follows the grade it should: nothing to say
                     via = ""
                     if latest is None and key and key.startswith("@"):
-                        inherited = self._inherited(key[1:], days[row], histories)
+                        inherited = self._inherited(key[1:], when[row] >> 32, histories)
                         if inherited is not None:
                             latest, via = inherited
                             if names[states[latest]][2] == grade:
@@ -346,7 +343,7 @@ class VisitsSummary:
         the rule's grade, else the latest of them), and the words that say so; None where there is none.
         """
         register = active_register()
-        names, states, days = self.names.values, self.states, self.days
+        names, states, when = self.names.values, self.states, self.when
         found: list[tuple[int, int, Reorganisation, str]] = []  # (day, line, reorganisation, predecessor)
         for r in register.reorganisations:
             if authority not in r.successors or authority in r.predecessors or r.date.toordinal() > ordinal:
@@ -354,12 +351,12 @@ class VisitsSummary:
             for before in r.predecessors:
                 last = None
                 for row in histories.get("@" + before, ()):
-                    if days[row] >= r.date.toordinal():
+                    if when[row] >> 32 >= r.date.toordinal():
                         break
                     if names[states[row]][1]:  # graded
                         last = row
                 if last is not None:
-                    found.append((days[last], last, r, before))
+                    found.append((when[last] >> 32, last, r, before))
         if not found:
             return None
         wanted = [f for f in found if names[states[f[1]]][2] == self.rule.grade]
