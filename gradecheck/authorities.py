@@ -710,7 +710,7 @@ _ENTRY = re.compile(r"^\[\[(?:authority|area|reorganisation)\]\][ \t]*(?:#[^\n]*
 # A top-level key that is one of those names (authority = [...], area.x = 1): a piece read alone could not
 # see it clash with an [[authority]] header in another piece, so a file that may hold one is read whole.
 _ASSIGNED = re.compile(r"^[ \t]*[\"']?(?:authority|area|reorganisation)[\"']?[ \t]*[.=]", re.M)
-_PIECE = 512  # entries a piece
+_PIECE = 48 * 1024  # characters a piece, about 500 plain entries
 
 
 class _ReadWhole(Exception):
@@ -719,7 +719,7 @@ class _ReadWhole(Exception):
 
 def _pieces(text: str) -> Iterable[dict[str, Any]]:
     """
-    A register file's TOML, parsed a few hundred entries at a time.
+    A register file's TOML, parsed a few hundred entries (48 KB) at a time.
 
     A user's register may hold tens of thousands of authorities (one per council of a large made-up or
     historical dataset); tomllib's document for all of them, alive while the register is built, took
@@ -729,7 +729,12 @@ def _pieces(text: str) -> Iterable[dict[str, Any]]:
     is not an entry, an entry name given as a plain key) raises _ReadWhole, and the file is read whole,
     so its errors name the file's own lines.
     """
-    cuts = [m.start() for m in _ENTRY.finditer(text)][_PIECE::_PIECE] if not _ASSIGNED.search(text) else []
+    cuts = []
+    if not _ASSIGNED.search(text):
+        at = _PIECE
+        while (found := _ENTRY.search(text, at)) is not None:  # the first entry header past each piece's length
+            cuts.append(found.start())
+            at = found.start() + _PIECE
     for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(text)], strict=True)):
         piece = text[start:end]
         doc = plain_document(piece)  # the plain entries of a large register, without tomllib (see tomltext)
