@@ -98,3 +98,33 @@ def test_fork_map_raises_a_childs_error_here_and_leaves_no_child_behind():
     assert time.monotonic() - started < 10
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+@pytest.mark.parametrize("broken", ["UniqueSummary", "VisitsSummary"])
+def test_a_dataset_rule_that_breaks_when_judged_in_a_child_is_reported_as_in_one_process(tmp_path, monkeypatch, broken):
+    """
+    A large file's dataset rules are judged two processes at a time (the unique ids' in a forked child): a rule
+    that breaks there is reported as the single process reports it, and the other rules' findings are the same.
+    """
+    import gradecheck
+    from gradecheck import check_paths
+    from gradecheck.engine import parallel
+    from gradecheck.kinds import unique, visits_follow
+
+    lines = [f'{{"id": "r{i % 40}", "framework": "monitoring-visit", "start": "2020-01-{1 + i % 28:02}", '
+             f'"authority": "Leeds", "authority_code": "E08000035"}}' for i in range(120)]
+    path = tmp_path / "visits.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    owner = unique.UniqueSummary if broken == "UniqueSummary" else visits_follow.VisitsSummary
+
+    def outcomes(self):
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(owner, "outcomes", outcomes)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    one = check_paths([str(path)], workers=1)
+    two = check_paths([str(path)], workers=2)
+    assert [e.error for e in two.errors] == [e.error for e in one.errors]
+    assert any("planted" in e.error for e in one.errors)
+    assert gradecheck.render(two, "json", statistics=True) == gradecheck.render(one, "json", statistics=True)
+    assert one.findings or one.undecided  # the other rule still reports (repeated ids; visits with no grade before)

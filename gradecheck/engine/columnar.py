@@ -80,9 +80,7 @@ def check_csv(path: str, run: Any, ruleset: RuleSet, *, explicit: bool = False, 
     if shares:
         run.begin()
         run.where = Origin(path, 0)
-        while states:  # in file order, each let go once merged
-            run.merge(states.pop(0))
-        run.finish()
+        run.finish_shares(states)
     else:
         _apply(result, run, path, plan, workers)
     return True
