@@ -10,6 +10,8 @@ import textwrap
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked only where fork exists")
 
@@ -128,3 +130,17 @@ def test_a_dataset_rule_that_breaks_when_judged_in_a_child_is_reported_as_in_one
     assert any("planted" in e.error for e in one.errors)
     assert gradecheck.render(two, "json", statistics=True) == gradecheck.render(one, "json", statistics=True)
     assert one.findings or one.undecided  # the other rule still reports (repeated ids; visits with no grade before)
+
+
+@given(st.integers(1_000, 10**10), st.integers(2, 16), st.sampled_from([0.0, 0.01, 0.03, 0.2]))
+def test_parts_are_cut_so_that_each_ends_with_the_lines_it_counts_first(size, parts, counting):
+    """A part's work is its length and its count of the lines before it: the same for every part (to a byte)."""
+    from gradecheck.engine.parallel import _targets
+
+    starts = _targets(size, parts, counting)
+    assert starts[0] == 0
+    assert starts == sorted(starts)
+    assert starts[-1] < size
+    ends = [*starts[1:], size]
+    work = [end - start + counting * start for start, end in zip(starts, ends, strict=True)]
+    assert max(work) - min(work) <= 2 + counting * 2
