@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .config import Setting, load_config, read_config
 from .engine import check_paths
@@ -221,21 +223,35 @@ def _configure(argv: list[str], parsers: Sequence[argparse.ArgumentParser]) -> N
         parser.set_defaults(**{dests[key]: value for key, value in config.values.items() if key in dests})
 
 
-def run() -> int:
+def run() -> NoReturn:
     """
-    The program (``gradecheck``, ``python -m gradecheck``): :func:`main`, with the garbage collector run less often.
+    The program (``gradecheck``, ``python -m gradecheck``): :func:`main`, with the garbage collector run less often,
+    ending the process when it is done.
 
     A large file leaves millions of small objects alive (its ids and places, a large register's authorities),
     which CPython's default thresholds scan again and again: reading a register of 138,000 authorities took 4.4 s
     under them and 3.7 s under these, which mypy uses for the same reason. Only the program sets them; a process
-    that imports gradecheck keeps its own. So is the C allocator's handling of large blocks (see _large_blocks).
+    that imports gradecheck keeps its own (and calls :func:`main`). So is the C allocator's handling of large
+    blocks (see _large_blocks), and the way the program ends (see _end).
     """
     import gc
 
     if sys.implementation.name == "cpython":
         gc.set_threshold(200_000, 30, 30)
     _large_blocks()
-    return main()
+    _end(main())
+
+
+def _end(code: int) -> NoReturn:
+    """
+    End the process with *code* once its output is flushed, without the interpreter's own ending, which frees what
+    the run built one object at a time only to hand the memory back: 0.1 s after a million records, 0.04 s after
+    200,000 (mypy ends so, for the same reason). Every file the run writes is closed by then (``with`` blocks).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader went away (``| head``), or it is closed
+            stream.flush()
+    os._exit(code)
 
 
 def _large_blocks() -> None:

@@ -335,3 +335,17 @@ def test_the_programs_allocator_setting_is_made_where_glibc_has_it_and_skipped_e
     monkeypatch.setattr(ctypes, "CDLL", fake)
     cli._large_blocks()
     assert calls == ([(-3, 128 * 1024)] if libc == "mallopt" else [])
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_the_program_ends_with_all_its_output_written(form):
+    """The program ends the process itself (cli._end): its report arrives whole, with main's exit code."""
+    root = Path(gradecheck.__file__).resolve().parent.parent
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "PYTHONPATH": str(root)}  # buffered
+    fixtures = str(root / "fixtures")
+    done = subprocess.run([sys.executable, "-m", "gradecheck", fixtures, "--format", form], capture_output=True,
+                          text=True, env=env, check=False)
+    out = io.StringIO()
+    code = main([fixtures, "--format", form], stdout=out)
+    assert len(done.stdout) > 8192  # more than a pipe's buffered writer holds
+    assert (done.returncode, done.stdout, done.stderr) == (code, out.getvalue(), "")
