@@ -488,3 +488,18 @@ def test_a_file_is_not_split_once_polars_is_imported(tmp_path, monkeypatch):
     path = _write(tmp_path, HEADER + "r1,sif,2015-01-01,Good,1,5,Kent\n")
     assert "polars" in __import__("sys").modules
     assert columnar._shares(str(path), 2) is None
+
+
+def test_a_rule_set_whose_dataset_rules_read_no_code_names_the_authority_as_the_row_engine(tmp_path, monkeypatch):
+    """
+    Unique ids alone read no authority code, but a finding names the register's authority, which the name and the
+    code find together: the columnar engine reads both for the passed rows too (it read only the name, and named
+    "Somewhere Else" with no code where the row engine names Liverpool, E08000012).
+    """
+    only = RULESET.select(ignore=[r.code for r in RULESET.rules if r.code != "X101"])
+    rows = "".join(f"r{i % 20},sif,2015-01-{1 + i % 28:02},Somewhere Else,E08000012\n" for i in range(40))
+    path = _write(tmp_path, "id,framework,start,authority,authority_code\n" + rows)
+    row, col, took = _both(path, only, monkeypatch)
+    assert took == [True]
+    assert row == col
+    assert {(f["authority"], f["authority_code"]) for f in json.loads(col)["findings"]} == {("Liverpool", "E08000012")}

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from ..frameworks import Framework
-from ..kinds import Places, Rows, View
+from ..kinds import CODE_FIELDS, NAME_FIELDS, Places, Rows, View
 from . import columnar_plan as columnar
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
@@ -106,7 +106,9 @@ class Scan:
                 unfoldable.add(self.codes[fid])  # a dataset rule this engine cannot feed: the row engine reads these
             elif covering:
                 self.folds[fid] = [s for _, s in covering]
-                self.needs[fid] = {"id", "authority"}.union(*needs)
+                # Who a row is about, whatever the rules read: a finding names the register's authority, which the
+                # name and the code find together (with only the name, a name the register lacks named no code).
+                self.needs[fid] = {"id", *NAME_FIELDS, *CODE_FIELDS}.union(*needs)
         self.unfoldable = sorted(unfoldable)
         self.stage = self._stage()
 

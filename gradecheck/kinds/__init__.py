@@ -8,7 +8,7 @@ exactly one fault. Adding a kind is one new module and one line below (docs/addi
 
 from __future__ import annotations
 
-from ._base import Failure, Subject, Unknown, View, who
+from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
 from ._summary import Places, Rows
 from .absent import Absent
 from .agree import Agree
@@ -29,7 +29,8 @@ from .valid import Valid
 from .visits_follow import VisitsFollow
 from .within import Within
 
-__all__ = ["DATASET_KINDS", "KINDS", "RECORD_KINDS", "Failure", "Places", "Rows", "Subject", "Unknown", "View", "who"]
+__all__ = ["CODE_FIELDS", "DATASET_KINDS", "KINDS", "NAME_FIELDS", "RECORD_KINDS", "Failure", "Places", "Rows",
+           "Subject", "Unknown", "View", "who"]
 
 #: Every kind, by the name a rule file gives in ``kind = "..."``: the one registry the loader, the engine,
 #: ``explain``, the strategies and ``selftest`` read.
