@@ -115,8 +115,9 @@ def _split(plan: Plan, run: Any, shares: list[tuple[int, int]]) -> list[dict[str
     """
     Each share's state (see _share), each made in its own process (this one takes the first), in file order.
 
-    On two cores this halves both polars' work and what is done in Python (folding the passed rows into the
-    summaries, and the row engine's checks of the rows handed over): 200,000 rows took 3.4 s in one process.
+    What is done in Python (folding the passed rows into the summaries, the row engine's checks of the rows
+    handed over) is then done on every core; polars already used both, so the gain is smaller than the
+    shares: 200,000 rows took 3.4 s in one process and 3.0 s so (2.3 s with the hand-over in the shares).
     """
     mine: list[dict[str, Any]] = []
     (start, end), rest = shares[0], shares[1:]

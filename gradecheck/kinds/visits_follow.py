@@ -120,8 +120,8 @@ class VisitsSummary:
     name: one record may give "Liverpool" and E08000012, another only "Liverpool", and both are one
     history. So the names' codes are kept too, and histories are formed when the file has been read.
 
-    Each dated record is one row of parallel columns (its packed place, day, standing and history
-    keys as small ints, and its id's UTF-8), about 40 bytes beside the id's characters.
+    Each dated record is one row of parallel columns (its packed place, its day and line as one int,
+    standing and history keys as small ints, and its id's UTF-8), about 50 bytes beside the id's characters.
     """
 
     __slots__ = ("applicable", "codes", "ids", "keys", "lines", "names", "owners", "places", "rule", "states",
