@@ -24,7 +24,7 @@ from typing import Any
 from attrs import field, frozen
 
 from .errors import Problem, RuleFileError
-from .tomltext import plain_document
+from .tomltext import Written, plain_document, written_entries
 
 __all__ = [
     "Authority",
@@ -717,9 +717,10 @@ class _ReadWhole(Exception):
     """A piece of a register file that only the whole file's reading can judge (see _pieces)."""
 
 
-def _pieces(text: str) -> Iterable[dict[str, Any]]:
+def _pieces(text: str) -> Iterable[dict[str, Any] | list[Written]]:
     """
-    A register file's TOML, parsed a few hundred entries (48 KB) at a time.
+    A register file's TOML, parsed a few hundred entries (48 KB) at a time: each piece's document, or where the
+    piece is only entries as a program writes them, its entries (see tomltext.written_entries).
 
     A user's register may hold tens of thousands of authorities (one per council of a large made-up or
     historical dataset); tomllib's document for all of them, alive while the register is built, took
@@ -737,7 +738,11 @@ def _pieces(text: str) -> Iterable[dict[str, Any]]:
             at = found.start() + _PIECE
     for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(text)], strict=True)):
         piece = text[start:end]
-        doc = plain_document(piece)  # the plain entries of a large register, without tomllib (see tomltext)
+        written = written_entries(piece)  # the plain entries of a large register, without tomllib (see tomltext)
+        if written:
+            yield written
+            continue
+        doc = plain_document(piece)
         if doc is None:
             try:
                 doc = tomllib.loads(piece)
@@ -767,7 +772,9 @@ class _File:
     def problems(self) -> list[Problem]:
         return [problem for problems in self.found.values() for problem in problems]
 
-    def read(self, doc: dict[str, Any]) -> None:
+    def read(self, doc: dict[str, Any] | list[Written]) -> None:
+        if type(doc) is list:
+            return self._read_written(doc)
         path = self.path
         unknown = set(doc) - set(_TABLES)
         if unknown:  # only the first piece may hold other keys (see _pieces)
@@ -789,6 +796,19 @@ class _File:
                     a = _authority(entry, path, f"{table} {i}", table, problems, self.source)
                     if a is not None:
                         (self.areas if table == "area" else self.authorities).append(a)
+        return None
+
+    def _read_written(self, entries: list[Written]) -> None:
+        """Entries as a program writes them (see _pieces): each built as _simple_authority builds it, else checked."""
+        source, counts = self.source, self.counts
+        for table, ident, name, code in entries:
+            counts[table] += 1
+            a = _plain_authority(ident, name, (code,), table, source)
+            if a is None:  # a blank id or name, a code of no GSS shape: the general checks say what is wrong
+                a = _authority({"id": ident, "name": name, "codes": [{"code": code}]}, self.path,
+                               f"{table} {counts[table]}", table, self.found[table], source)
+            if a is not None:
+                (self.areas if table == "area" else self.authorities).append(a)
 
 
 def _tables(value: Any, path: Path, name: str, problems: list[Problem]) -> list[Mapping[str, Any]]:
@@ -856,20 +876,27 @@ def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Authorit
     ident, name, given = t.get("id"), t.get("name"), t.get("codes", [])
     if type(ident) is not str or type(name) is not str or type(given) is not list:
         return None
-    ident, name = ident.strip(), name.strip()
-    if not ident or not name:
-        return None
     codes = []
     for c in given:
         if type(c) is not dict or c.keys() != {"code"} or type(c["code"]) is not str:
             return None
-        code = c["code"]
+        codes.append(c["code"])
+    return _plain_authority(ident, name, codes, table, source)
+
+
+def _plain_authority(ident: str, name: str, codes: Sequence[str], table: str, source: str) -> Authority | None:
+    """The Authority of an id, a name and undated codes (texts), as _authority builds it; None where one is wrong."""
+    ident, name = ident.strip(), name.strip()
+    if not ident or not name:
+        return None
+    held = []
+    for code in codes:
         if not code.isupper():  # most are written so: keep the file's string rather than a copy
             code = code.upper()
         if not _GSS.match(code):
             return None
-        codes.append(Code(code))
-    return Authority(id=ident, name=name, level="authority" if table == "authority" else "region", codes=tuple(codes),
+        held.append(Code(code))
+    return Authority(id=ident, name=name, level="authority" if table == "authority" else "region", codes=tuple(held),
                      source=source)
 
 

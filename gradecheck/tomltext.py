@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["plain_document"]
+__all__ = ["Written", "plain_document", "written_entries"]
 
 # A basic string without escapes: any character but the quote, the backslash and the controls TOML forbids
 # (tab is allowed), so its value is the text between the quotes.
@@ -45,24 +45,34 @@ def plain_document(text: str) -> dict[str, list[dict[str, Any]]] | None:
     entries of ``id``, ``name`` and ``codes = [{ code = "..." }, ...]`` (plain strings), blank lines and
     whole-line comments; None for any other text, which tomllib must read.
     """
-    return _written(text) or _lines(text)
+    written = written_entries(text)
+    if written:
+        doc: dict[str, list[dict[str, Any]]] = {}
+        for table, ident, name, code in written:
+            doc.setdefault(table, []).append({"id": ident, "name": name, "codes": [{"code": code}]})
+        return doc
+    return _lines(text)
 
 
-def _written(text: str) -> dict[str, list[dict[str, Any]]] | None:
-    """The document where *text* is entries written exactly as _WRITTEN has them, in a match each; else None."""
-    doc: dict[str, list[dict[str, Any]]] = {}
+#: One entry as a program writes it: its table ("authority" or "area"), id, name and only code, as tomllib reads them.
+Written = tuple[str, str, str, str]
+
+
+def written_entries(text: str) -> list[Written] | None:
+    """
+    The entries of *text* where it is only entries written exactly as _WRITTEN has them, in file order, a match
+    each; else None. The register builds its authorities from these without a document between (a dict and a
+    list an entry, which took as long again as the reading).
+    """
+    out: list[Written] = []
     at, end, match = 0, len(text), _WRITTEN.match
     while at < end:
         m = match(text, at)
         if m is None:
             return None
-        table, ident, name, code = m.groups()
-        entries = doc.get(table)
-        if entries is None:
-            entries = doc[table] = []
-        entries.append({"id": ident, "name": name, "codes": [{"code": code}]})
+        out.append(m.groups())  # type: ignore[arg-type]
         at = m.end()
-    return doc or None
+    return out
 
 
 def _lines(text: str) -> dict[str, list[dict[str, Any]]] | None:

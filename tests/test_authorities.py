@@ -365,23 +365,39 @@ def test_the_plain_name_shortcut_folds_as_the_full_folding(text):
     assert normalise_name(text) == _normalise(text.lower())
 
 
-def test_a_register_of_plain_entries_reads_as_the_general_checks_read_it(tmp_path):
+@pytest.mark.parametrize("area", ['[[area]]\nid = "r"\nname = "Region"\ncodes = []\n',  # a document: tomltext's lines
+                                  '[[area]]\nid = "r"\nname = "Region"\ncodes = [{ code = "e12000001" }]\n'])  # written
+def test_a_register_of_plain_entries_reads_as_the_general_checks_read_it(tmp_path, monkeypatch, area):
     """Entries of an id, a name and undated codes are built by a shortcut: the same authorities as the full checks."""
     from gradecheck import authorities
 
     path = tmp_path / "plain.toml"
     path.write_text("".join(f'[[authority]]\nid = "a{i}"\nname = " Town {i} "\ncodes = [{{ code = "e06{i:06d}" }}]\n\n'
-                            for i in range(50)) + '[[area]]\nid = "r"\nname = "Region"\ncodes = []\n', encoding="utf-8")
+                            for i in range(50)) + area, encoding="utf-8")
     fast = load_register([path], builtin=False)
-    original = authorities._simple_authority
-    try:
-        authorities._simple_authority = lambda *_: None  # every entry through the full checks
-        full = load_register([path], builtin=False)
-    finally:
-        authorities._simple_authority = original
+    monkeypatch.setattr(authorities, "_plain_authority", lambda *_: None)  # every entry through the full checks
+    full = load_register([path], builtin=False)
     assert fast.authorities == full.authorities
     assert fast.get("a7").codes[0].code == "E06000007"
     assert fast.get("r").level == "region"
+
+
+def test_entries_written_as_a_program_writes_them_report_what_is_wrong_as_the_general_checks(tmp_path, monkeypatch):
+    """A blank name or a code of no GSS shape, in entries read without a document: the same problems, numbered."""
+    from gradecheck import authorities
+
+    path = tmp_path / "written.toml"
+    path.write_text('[[authority]]\nid = "a"\nname = "Town"\ncodes = [{ code = "E06000001" }]\n\n'
+                    '[[area]]\nid = "r"\nname = " "\ncodes = [{ code = "E12000001" }]\n\n'
+                    '[[authority]]\nid = "b"\nname = "City"\ncodes = [{ code = "X1" }]\n', encoding="utf-8")
+    assert authorities.written_entries(path.read_text(encoding="utf-8"))  # read without a document
+    with pytest.raises(RuleFileError) as fast:
+        load_register([path], builtin=False)
+    monkeypatch.setattr(authorities, "written_entries", lambda _text: None)  # read through the document instead
+    with pytest.raises(RuleFileError) as full:
+        load_register([path], builtin=False)
+    assert fast.value.problems == full.value.problems
+    assert [p.where.split(" (")[0] for p in fast.value.problems] == ["area 1", "authority 2"]
 
 
 # Fragments of register files, some of them traps for a reader that cuts a file at its entry headers: an entry
