@@ -14,6 +14,8 @@ a line at a time, with one regular expression a line, gives the same document ab
 :func:`plain_document` reads only that shape and gives way to tomllib for anything else: a string with
 an escape, a key it does not know, a date, a comment after a value. What it accepts, it reads exactly
 as tomllib does (a property test compares the two), so tomllib stays the reader of record.
+:func:`written_entries` gives the entries of text written exactly as above, a match an entry, as tuples
+(the register builds its authorities from them without a document between).
 """
 
 from __future__ import annotations
