@@ -208,6 +208,14 @@ def test_a_visit_to_a_successor_follows_its_inadequate_predecessor():
     assert _findings(records, "V") == []
 
 
+def test_a_predecessors_latest_inspection_is_found_by_date_not_by_its_place_in_the_file():
+    """The predecessor's inadequate 2019 inspection comes before its 2018 one in the file: the 2019 one stands."""
+    records = [_ilacs("n2", "Northamptonshire", "E10000021", "2019-06-17", grade="inadequate"),
+               _ilacs("n1", "Northamptonshire", "E10000021", "2018-02-05", grade="requires_improvement"),
+               _visit("v", "North Northamptonshire", "E06000061", "2021-09-01")]
+    assert _findings(records, "V") == []
+
+
 def test_a_successors_own_inspection_starts_its_history_afresh():
     records = [_ilacs("n", "Northamptonshire", "E10000021", "2019-06-17", grade="inadequate"),
                _ilacs("own", "North Northamptonshire", "E06000061", "2022-10-03", grade="requires_improvement"),
