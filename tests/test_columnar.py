@@ -483,11 +483,13 @@ def test_a_file_split_over_processes_gives_the_row_engines_report(tmp_path, work
 
 
 def test_a_file_is_not_split_once_polars_is_imported(tmp_path, monkeypatch):
-    """This process has imported polars: a large file is judged in one process here."""
+    """This process has imported polars: a large file is judged in one process here, though it could be split."""
     monkeypatch.setattr(columnar, "SPLIT_BYTES", 0)
-    path = _write(tmp_path, HEADER + "r1,sif,2015-01-01,Good,1,5,Kent\n")
+    path = _write(tmp_path, HEADER + "".join(f"r{i},sif,2015-01-01,Good,1,5,Kent\n" for i in range(100)))
     assert "polars" in __import__("sys").modules
     assert columnar._shares(str(path), 2) is None
+    monkeypatch.delitem(__import__("sys").modules, "polars")  # as in a process that has not imported it
+    assert columnar._shares(str(path), 2)
 
 
 def test_a_rule_set_whose_dataset_rules_read_no_code_names_the_authority_as_the_row_engine(tmp_path, monkeypatch):

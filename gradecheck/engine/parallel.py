@@ -140,16 +140,12 @@ def _work(run_factory: Callable[[], Any], path: str, start: int, end: int, heade
     200,000 records).
     """
     run = run_factory()
-    run.check_range(path, start, end, 1 + _count_lines(path, 0, start), header)
+    run.check_range(path, start, end, 1 + count_lines(path, 0, start), header)
     return run.state()
 
 
 def count_lines(path: str, start: int, end: int) -> int:
     """The newlines in bytes [start, end) of a file: the lines before a share that starts at *end*, from 0."""
-    return _count_lines(path, start, end)
-
-
-def _count_lines(path: str, start: int, end: int) -> int:
     count = 0
     with open(path, "rb") as handle:
         handle.seek(start)

@@ -238,12 +238,8 @@ class _Run:
             out: list[tuple[int, Any] | _Unjudged] = []
             for i in indexes:
                 summary = self.summaries[i]
-                for part in later:  # as merge() merges them
-                    theirs, part[i] = part[i], None
-                    if type(theirs) is _Broken:
-                        summary = theirs
-                    else:
-                        summary.merge(theirs)
+                for part in later:
+                    summary, part[i] = _merged(summary, part[i]), None
                 out.append(_judged(summary))
             return out
 
@@ -277,10 +273,7 @@ class _Run:
     def merge(self, state: dict[str, Any]) -> None:
         """Add a worker's results to this run; its summaries join the current dataset's, in file order."""
         for i, theirs in enumerate(state.get("summaries") or ()):
-            if type(theirs) is _Broken:
-                self.summaries[i] = theirs
-            else:
-                self.summaries[i].merge(theirs)
+            self.summaries[i] = _merged(self.summaries[i], theirs)
         self.records += state["records"]
         self.checked += state["checked"]
         self.findings.extend(state["findings"])
@@ -560,6 +553,14 @@ def _across_versions(rule: Rule, view: View) -> tuple[Failure | Unknown, ...] | 
 
 def _versions(versions: Iterable[Any]) -> str:
     return " and ".join(f"{v.start or '…'}..{v.end or '…'}" for v in versions)
+
+
+def _merged(summary: Any, later: Any) -> Any:
+    """*summary* with *later*'s records merged in; a dataset rule that broke in either share stays broken."""
+    if type(later) is _Broken:
+        return later
+    summary.merge(later)  # a _Broken summary merges nothing
+    return summary
 
 
 class _Unjudged(NamedTuple):

@@ -211,17 +211,14 @@ class Places:
         this table: each of the few thousand distinct owners once, not each row (a merge never moves a line). The
         move, for whatever else the caller keeps of *other*'s places (None: the tables agree).
         """
-        move = self.adopt(other)
+        move_owner = self._owner_move(other)
         lines.extend(their_lines)
-        if move is None:
+        if move_owner is None:
             owners.extend(their_owners)
-        else:  # move's arithmetic, inlined: a file of 138,000 authorities has 235,000 owners to move
-            files, frameworks, authorities = self._maps(other)  # type: ignore[misc]
-            at_framework, at_authority = _FRAMEWORK - _PATH, _AUTHORITY - _PATH  # where they start in an owner
-            moved = {owner: files[owner & _FIELD] | frameworks[owner >> at_framework & _FIELD] << at_framework
-                     | authorities[owner >> at_authority] << at_authority for owner in set(their_owners)}
-            owners.extend(array(owners.typecode, map(moved.__getitem__, their_owners)))
-        return move
+            return None
+        moved = {owner: move_owner(owner) for owner in set(their_owners)}
+        owners.extend(array(owners.typecode, map(moved.__getitem__, their_owners)))
+        return self.adopt(other)
 
     def where(self, place: int) -> tuple[str, int]:
         """The (path, line) file order of a packed place, as :meth:`Subject.place` gives it."""
@@ -240,27 +237,31 @@ class Places:
     def at(line: int, owner: int) -> int:
         return line | owner << _PATH
 
-    def _maps(self, other: Places) -> tuple[list[int], list[int], list[int]] | None:
-        """Where each of *other*'s files, frameworks and authorities lands in this table (None: where it was)."""
+    def _owner_move(self, other: Places) -> Callable[[int], int] | None:
+        """A function taking *other*'s owners (see :meth:`owner`) to this table's (None: they are the same)."""
         files, frameworks = self.paths.adopt(other.paths), self.frameworks.adopt(other.frameworks)
         authorities = self.authorities.adopt(other.authorities)
         if files is None and frameworks is None and authorities is None:
             return None
-        return (files or list(range(len(other.paths.values))),
-                frameworks or list(range(len(other.frameworks.values))),
-                authorities or list(range(len(other.authorities.values))))
+        files = files or list(range(len(other.paths.values)))
+        frameworks = frameworks or list(range(len(other.frameworks.values)))
+        authorities = authorities or list(range(len(other.authorities.values)))
+        at_framework, at_authority = _FRAMEWORK - _PATH, _AUTHORITY - _PATH  # where they start in an owner
+
+        def move(owner: int) -> int:
+            return (files[owner & _FIELD] | frameworks[owner >> at_framework & _FIELD] << at_framework
+                    | authorities[owner >> at_authority] << at_authority)
+
+        return move
 
     def adopt(self, other: Places) -> Callable[[int], int] | None:
         """A function taking *other*'s packed places to this table's (None: they are the same), for merging."""
-        maps = self._maps(other)
-        if maps is None:
+        move_owner = self._owner_move(other)
+        if move_owner is None:
             return None
-        files, frameworks, authorities = maps
 
         def move(place: int) -> int:
-            return (place & _LINES | files[place >> _PATH & _FIELD] << _PATH
-                    | frameworks[place >> _FRAMEWORK & _FIELD] << _FRAMEWORK
-                    | authorities[place >> _AUTHORITY] << _AUTHORITY)
+            return place & _LINES | move_owner(place >> _PATH) << _PATH
 
         return move
 
