@@ -16,8 +16,9 @@ import difflib
 import functools
 import re
 import sys
+import threading
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,11 @@ def normalise_name(text: str) -> str:
     The key two spellings of one name share: case, spacing and punctuation folded, "&" read as "and",
     "Saint" and "St." as "st", and the kind of council ("City Council", ", City of") dropped.
     """
+    return _key_of(text)
+
+
+def _key_of(text: str) -> str:
+    """normalise_name, not cached: a register's names are each normalised once, too many for the cache to help."""
     low = text.lower()
     if _PLAIN.fullmatch(low) and not low.endswith(_SUFFIXES) and not low.startswith(_PREFIXES) and "saint" not in low:
         return low  # words of letters and digits, one space apart, no council words: _normalise would not change it
@@ -243,73 +249,154 @@ class Identity:
 
 
 _NOTHING = object()  # no name or code is this, so the last answer kept at hand matches nothing at first
+_NOT_PLAIN = object()  # an entry's answer where it is not plain (see Register._plainly)
+
+#: An entry as a register file's plain entries are read (an id, a name and undated codes): (id, name, codes in
+#: upper case, level, source). It stands for ``Authority(id, name, level, codes=(Code(c), ...), source=source)``.
+Plain = tuple[str, str, tuple[str, ...], str, str]
+
+
+class _Entries(Sequence[Authority]):
+    """
+    A register's authorities in order, each read as an Authority or as a plain entry (see Plain), which becomes
+    its Authority the first time it is asked for, and stays that one object (identities are compared with ``is``).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[Authority | Plain]) -> None:
+        self._items: list[Authority | Plain] = list(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self._items))))
+        item = self._items[i]
+        if type(item) is tuple:
+            with _BUILDING:  # the columnar engine's threads may ask for one entry at once: one object, not two
+                item = self._items[i]
+                if type(item) is tuple:
+                    ident, name, codes, level, source = item
+                    item = self._items[i] = Authority(id=ident, name=name, level=level,
+                                                      codes=tuple(Code(c) for c in codes), source=source)
+        return item
+
+    def __iter__(self) -> Iterator[Authority]:
+        return (self[i] for i in range(len(self._items)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (_Entries, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+_BUILDING = threading.Lock()
+
+
+def _ident(item: Authority | Plain) -> str:
+    return item[0] if type(item) is tuple else item.id  # type: ignore[index, union-attr]
 #: An Identity's label and status (see Register.placed).
 Placed = tuple[tuple[str | None, str | None, str | None], int]
+
+
+#: An index's answer for a key: the entry (its place in Register.authorities) that has it, or the entries.
+_Found = int | tuple[int, ...]
 
 
 @frozen
 class Register:
     """The authorities, the areas and the reorganisations, indexed by every key a file may use."""
 
-    authorities: tuple[Authority, ...] = field(converter=tuple)
+    authorities: Sequence[Authority] = field(converter=lambda a: a if isinstance(a, _Entries) else _Entries(a))
     reorganisations: tuple[Reorganisation, ...] = field(converter=tuple, default=())
-    _by_code: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
-    _by_la: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
-    _by_urn: Mapping[int, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
-    _by_name: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
+    # Each index gives a key's entries: an int for a key of one entry (nearly every key), else a tuple of them.
+    _by_code: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
+    _by_la: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
+    _by_urn: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
+    _by_name: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     #: Each name and spelling as the register writes it: most records write it so, and need no normalising.
-    _by_text: Mapping[str, tuple[Authority, ...]] = field(init=False, repr=False, eq=False)
-    _by_id: Mapping[str, Authority] = field(init=False, repr=False, eq=False)
+    _by_text: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
+    _by_id: Mapping[str, int] = field(init=False, repr=False, eq=False)
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
-    #: Plain pairs' answers, by (name, code): the same on every day (see _spans_of).
-    _plain: dict[tuple[str | None, str | None], Placed] = field(init=False, repr=False, eq=False)
+    #: Per entry, its answer for its own name and code when it is plain (see _plainly), worked out once.
+    _answers: list[Any] = field(init=False, repr=False, eq=False)
     _last: list[Any] = field(init=False, repr=False, eq=False)
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        # Each index gives a key's authorities as a tuple, one tuple for every index that gives an authority
-        # alone; a key of several grows its own. (Lists first, frozen after, left 10 MB of freed lists behind
-        # in a register of 27,676 authorities: 31 MB of RSS for 20 MB of objects.)
-        alone = {a.id: (a,) for a in self.authorities}
-        by_code: dict[str, tuple[Authority, ...]] = {}
-        by_la: dict[int, tuple[Authority, ...]] = {}
-        by_urn: dict[int, tuple[Authority, ...]] = {}
-        by_name: dict[str, tuple[Authority, ...]] = {}
+        # The indexes name entries by number, so that an entry read as a plain tuple (see _Entries) becomes an
+        # Authority only if something asks for it: most of a large register is only ever looked up by name and
+        # code, which the tuple answers (_plainly). Building an Authority and its Code for each of 138,000
+        # made-up authorities was a third of the register's time, and a third of its memory.
+        items = self.authorities._items  # type: ignore[attr-defined]
+        by_code: dict[str, _Found] = {}
+        by_la: dict[int, _Found] = {}
+        by_urn: dict[int, _Found] = {}
+        by_name: dict[str, _Found] = {}
         keys: dict[str, str] = {}  # each name as written → its key
 
-        def add(index: dict[Any, tuple[Authority, ...]], key: Any, a: Authority) -> None:
+        def add(index: dict[Any, _Found], key: Any, i: int) -> None:
             found = index.get(key)
             if found is None:
-                one = alone[a.id]
-                index[key] = one if one[0] is a else (a,)
-            elif a not in found:
-                index[key] = (*found, a)
+                index[key] = i
+                return
+            held = (found,) if type(found) is int else found
+            if not any(items[j] == items[i] for j in held):  # an equal entry twice is one authority
+                index[key] = (*held, i)
 
-        for a in self.authorities:
-            for c in a.codes:
-                add(by_code, c.code if c.code.isupper() else c.code.upper(), a)  # no copy of an upper-case one
-            if a.la_number is not None:
-                add(by_la, a.la_number, a)
-            if a.urn is not None:
-                add(by_urn, a.urn, a)
-            for name in a.names():
-                key = keys[name] = normalise_name(name)
-                add(by_name, key, a)
+        for i, item in enumerate(items):
+            if type(item) is tuple:  # a plain entry: (id, name, codes, level, source), codes in upper case
+                for code in item[2]:
+                    if code in by_code:
+                        add(by_code, code, i)
+                    else:
+                        by_code[code] = i
+                key = keys[item[1]] = _key_of(item[1])
+                if key in by_name:
+                    add(by_name, key, i)
+                else:
+                    by_name[key] = i
+                continue
+            for c in item.codes:
+                add(by_code, c.code if c.code.isupper() else c.code.upper(), i)  # no copy of an upper-case one
+            if item.la_number is not None:
+                add(by_la, item.la_number, i)
+            if item.urn is not None:
+                add(by_urn, item.urn, i)
+            for name in item.names():
+                key = keys[name] = _key_of(name)
+                add(by_name, key, i)
         freeze = object.__setattr__
         freeze(self, "_by_code", by_code)
         freeze(self, "_by_la", by_la)
         freeze(self, "_by_urn", by_urn)
         freeze(self, "_by_name", by_name)
         freeze(self, "_by_text", {name: by_name[key] for name, key in keys.items()})
-        freeze(self, "_by_id", {a.id: a for a in self.authorities})
+        freeze(self, "_by_id", {item[0] if type(item) is tuple else item.id: i  # type: ignore[index, union-attr]
+                                for i, item in enumerate(items)})
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
-        freeze(self, "_plain", {})
+        freeze(self, "_answers", [None] * len(items))
         freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
+
+    def _found(self, found: _Found | None) -> tuple[Authority, ...]:
+        """An index's answer as authorities (none for None)."""
+        if found is None:
+            return ()
+        entries = self.authorities
+        return (entries[found],) if type(found) is int else tuple(entries[i] for i in found)  # type: ignore[union-attr]
 
     def __len__(self) -> int:
         return len(self.authorities)
@@ -320,7 +407,7 @@ class Register:
         Raises:
             KeyError: no authority has that id.
         """
-        return self._by_id[authority_id]
+        return self.authorities[self._by_id[authority_id]]
 
     def resolve(self, key: str | int, on: dt.date | None = None, *, by: str | None = None,
                 suggest: bool = True) -> Resolved | NoMatch:
@@ -333,13 +420,13 @@ class Register:
         text = str(key).strip()
         kind = by or _kind_of(text)
         if kind == "code":
-            found = self._by_code.get(text.upper(), ())
+            found = self._found(self._by_code.get(text.upper()))
         elif kind in ("la_number", "urn"):
             number = int(text) if text.isdigit() else -1
-            found = (self._by_la if kind == "la_number" else self._by_urn).get(number, ())
+            found = self._found((self._by_la if kind == "la_number" else self._by_urn).get(number))
         else:
             kind = "name"
-            found = self._by_text.get(text) or self._by_name.get(normalise_name(text), ())
+            found = self._found(self._by_text.get(text)) or self._found(self._by_name.get(normalise_name(text)))
         if not found:
             return NoMatch(text, kind, self._closest(text) if kind == "name" and suggest else (),
                            "" if kind == "name" else self._code_note(text, kind))
@@ -391,10 +478,10 @@ class Register:
         last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
         if last[0] is name and last[1] is code and last[2] == on:
             return last[3]  # type: ignore[no-any-return]
-        found = self._plain.get((name, code))  # one undated authority's: the same answer on every day
+        found = self._plainly(name, code)  # one undated authority's: the same answer on every day
         if found is None:
-            key = (name, code, self._epoch(name, code, on))  # which finds a new plain pair out, and keeps its answer
-            found = self._plain.get((name, code)) or self._placed.get(key)
+            key = (name, code, self._epoch(name, code, on))
+            found = self._placed.get(key)
             if found is None:
                 ident = self._identify(name, code, on)
                 found = (ident.label, ident.status)
@@ -410,16 +497,28 @@ class Register:
         """
         if name is None or code is None:
             return None
-        by_name, by_code = self._by_text.get(name), self._by_code.get(code)
-        if by_name is None or by_code is None or len(by_name) != 1 or by_code != by_name:
+        found = self._by_text.get(name)
+        if type(found) is not int or self._by_code.get(code) != found:
             return None
-        authority = by_name[0]
-        codes = authority.codes
-        if (authority.start is not None or authority.end is not None or len(codes) != 1 or codes[0].start is not None
-                or codes[0].end is not None or authority.level != "authority"):
-            return None  # dated, or more than one code: _identify works out which applies on the day
-        held = codes[0].code
-        return (sys.intern(authority.name), sys.intern(held), authority.id), 0
+        answers = self._answers
+        answer = answers[found]
+        if answer is None:  # the same for every record that names this entry so: worked out once
+            answer = answers[found] = self._plain_answer(found)
+        return None if answer is _NOT_PLAIN else answer  # type: ignore[no-any-return]
+
+    def _plain_answer(self, i: int) -> Any:
+        """Entry *i*'s answer, if it is plain (one undated code, no dates, an authority); else _NOT_PLAIN."""
+        item = self.authorities._items[i]  # type: ignore[attr-defined]
+        if type(item) is tuple:  # a plain entry as read: its Authority is not needed for this
+            ident, name, codes, level, _source = item
+            if len(codes) != 1 or level != "authority":
+                return _NOT_PLAIN
+            return (sys.intern(name), sys.intern(codes[0]), ident), 0
+        codes = item.codes
+        if (item.start is not None or item.end is not None or len(codes) != 1 or codes[0].start is not None
+                or codes[0].end is not None or item.level != "authority"):
+            return _NOT_PLAIN  # dated, or more than one code: _identify works out which applies on the day
+        return (sys.intern(item.name), sys.intern(codes[0].code), item.id), 0
 
     def dated(self, name: str | None, code: str | None) -> bool:
         """Whether what *name* and *code* resolve to can change with the day (an authority they may mean is dated)."""
@@ -433,18 +532,13 @@ class Register:
     def _spans_of(self, name: str | None, code: str | None) -> tuple[dt.date, ...]:
         """
         The days *name* and *code*'s answer may change on (see _changes), worked out once. A plain pair (see
-        _plainly) has none, and its answer is kept in ``_plain`` instead, under one key for every day.
+        _plainly) has none.
         """
-        key = (name, code)
-        if key in self._plain:
+        if self._plainly(name, code) is not None:
             return ()
+        key = (name, code)
         spans = self._spans.get(key)
         if spans is None:
-            plain = self._plainly(name, code)
-            if plain is not None:
-                if len(self._plain) < 1 << 18:
-                    self._plain[key] = plain
-                return ()
             spans = self._changes(name, code)
             if len(self._spans) < 1 << 18:
                 self._spans[key] = spans
@@ -458,12 +552,12 @@ class Register:
         found: list[Authority] = []
         if name:
             text = name.strip()
-            found += self._by_text.get(text) or self._by_name.get(normalise_name(text), ())
+            found += self._found(self._by_text.get(text)) or self._found(self._by_name.get(normalise_name(text)))
         if code:
             text = code.strip()
-            found += self._by_code.get(text.upper(), ())
+            found += self._found(self._by_code.get(text.upper()))
             if text.isdigit():
-                found += self._by_la.get(int(text), ())
+                found += self._found(self._by_la.get(int(text)))
         changes: set[dt.date] = set()
         for a in found:
             for start, end in ((a.start, a.end), *((c.start, c.end) for c in a.codes)):
@@ -506,7 +600,7 @@ class Register:
         out: list[Authority] = []
         for r in self.reorganisations:
             if authority.id in r.predecessors:
-                out += [self._by_id[s] for s in r.successors if s in self._by_id and s != authority.id]
+                out += [self.get(s) for s in r.successors if s in self._by_id and s != authority.id]
         return tuple(out)
 
     def suggestions(self, text: str) -> tuple[str, ...]:
@@ -529,7 +623,7 @@ class Register:
             names = difflib.get_close_matches(key, list(self._by_name), n=3, cutoff=0.6)
         out: list[str] = []
         for n in names:
-            for a in self._by_name[n]:
+            for a in self._found(self._by_name[n]):
                 if a.name not in out:
                     out.append(a.name)
         return tuple(out[:3])
@@ -665,7 +759,7 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
     """
     files = ([builtin_register_path()] if builtin else []) + [Path(p) for p in paths]
     problems: list[Problem] = []
-    authorities: dict[str, Authority] = {}
+    authorities: dict[str, Authority | Plain] = {}
     reorganisations: dict[str, Reorganisation] = {}
     for path in files:
         try:
@@ -689,9 +783,9 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
                 continue
         problems += entries.problems
         for area in entries.areas:  # areas first, as the file's [[area]] tables were always read
-            authorities[area.id] = area
+            authorities[_ident(area)] = area
         for a in entries.authorities:
-            authorities[a.id] = a
+            authorities[_ident(a)] = a
         for r in entries.reorganisations:
             reorganisations[r.id] = r
     for r in reorganisations.values():
@@ -701,7 +795,7 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
                                         f"no authority has the id {who!r}"))
     if problems:
         raise RuleFileError(problems)
-    return Register(tuple(authorities.values()), tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
+    return Register(_Entries(authorities.values()), tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
 
 
 _TABLES = ("area", "authority", "reorganisation")  # in the order a file's entries are read
@@ -763,8 +857,8 @@ class _File:
         self.path = path
         self.source = str(path)  # one string for the file's authorities, not one each
         self.found: dict[str, list[Problem]] = {"file": [], **{table: [] for table in _TABLES}}
-        self.areas: list[Authority] = []
-        self.authorities: list[Authority] = []
+        self.areas: list[Authority | Plain] = []
+        self.authorities: list[Authority | Plain] = []
         self.reorganisations: list[Reorganisation] = []
         self.counts = dict.fromkeys(_TABLES, 0)
 
@@ -803,7 +897,7 @@ class _File:
         source, counts = self.source, self.counts
         for table, ident, name, code in entries:
             counts[table] += 1
-            a = _plain_authority(ident, name, (code,), table, source)
+            a = _plain_entry(ident, name, (code,), table, source)
             if a is None:  # a blank id or name, a code of no GSS shape: the general checks say what is wrong
                 a = _authority({"id": ident, "name": name, "codes": [{"code": code}]}, self.path,
                                f"{table} {counts[table]}", table, self.found[table], source)
@@ -819,7 +913,7 @@ def _tables(value: Any, path: Path, name: str, problems: list[Problem]) -> list[
 
 
 def _authority(t: Mapping[str, Any], path: Path, where: str, table: str,
-               problems: list[Problem], source: str = "") -> Authority | None:
+               problems: list[Problem], source: str = "") -> Authority | Plain | None:
     simple = _simple_authority(t, table, source)
     if simple is not None:
         return simple
@@ -865,7 +959,7 @@ def _authority(t: Mapping[str, Any], path: Path, where: str, table: str,
     )
 
 
-def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Authority | None:
+def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Plain | None:
     """
     The common entry (an id, a name, codes without dates), built without the general checks, as _authority would
     build it; None for any other, which _authority checks key by key. A user's register of thousands of authorities
@@ -881,11 +975,11 @@ def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Authorit
         if type(c) is not dict or c.keys() != {"code"} or type(c["code"]) is not str:
             return None
         codes.append(c["code"])
-    return _plain_authority(ident, name, codes, table, source)
+    return _plain_entry(ident, name, codes, table, source)
 
 
-def _plain_authority(ident: str, name: str, codes: Sequence[str], table: str, source: str) -> Authority | None:
-    """The Authority of an id, a name and undated codes (texts), as _authority builds it; None where one is wrong."""
+def _plain_entry(ident: str, name: str, codes: Sequence[str], table: str, source: str) -> Plain | None:
+    """The entry of an id, a name and undated codes (texts), as _authority would build it; None where one is wrong."""
     ident, name = ident.strip(), name.strip()
     if not ident or not name:
         return None
@@ -895,9 +989,8 @@ def _plain_authority(ident: str, name: str, codes: Sequence[str], table: str, so
             code = code.upper()
         if not _GSS.match(code):
             return None
-        held.append(Code(code))
-    return Authority(id=ident, name=name, level="authority" if table == "authority" else "region", codes=tuple(held),
-                     source=source)
+        held.append(code)
+    return ident, name, tuple(held), "authority" if table == "authority" else "region", source
 
 
 _SIMPLE_KEYS = frozenset({"id", "name", "codes"})

@@ -375,11 +375,53 @@ def test_a_register_of_plain_entries_reads_as_the_general_checks_read_it(tmp_pat
     path.write_text("".join(f'[[authority]]\nid = "a{i}"\nname = " Town {i} "\ncodes = [{{ code = "e06{i:06d}" }}]\n\n'
                             for i in range(50)) + area, encoding="utf-8")
     fast = load_register([path], builtin=False)
-    monkeypatch.setattr(authorities, "_plain_authority", lambda *_: None)  # every entry through the full checks
+    monkeypatch.setattr(authorities, "_plain_entry", lambda *_: None)  # every entry through the full checks
     full = load_register([path], builtin=False)
     assert fast.authorities == full.authorities
     assert fast.get("a7").codes[0].code == "E06000007"
     assert fast.get("r").level == "region"
+
+
+_PLAIN_NAMES = ["Town", "town", "Town 2", "St Helens", "Saint Helens", "Bristol, City of", "Bristol"]
+_PLAIN_CODES = ["E06000001", "e06000001", "E06000002", "E10000003", "E12000001"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["authority", "area"]), st.sampled_from(_PLAIN_NAMES),
+                          st.lists(st.sampled_from(_PLAIN_CODES), max_size=2)), min_size=1, max_size=8))
+@example([("authority", "Town", ["E06000001", "E06000002"]), ("area", "Bristol", ["E12000001"])])
+@settings(max_examples=60, deadline=None)
+def test_plain_entries_answer_as_the_same_authorities_given_as_objects(tmp_path_factory, entries) -> None:
+    """
+    A register file's plain entries are kept as tuples, and become Authorities only when asked for: every question
+    (placed, identify, resolve, get) is answered as by a register of the same authorities given as objects. Names
+    that normalise alike, shared codes, codes in lower case and areas are the traps.
+    """
+    path = tmp_path_factory.mktemp("plain") / "register.toml"
+    path.write_text("".join(f'[[{table}]]\nid = "e{i}"\nname = "{name}"\ncodes = ['
+                            + ", ".join(f'{{ code = "{c}" }}' for c in codes) + "]\n\n"
+                            for i, (table, name, codes) in enumerate(entries)), encoding="utf-8")
+    lazy = load_register([path], builtin=False)
+    assert all(type(item) is tuple for item in lazy.authorities._items)  # the plain reading, not the objects'
+    eager = Register(tuple(load_register([path], builtin=False).authorities), ())
+    # Each entry's own name and code first, while every entry is still a tuple: the answers _plainly gives.
+    for _table, name, own in entries:
+        for code in own:
+            fresh = eager._identify(name, code, None)
+            assert lazy.placed(name, code, None) == (fresh.label, fresh.status), (name, code)
+    names, codes = [None, "Nowhere", *_PLAIN_NAMES], [None, "E06999999", *_PLAIN_CODES]
+    for name in names:
+        for code in codes:
+            for day in (None, dt.date(2020, 1, 1)):
+                fresh = lazy._identify(name, code, day)  # resolved, not the plain shortcut
+                assert lazy.placed(name, code, day) == eager.placed(name, code, day) == (fresh.label, fresh.status)
+                a, b = lazy.identify(name, code, day), eager.identify(name, code, day)
+                assert (a.label, a.status, a.conflict, a.code) == (b.label, b.status, b.conflict, b.code)
+                assert lazy.dated(name, code) == eager.dated(name, code)
+    for key in [*_PLAIN_NAMES, *_PLAIN_CODES, "Nowhere"]:
+        assert lazy.resolve(key) == eager.resolve(key), key
+    assert lazy.authorities == eager.authorities
+    # One object an entry (identities are compared with is), whichever way it is reached; areas are listed first.
+    assert lazy.get("e0") is lazy.get("e0") is next(a for a in lazy.authorities if a.id == "e0")
 
 
 def test_entries_written_as_a_program_writes_them_report_what_is_wrong_as_the_general_checks(tmp_path, monkeypatch):
