@@ -72,3 +72,44 @@ def test_rows_in_file_order_are_sorted_by_path_then_line_ties_in_the_order_added
     packed = [_pack(again, s) for s in in_order]
     assert list(again.in_file_order([Places.line(p) for p in packed], [Places.owner(p) for p in packed])) == list(
         range(len(in_order)))
+
+
+@given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
+def test_summaries_sharing_a_table_take_another_shared_table_once(earlier, later):
+    """
+    Summaries of a dataset share one table (Places.shared), and so do a worker's: merging each summary in turn
+    appends the other table's authorities once, and every summary's rows name their own records.
+    """
+    first, second = Places(), Places()
+    mine = [_pack(first, s) for s in earlier]
+    theirs = [_pack(second, s) for s in later]
+    mine_before = len(first.authorities.values)
+    for _summary in range(2):
+        lines, owners = array("L", map(Places.line, mine)), array("q", map(Places.owner, mine))
+        first.take(second, lines, owners, array("L", map(Places.line, theirs)), array("q", map(Places.owner, theirs)))
+        got = [first.subject(Places.at(line, owner), s.id)
+               for line, owner, s in zip(lines, owners, [*earlier, *later], strict=True)]
+        assert got == [*earlier, *later]
+    assert len(first.authorities.values) == mine_before + len(second.authorities.values)
+
+
+def test_names_append_keeps_every_value_after_its_own_and_answers_once_per_table():
+    """Appending keeps another table's values as they are, after this one's; asked again, the same start."""
+    import pickle
+
+    from gradecheck.kinds._summary import Names
+
+    mine, theirs = Names(), Names()
+    for value in ("a", "b"):
+        mine.of(value)
+    for value in ("b", "c"):
+        theirs.of(value)
+    assert mine.append(theirs) == 2
+    assert mine.append(theirs) == 2  # a second summary sharing both tables: nothing appended twice
+    assert mine.values == ["a", "b", "b", "c"]
+    assert [mine.of(v) for v in ("b", "c", "d")] == [1, 3, 4]  # a value met again is found at its first index
+    theirs.of("e")
+    assert mine.append(theirs) == 5  # theirs grew: appended again
+    back = pickle.loads(pickle.dumps(mine))
+    assert [back.of(v) for v in ("b", "c", "e")] == [1, 3, 7]
+    assert Names().append(back) == 0

@@ -126,8 +126,8 @@ class VisitsSummary:
     standing and history keys as small ints, and its id's UTF-8), about 50 bytes beside the id's characters.
     """
 
-    __slots__ = ("applicable", "codes", "ids", "keys", "lines", "names", "owners", "places", "rule", "states",
-                 "undated", "when")
+    __slots__ = ("applicable", "codes", "ids", "keys", "lines", "names", "owners", "places", "rule", "standings",
+                 "states", "undated", "when")
 
     def __init__(self, rule: VisitsFollow) -> None:
         self.rule = rule
@@ -136,10 +136,13 @@ class VisitsSummary:
         self.lines = array("L")  # each row's line, and the rest of its packed place (see _summary.Places)
         self.owners = array("q")
         self.when = array("q")  # each row's day and line as one int, ordinal << 32 | line: its place in a history
-        self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.names
+        self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.standings
         self.keys = array("l")  # each row's authority code and name, indexes into self.names (2 per row)
         self.ids = Texts()
-        self.names = Names()  # the states, codes and names the rows point to
+        self.standings = Names()  # the states the rows point to (a few)
+        # The codes and names they point to, a few per authority: a merge appends another's (see Names.append), as
+        # histories are formed from the values, not the indexes.
+        self.names = Names()
         self.undated: list[tuple[Subject, Unknown]] = []  # visits that cannot be placed in a history
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
 
@@ -189,7 +192,7 @@ class VisitsSummary:
         grades = [(k[len("judgements."):], v) for k, v in columns.items() if k.startswith("judgements.")]
         places: list[int] | None = None
         known_grades = frozenset(framework.scale.names) if framework.scale is not None else frozenset()
-        # Each row's state is one of a few: its index in self.names is looked up once per state, not once a row.
+        # Each row's state is one of a few: its index in self.standings is looked up once per state, not once a row.
         states: dict[tuple[bool, bool, str | None, str], int] = {}
         keys, of, line_of, owner_of = self.keys, self.names.of, Places.line, Places.owner
         for row in range(n):
@@ -229,7 +232,7 @@ class VisitsSummary:
                     state = (False, True, *_standing_of(rows.version(row), framework.scale, given))
             index = states.get(state)
             if index is None:
-                index = states[state] = of(state)
+                index = states[state] = self.standings.of(state)
             if places is None:
                 places = rows.places(self.places)
             place = places[row]
@@ -263,7 +266,7 @@ class VisitsSummary:
         self.lines.append(line)
         self.owners.append(Places.owner(place))
         self.when.append(view.day.toordinal() << 32 | line)  # type: ignore[union-attr]  # add() placed only dated records
-        self.states.append(names.of(state))
+        self.states.append(self.standings.of(state))
         self.keys.append(names.of(code))
         self.keys.append(names.of(name))
         self.ids.append(view.ident())
@@ -280,10 +283,11 @@ class VisitsSummary:
         later.lines, later.owners = array("L"), array("q")  # so that a merge holds at most one column twice
         self.when.extend(later.when)
         later.when = array("q")
-        names = self.names.adopt(later.names)
-        self.states.extend(later.states if names is None else array("H", map(names.__getitem__, later.states)))
+        standings = self.standings.adopt(later.standings)
+        self.states.extend(later.states if standings is None else array("H", map(standings.__getitem__, later.states)))
         later.states = array("H")
-        self.keys.extend(later.keys if names is None else array("l", map(names.__getitem__, later.keys)))
+        start = self.names.append(later.names)
+        self.keys.extend(array("l", map(start.__add__, later.keys)) if start else later.keys)
         later.keys = array("l")
         self.ids.extend(later.ids)
         later.ids = Texts()
@@ -292,19 +296,20 @@ class VisitsSummary:
             self._code(name, place, code)
 
     def _dated(self, row: int) -> _Dated:
-        visit, graded, standing, where = self.names.values[self.states[row]]
+        visit, graded, standing, where = self.standings.values[self.states[row]]
         subject = self.places.subject(Places.at(self.lines[row], self.owners[row]), self.ids[row])
         return _Dated(subject, dt.date.fromordinal(self.when[row] >> 32), visit, graded, standing, where)
 
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
-        names, states, keys, when = self.names.values, self.states, self.keys, self.when
+        names, standings, states, keys = self.names.values, self.standings.values, self.states, self.keys
+        when = self.when
         # Each authority's rows as an array, not a list of ints: 120,000 rows of 27,600 authorities took 13 MB
         # (the judgement's peak, the run's) as lists beside a list of their (day, line), and take 4 MB so.
         histories: dict[Any, array] = {}
         # Only a history with a visit can have an outcome (most authorities have none): only those are sorted and
         # walked, and a predecessor's when a visit asks for it (a third of the judgement's time at 1M records).
-        visits = {i for i, state in enumerate(names) if type(state) is tuple and state[0] is True}
+        visits = {i for i, state in enumerate(standings) if state[0] is True}
         visited: set[Any] = set()
         for row in self.places.in_file_order(self.lines, self.owners):
             code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
@@ -333,16 +338,16 @@ class VisitsSummary:
         for key in [key for key in histories if key in visited]:  # in the order histories were met, as ever
             latest: int | None = None
             for row in history_of(key):
-                visit, graded, _standing, _where = names[states[row]]
+                visit, graded, _standing, _where = standings[states[row]]
                 if visit:
-                    if latest is not None and names[states[latest]][2] == grade:
+                    if latest is not None and standings[states[latest]][2] == grade:
                         continue  # the visit follows the grade it should: nothing to say
                     via = ""
                     if latest is None and key and key.startswith("@"):
                         inherited = self._inherited(key[1:], when[row] >> 32, history_of)
                         if inherited is not None:
                             latest, via = inherited
-                            if names[states[latest]][2] == grade:
+                            if standings[states[latest]][2] == grade:
                                 latest = None
                                 continue
                     outcome = self.rule.judge(self._dated(row), None if latest is None else self._dated(latest), via)
@@ -361,7 +366,7 @@ class VisitsSummary:
         the rule's grade, else the latest of them), and the words that say so; None where there is none.
         """
         register = active_register()
-        names, states, when = self.names.values, self.states, self.when
+        standings, states, when = self.standings.values, self.states, self.when
         found: list[tuple[int, int, Reorganisation, str]] = []  # (day, line, reorganisation, predecessor)
         for r in register.reorganisations:
             if authority not in r.successors or authority in r.predecessors or r.date.toordinal() > ordinal:
@@ -371,13 +376,13 @@ class VisitsSummary:
                 for row in history_of("@" + before):
                     if when[row] >> 32 >= r.date.toordinal():
                         break
-                    if names[states[row]][1]:  # graded
+                    if standings[states[row]][1]:  # graded
                         last = row
                 if last is not None:
                     found.append((when[last] >> 32, last, r, before))
         if not found:
             return None
-        wanted = [f for f in found if names[states[f[1]]][2] == self.rule.grade]
+        wanted = [f for f in found if standings[states[f[1]]][2] == self.rule.grade]
         _day, row, r, before = max(wanted or found, key=lambda f: (f[0], self.lines[f[1]]))
         try:
             name = register.get(before).name
