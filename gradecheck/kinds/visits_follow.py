@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Callable
+from itertools import compress, count, groupby
+from operator import not_
 from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
@@ -302,25 +304,24 @@ class VisitsSummary:
 
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
-        names, standings, states, keys = self.names.values, self.standings.values, self.states, self.keys
-        when = self.when
+        standings, states, when = self.standings.values, self.states, self.when
         # Each authority's rows as an array, not a list of ints: 120,000 rows of 27,600 authorities took 13 MB
         # (the judgement's peak, the run's) as lists beside a list of their (day, line), and take 4 MB so.
-        histories: dict[Any, array] = {}
-        # Only a history with a visit can have an outcome (most authorities have none): only those are sorted and
-        # walked, and a predecessor's when a visit asks for it (a third of the judgement's time at 1M records).
+        # Only a history with a visit can have an outcome (most authorities have none): only those are gathered,
+        # sorted and walked, and a predecessor's when a visit asks for it (its rows are gathered with them).
         visits = {i for i, state in enumerate(standings) if state[0] is True}
-        visited: set[Any] = set()
-        for row in self.places.in_file_order(self.lines, self.owners):
-            code, name = names[keys[2 * row]], names[keys[2 * row + 1]]
-            known = self.codes.get(name or "")
-            key = code or (known[1] if known else None) or name
+        history_keys = self._history_keys()
+        visited = {history_keys[row] for row in compress(count(), map(visits.__contains__, states))}
+        wanted = visited | {"@" + before for r in active_register().reorganisations for before in r.predecessors}
+        histories: dict[Any, array] = {}
+        order = self.places.in_file_order(self.lines, self.owners)
+        rows = compress(order, map(wanted.__contains__, map(history_keys.__getitem__, order)))
+        for key, run in groupby(rows, history_keys.__getitem__):  # a file lists an authority's records together
             history = histories.get(key)
             if history is None:
-                history = histories[key] = array("l")
-            history.append(row)
-            if states[row] in visits:
-                visited.add(key)
+                histories[key] = array("l", run)
+            else:
+                history.extend(run)
         ordered: set[Any] = set()
 
         def history_of(key: Any) -> array:
@@ -358,6 +359,19 @@ class VisitsSummary:
                 elif graded:
                     latest = row
         return self.applicable, outcomes
+
+    def _history_keys(self) -> list[Any]:
+        """
+        Each row's history: its authority's code (the register's id, "@id", where the register knows it), else the
+        code another record gives its name, else its name. Looked up a column at a time where rows give a code.
+        """
+        names, keys = self.names.values, self.keys
+        out = list(map(names.__getitem__, keys[0::2]))
+        for row in list(compress(count(), map(not_, out))):
+            name = names[keys[2 * row + 1]]
+            known = self.codes.get(name or "")
+            out[row] = (known[1] if known else None) or name
+        return out
 
     def _inherited(self, authority: str, ordinal: int, history_of: Callable[[Any], array]) -> tuple[int, str] | None:
         """
