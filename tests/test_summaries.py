@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gradecheck.kinds import Subject
@@ -113,3 +113,27 @@ def test_names_append_keeps_every_value_after_its_own_and_answers_once_per_table
     back = pickle.loads(pickle.dumps(mine))
     assert [back.of(v) for v in ("b", "c", "e")] == [1, 3, 7]
     assert Names().append(back) == 0
+
+
+_VALUES = st.sampled_from(["a", "b", "é", "\ud800x", "Leeds-1"])  # a lone surrogate: JSON can carry one
+
+
+@given(st.lists(_VALUES, max_size=10), st.lists(st.none() | _VALUES | st.integers(0, 2), max_size=10))
+@example(["a", "a"], ["a", "a"])  # a repeat in a column of texts other than the ids: the repeating record's own id
+def test_unique_ids_fold_a_column_at_a_time_as_record_by_record(ids, values):
+    """The columnar engine's fold of passed rows (add_rows) keeps what folding each row's view keeps."""
+    from gradecheck.engine.views import ReadView
+    from gradecheck.kinds._summary import Rows
+    from gradecheck.kinds.unique import UniqueSummary
+    from gradecheck.ruleset import default_ruleset
+
+    framework = default_ruleset().frameworks["ilacs"]
+    for field, column, idents in (("id", ids, ids), ("ref", values, [f"r{i}" for i in range(len(values))])):
+        lines = list(range(2, 2 + len(column)))
+        by_rows, by_views = UniqueSummary(field), UniqueSummary(field)
+        by_rows.add_rows(Rows("data.csv", framework, lines, [None] * len(column), {"id": idents, field: column}))
+        for line, ident, value in zip(lines, idents, column, strict=True):
+            top = {"id": ident} if value is None else {"id": ident, field: value}
+            by_views.add(ReadView("data.csv", line, framework, framework.versions[-1], None, top, {}))
+        assert by_rows.outcomes() == by_views.outcomes()
+        assert (by_rows.texts.data, by_rows.texts.ends) == (by_views.texts.data, by_views.texts.ends)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
+from itertools import accumulate, islice, repeat
 from operator import le
 from typing import Any, Protocol
 
@@ -134,6 +134,14 @@ class Texts:
         encoded = text.encode("utf-8", "surrogatepass")
         self.data += encoded
         self.ends.append(len(self.data))
+        return encoded
+
+    def add_all(self, texts: list[str]) -> list[bytes]:
+        """:meth:`append` for each of *texts* in turn, a column at a time; their UTF-8 is returned."""
+        encoded = list(map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass")))
+        size = len(self.data)
+        self.data += b"".join(encoded)
+        self.ends.extend(islice(accumulate(map(len, encoded), initial=size), 1, None))
         return encoded
 
     def encoded(self, index: int) -> bytes:

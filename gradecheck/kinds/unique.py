@@ -104,6 +104,17 @@ class UniqueSummary:
         if column is None:
             return
         ids, places = rows.columns["id"], None
+        if set(map(type, column)) == {str}:  # nearly always (ids): a column at a time
+            places = rows.places(self.places)
+            if column is not ids:
+                start = len(self.texts)
+                pairs = enumerate(zip(ids, column, strict=True), start)
+                self.idents.update({row: ident for row, (ident, value) in pairs if ident != value})
+            self.applicable += len(column)
+            self.hashes.extend(map(crc32, self.texts.add_all(column)))
+            self.lines.extend(map(_LINES.__and__, places))
+            self.owners.extend(map(_OWNER.__rrshift__, places))  # place >> _OWNER
+            return
         for row, value in enumerate(column):
             if value is None:
                 continue
