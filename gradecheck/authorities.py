@@ -303,6 +303,8 @@ _BUILDING = threading.Lock()
 
 def _ident(item: Authority | Plain) -> str:
     return item[0] if type(item) is tuple else item.id  # type: ignore[index, union-attr]
+
+
 #: An Identity's label and status (see Register.placed).
 Placed = tuple[tuple[str | None, str | None, str | None], int]
 
