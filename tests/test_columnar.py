@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 
 pl = pytest.importorskip("polars")
@@ -505,3 +505,40 @@ def test_a_rule_set_whose_dataset_rules_read_no_code_names_the_authority_as_the_
     assert took == [True]
     assert row == col
     assert {(f["authority"], f["authority_code"]) for f in json.loads(col)["findings"]} == {("Liverpool", "E08000012")}
+
+
+_LEADS = st.none() | st.sampled_from(["a", "", "-", "1:a", "a,b", "b,", ",", "1:"])  # keys a careless join merges
+
+
+@given(st.lists(st.tuples(_LEADS, _LEADS, st.none() | st.dates()), max_size=12), st.booleans())
+@example([("a,b", "", None), ("a", "b,", None)], True)  # one key if joined by commas
+@example([(None, "a", None), ("", "a", None)], False)  # one key if null were written as nothing
+@settings(max_examples=80, deadline=None)
+def test_a_call_is_answered_row_by_row_as_its_function_answers(rows, commas) -> None:
+    """
+    A Call asks *per* once for each distinct leading values (texts, or a date), and *fn* for the rows *per* leaves
+    open: every row's value is the answer for its own values, however they would read joined together (with
+    *commas* false, texts are as a line's cells are, without commas).
+    """
+    from gradecheck.kinds import forms as f
+
+    if not commas:
+        rows = [tuple(v.replace(",", ";") if isinstance(v, str) else v for v in row) for row in rows]
+    seen: dict[tuple, int] = {}
+
+    def answer(*values):  # a different number for each different tuple of values
+        return seen.setdefault(values, len(seen))
+
+    frame = pl.DataFrame({"a": [r[0] for r in rows], "b": [r[1] for r in rows], "d": [r[2] for r in rows]},
+                         schema={"a": pl.String, "b": pl.String, "d": pl.Date})
+    framework = gradecheck.default_ruleset().frameworks["ilacs"]
+    values = _columnar_kinds.Values(framework, {}, {"start": pl.col("d")}, {}, raw={"a": pl.col("a"), "b": pl.col("b")})
+    for args, lead in ((("a", "b", "d"), 2), (("d", "a", "b"), 1)):
+        def per(*lead_values):
+            return None if "-" in lead_values else 1000 + answer("per", *lead_values)
+
+        node = f.Call(lambda *v: answer("fn", *v), [f.Field("", "start" if k == "d" else k) for k in args], per=per,
+                      lead=lead)
+        got = frame.select(_columnar_kinds._Polars(values).expr(node).alias("out"))["out"].to_list()
+        ordered = [tuple(dict(zip("abd", row, strict=True))[k] for k in args) for row in rows]
+        assert got == [per(*v[:lead]) if per(*v[:lead]) is not None else answer("fn", *v) for v in ordered]

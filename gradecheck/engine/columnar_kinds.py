@@ -34,6 +34,7 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
 _DATES = frozenset(DATE_FIELDS)
 # Literals made once: a rule set's expressions use thousands of them.
 _FALSE, _TRUE, _ZERO = pl.lit(False), pl.lit(True), pl.lit(0, dtype=pl.Int64)
+_UNASKED = object()
 _NULL = pl.lit(None, dtype=pl.Int64)
 _VERDICT = {v: pl.lit(v, dtype=pl.Int8) for v in (PASS, SKIP, UNSURE)}
 
@@ -55,7 +56,8 @@ class Values:
 
     def __init__(self, framework: Framework, text: Mapping[str, pl.Expr], dates: Mapping[str, pl.Expr],
                  groups: Mapping[str, Mapping[str, pl.Expr]], nonempty: Mapping[str, pl.Expr] | None = None,
-                 raw: Mapping[str, pl.Expr] | None = None, calls: dict[Any, tuple[str, pl.Expr]] | None = None) -> None:
+                 raw: Mapping[str, pl.Expr] | None = None, calls: dict[Any, tuple[str, pl.Expr]] | None = None,
+                 asked: dict[Any, dict[str, Any]] | None = None) -> None:
         self.framework = framework
         self.text = text
         #: A top-level text field's value (stripped, null when blank), for Call nodes only.
@@ -66,6 +68,9 @@ class Values:
         scale = framework.scale
         self.rank = {g: i for i, g in enumerate(scale.names)} if scale is not None else {}
         self.calls = calls
+        #: Per Call node, what its *per* answered for each key: shared by a file's frameworks (a block's rows of
+        #: each name the same authorities) and kept across blocks.
+        self.asked = {} if asked is None else asked
 
     def call_columns(self) -> list[pl.Expr]:
         """The columns of the Call nodes the verdicts read (none without *calls*)."""
@@ -187,22 +192,32 @@ class _Polars:
 
     def _Call(self, node: f.Call) -> pl.Expr:
         fn, per, lead = node.fn, node.per, node.lead
+        asked = self.v.asked.setdefault(node, {})
 
         def run(rows: pl.Series) -> pl.Series:
             frame = rows.struct.unnest()
             if per is None or not lead:
                 return pl.Series([fn(*row) for row in frame.iter_rows()], dtype=pl.Int64)
             # Once per distinct leading values (a file names a few hundred authorities, on every row), and fn
-            # only on the rows where that cannot say. Each value is written with its length in the key, so two
-            # different combinations never meet in one key.
+            # only on the rows where that cannot say. Two different combinations never meet in one key: texts
+            # that hold no comma or newline (cells of a line cut at its commas: the scan's) are joined by commas,
+            # a newline standing for null; any other values are written each with its length.
             names = frame.columns[:lead]
-            key = pl.concat_str([pl.when(pl.col(n).is_null()).then(pl.lit("-"))
-                                 .otherwise(pl.col(n).cast(pl.String).str.len_bytes().cast(pl.String) + ":"
-                                            + pl.col(n).cast(pl.String)) for n in names]).alias("key")
-            keyed = frame.select(*names, key)
+            if all(frame.schema[n] == pl.String for n in names) and not frame.select(
+                    pl.any_horizontal([pl.col(n).str.contains("[,\n]").any() for n in names])).item():
+                key = pl.concat_str([pl.col(n).fill_null("\n") for n in names], separator=",")
+            else:
+                key = pl.concat_str([pl.when(pl.col(n).is_null()).then(pl.lit("-"))
+                                     .otherwise(pl.col(n).cast(pl.String).str.len_bytes().cast(pl.String) + ":"
+                                                + pl.col(n).cast(pl.String)) for n in names])
+            keyed = frame.select(*names, key.alias("key"))
             answers = {}
             for *values, k in keyed.unique(subset="key").iter_rows():
-                answer = per(*values)
+                answer = asked.get(k, _UNASKED)  # the block's other frameworks ask of the same authorities
+                if answer is _UNASKED:
+                    if len(asked) >= 1 << 16:
+                        asked.clear()  # bounded: a file lists an authority's records together, so recent keys recur
+                    answer = asked[k] = per(*values)
                 if answer is not None:
                     answers[k] = answer
             out = keyed["key"].replace_strict(answers, default=None, return_dtype=pl.Int64)

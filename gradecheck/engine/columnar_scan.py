@@ -89,6 +89,7 @@ class Scan:
         for alias, target in ruleset.field_aliases.items():
             self.population_keys[alias.split(".", 1)[1]] = target.split(".", 1)[1]
         self.judges: dict[int, _Judge] = {}
+        self.asked: dict[Any, dict[str, Any]] = {}  # see columnar_kinds.Values.asked
         self.lock = threading.Lock()
         self.result = Result()
         self.ncols = len(plan.header)
@@ -365,7 +366,7 @@ class _Judge:
         dates = {name: pl.col(f"d:{name}") for name in plan.dates}
         raw = {name: _text_value(plan.text[name]) for name in _RAW_TEXT if name in plan.text}
         values = Values(framework, {name: pl.col(f"t:{name}") for name in plan.text}, dates, groups,
-                        nonempty={g: pl.col(f"E:{g}") for g in groups}, raw=raw, calls={})
+                        nonempty={g: pl.col(f"E:{g}") for g in groups}, raw=raw, calls={}, asked=scan.asked)
         day = pl.coalesce([dates[d] for d in ("start", "end", "published") if d in dates]
                           or [pl.lit(None, dtype=pl.Date)])
         self.steps = [ranks, canonical, [*nonempty, day.alias("day")],
