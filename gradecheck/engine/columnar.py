@@ -135,8 +135,7 @@ def _share(plan: Plan, run: Any, start: int, end: int) -> dict[str, Any]:
     share = type(run)(run.ruleset, run.max_findings)
     share.begin()
     share.fold(_items(result.handover, plan.path, plan))
-    for mine, passed in zip(share.summaries, result.summaries, strict=True):  # as _apply merges them
-        mine.merge(passed)
+    share.join(result.summaries)  # as _apply merges them
     share.records += result.passed
     share.checked += result.passed
     for code, n in result.tally.items():
@@ -185,9 +184,9 @@ def _apply(result: Result, run: Any, path: str, plan: Plan, workers: int) -> Non
     else:
         run.fold(_items(rows, path, plan))
     # Both summaries were folded in file order, each over its own rows; a merge keeps the earlier place of two
-    # (UniqueSummary.outcomes, VisitsSummary._code) and outcomes sort by place, so the rows interleave as in the file.
-    for mine, passed in zip(run.summaries, result.summaries, strict=True):
-        mine.merge(passed)
+    # (UniqueSummary.outcomes, VisitsSummary._code) and outcomes sort by place, so the rows interleave as in the file
+    # whichever is merged into which.
+    run.join(result.summaries)
     run.finish()
 
 
