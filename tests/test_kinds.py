@@ -972,10 +972,8 @@ class TestGroupTotal:
         assert (finding.record, finding.message) == ("E1-Total", "boys 4 + girls 5 = 9, expected Total 10")
 
 
-def test_names_adopt_answers_again_only_while_neither_table_grew_and_travel_without_their_index():
-    """Summaries sharing a table ask it the same question in a merge; a grown table gets a new answer."""
-    import pickle
-
+def _two_tables():
+    """A table of a and b, and a later share's of b and c."""
     from gradecheck.kinds._summary import Names
 
     mine, theirs = Names(), Names()
@@ -983,6 +981,16 @@ def test_names_adopt_answers_again_only_while_neither_table_grew_and_travel_with
         mine.of(value)
     for value in ("b", "c"):
         theirs.of(value)
+    return mine, theirs
+
+
+def test_names_adopt_answers_again_only_while_neither_table_grew_and_travel_without_their_index():
+    """Summaries sharing a table ask it the same question in a merge; a grown table gets a new answer."""
+    import pickle
+
+    from gradecheck.kinds._summary import Names
+
+    mine, theirs = _two_tables()
     assert mine.adopt(theirs) == [1, 2]
     assert mine.adopt(theirs) == [1, 2]  # the same answer, asked again
     theirs.of("d")
@@ -993,3 +1001,21 @@ def test_names_adopt_answers_again_only_while_neither_table_grew_and_travel_with
     assert back.values == ["a", "b", "c", "d", "e"]
     assert [back.of(v) for v in ("a", "e", "f")] == [0, 4, 5]
     assert Names().adopt(back) is None  # every value lands where it was
+
+
+def test_names_append_keeps_every_value_after_its_own_and_answers_once_per_table():
+    """Appending keeps another table's values as they are, after this one's; asked again, the same start."""
+    import pickle
+
+    from gradecheck.kinds._summary import Names
+
+    mine, theirs = _two_tables()
+    assert mine.append(theirs) == 2
+    assert mine.append(theirs) == 2  # a second summary sharing both tables: nothing appended twice
+    assert mine.values == ["a", "b", "b", "c"]
+    assert [mine.of(v) for v in ("b", "c", "d")] == [1, 3, 4]  # a value met again is found at its first index
+    theirs.of("e")
+    assert mine.append(theirs) == 5  # theirs grew: appended again
+    back = pickle.loads(pickle.dumps(mine))
+    assert [back.of(v) for v in ("b", "c", "e")] == [1, 3, 7]
+    assert Names().append(back) == 0

@@ -93,28 +93,6 @@ def test_summaries_sharing_a_table_take_another_shared_table_once(earlier, later
     assert len(first.authorities.values) == mine_before + len(second.authorities.values)
 
 
-def test_names_append_keeps_every_value_after_its_own_and_answers_once_per_table():
-    """Appending keeps another table's values as they are, after this one's; asked again, the same start."""
-    import pickle
-
-    from gradecheck.kinds._summary import Names
-
-    mine, theirs = Names(), Names()
-    for value in ("a", "b"):
-        mine.of(value)
-    for value in ("b", "c"):
-        theirs.of(value)
-    assert mine.append(theirs) == 2
-    assert mine.append(theirs) == 2  # a second summary sharing both tables: nothing appended twice
-    assert mine.values == ["a", "b", "b", "c"]
-    assert [mine.of(v) for v in ("b", "c", "d")] == [1, 3, 4]  # a value met again is found at its first index
-    theirs.of("e")
-    assert mine.append(theirs) == 5  # theirs grew: appended again
-    back = pickle.loads(pickle.dumps(mine))
-    assert [back.of(v) for v in ("b", "c", "e")] == [1, 3, 7]
-    assert Names().append(back) == 0
-
-
 _VALUES = st.sampled_from(["a", "b", "é", "\ud800x", "Leeds-1"])  # a lone surrogate: JSON can carry one
 
 
