@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, islice, repeat
@@ -50,13 +51,13 @@ class Names:
     (an authority's name, the file's path) is held once per summary, not once per record.
     """
 
-    __slots__ = ("_adopted", "_appended", "index", "values")
+    __slots__ = ("__weakref__", "_adopted", "_appended", "index", "values")
 
     def __init__(self) -> None:
         self.values: list[Any] = []
         self.index: dict[Any, int] = {}
         self._adopted: tuple[Names, int, int, list[int] | None] | None = None  # the last adopt's answer
-        self._appended: dict[int, tuple[Names, int, int]] = {}  # each append's answer, by the other table's id
+        self._appended: dict[int, tuple[weakref.ref[Names], int, int]] = {}  # each append's, by the other's id
 
     def of(self, value: Any) -> int:
         found = self.index.get(value)
@@ -90,14 +91,14 @@ class Names:
         Summaries sharing *other* ask once: the answer is kept while *other* has not grown.
         """
         last = self._appended.get(id(other))
-        if last is not None and last[0] is other and last[1] == len(other.values):
+        if last is not None and last[0]() is other and last[1] == len(other.values):
             return last[2]
         start = len(self.values)
         self.values += other.values
         index = self.index
         for i, value in enumerate(other.values, start):
             index.setdefault(value, i)
-        self._appended[id(other)] = (other, len(other.values), start)  # other kept, so that its id is not reused
+        self._appended[id(other)] = (weakref.ref(other), len(other.values), start)  # a spent table is let go
         return start
 
     def __getstate__(self) -> list[Any]:
