@@ -24,9 +24,13 @@ _LINE = st.one_of(
               st.sampled_from(["id", "name", "note"]), _VALUE, st.sampled_from(["", " ", "\t"])),
     st.builds(lambda value: f'codes = [{{ code = "{value}" }}]', _VALUE),
 )
+# Values as a program writes them between quotes: a writer escapes a quote or a backslash, so neither is in them
+# as written (a bare quote would open a string that tomllib may read across entries: not this shape).
+_WRITTEN = st.text(alphabet=st.sampled_from(['a', 'Z', ' ', '\t', ',', ']', '}', '#', 'é', '\x01', '\x7f', '\r', '0',
+                                             '[']), max_size=6)
 _ENTRY = st.builds(lambda table, ident, name, code: f'[[{table}]]\nid = "{ident}"\nname = "{name}"\n'
-                   f'codes = [{{ code = "{code}" }}]\n', st.sampled_from(["authority", "area"]), _VALUE, _VALUE,
-                   _VALUE)
+                   f'codes = [{{ code = "{code}" }}]\n', st.sampled_from(["authority", "area"]), _WRITTEN, _WRITTEN,
+                   _WRITTEN)
 
 
 def _same_as_tomllib(text: str) -> dict | None:
