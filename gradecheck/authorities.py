@@ -804,7 +804,7 @@ _TABLES = ("area", "authority", "reorganisation")  # in the order a file's entri
 # The lines a register file is cut at: a line that is exactly an entry's header (a comment may follow).
 _ENTRY = re.compile(r"^\[\[(?:authority|area|reorganisation)\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
 # A top-level key that is one of those names (authority = [...], area.x = 1): a piece read alone could not
-# see it clash with an [[authority]] header in another piece, so a file that may hold one is read whole.
+# see it clash with an [[authority]] header in another piece, so a file cut in pieces that may hold one is read whole.
 _ASSIGNED = re.compile(r"^[ \t]*[\"']?(?:authority|area|reorganisation)[\"']?[ \t]*[.=]", re.M)
 _PIECE = 48 * 1024  # characters a piece, about 500 plain entries
 
@@ -827,17 +827,20 @@ def _pieces(text: str) -> Iterable[dict[str, Any] | list[Written]]:
     so its errors name the file's own lines.
     """
     cuts = []
-    if not _ASSIGNED.search(text):
-        at = _PIECE
-        while (found := _ENTRY.search(text, at)) is not None:  # the first entry header past each piece's length
-            cuts.append(found.start())
-            at = found.start() + _PIECE
+    at = _PIECE
+    while (found := _ENTRY.search(text, at)) is not None:  # the first entry header past each piece's length
+        cuts.append(found.start())
+        at = found.start() + _PIECE
     for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(text)], strict=True)):
         piece = text[start:end]
         written = written_entries(piece)  # the plain entries of a large register, without tomllib (see tomltext)
         if written:
             yield written
             continue
+        # An entry name given as a plain key may clash with another piece's headers. Only a piece of other lines
+        # than written entries can hold one, so only those are searched (the whole of a 13 MB file took 0.12 s).
+        if cuts and _ASSIGNED.search(piece):
+            raise _ReadWhole
         doc = plain_document(piece)
         if doc is None:
             try:
