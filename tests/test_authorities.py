@@ -420,6 +420,10 @@ def test_plain_entries_answer_as_the_same_authorities_given_as_objects(tmp_path_
     for key in [*_PLAIN_NAMES, *_PLAIN_CODES, "Nowhere"]:
         assert lazy.resolve(key) == eager.resolve(key), key
     assert lazy.authorities == eager.authorities
+    # Still a sequence as the tuple it was, sliced before any entry is built: each entry the one object it becomes.
+    again = load_register([path], builtin=False).authorities
+    assert again[1:] == tuple(eager.authorities)[1:]
+    assert again[:1][0] is again[0] is again[-len(again)]
     # One object an entry (identities are compared with is), whichever way it is reached; areas are listed first.
     assert lazy.get("e0") is lazy.get("e0") is next(a for a in lazy.authorities if a.id == "e0")
 
