@@ -16,6 +16,8 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any, NoReturn
 
+from ..kinds import spilling
+
 __all__ = ["MIN_BYTES", "count_lines", "fork_map", "plan", "run_parallel", "split_points", "watch_parent"]
 
 #: Files smaller than this are not worth the cost of starting workers (about 0.1 s).
@@ -187,6 +189,11 @@ def fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | Non
     here; a child that ends without a result raises RuntimeError; on any error here the children are
     killed.
     """
+    with spilling():  # the children hand over their summaries' spilled ids by the files' names
+        return _fork_map(calls, meanwhile)
+
+
+def _fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | None) -> list[Any]:
     import pickle
     import signal
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
 from ._summary import Places, Rows
+from ._texts import spilling
 from .absent import Absent
 from .agree import Agree
 from .authority import AuthorityCheck
@@ -30,7 +31,7 @@ from .visits_follow import VisitsFollow
 from .within import Within
 
 __all__ = ["CODE_FIELDS", "DATASET_KINDS", "KINDS", "NAME_FIELDS", "RECORD_KINDS", "Failure", "Places", "Rows",
-           "Subject", "Unknown", "View", "who"]
+           "Subject", "Unknown", "View", "spilling", "who"]
 
 #: Every kind, by the name a rule file gives in ``kind = "..."``: the one registry the loader, the engine,
 #: ``explain``, the strategies and ``selftest`` read.

@@ -6,7 +6,7 @@ import datetime as dt
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from itertools import accumulate, islice, repeat
+from itertools import islice
 from operator import le
 from typing import Any, Protocol
 
@@ -14,7 +14,7 @@ from ..authorities import active_register
 from ..frameworks import Framework, Version
 from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
 
-__all__ = ["Names", "Outcomes", "Places", "Rows", "Summary", "Texts"]
+__all__ = ["Names", "Outcomes", "Places", "Rows", "Summary"]
 
 Outcomes = list[tuple[Subject, Failure | Unknown]]
 
@@ -111,51 +111,6 @@ class Names:
             self.index.setdefault(value, i)  # a value appended twice is found at its first index, as before pickling
         self._adopted = None
         self._appended = {}
-
-
-class Texts:
-    """
-    Many short texts (the ids of a file's records) in one buffer, each named by its index.
-
-    A summary that keeps something of every record keeps its id, to name it in a finding; as a str in a
-    list an id costs about 60 bytes beside its characters, here 8. Nearly all of them are never read again.
-    """
-
-    __slots__ = ("data", "ends")
-
-    def __init__(self) -> None:
-        self.data = bytearray()  # each text's UTF-8 (surrogates kept: JSON can carry them), one after another
-        self.ends = array("Q")  # where each one ends in data
-
-    def __len__(self) -> int:
-        return len(self.ends)
-
-    def append(self, text: str) -> bytes:
-        """Keep *text* as the next index; its UTF-8 is returned (a caller may hash it)."""
-        encoded = text.encode("utf-8", "surrogatepass")
-        self.data += encoded
-        self.ends.append(len(self.data))
-        return encoded
-
-    def add_all(self, texts: list[str]) -> list[bytes]:
-        """:meth:`append` for each of *texts* in turn, a column at a time; their UTF-8 is returned."""
-        encoded = list(map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass")))
-        size = len(self.data)
-        self.data += b"".join(encoded)
-        self.ends.extend(islice(accumulate(map(len, encoded), initial=size), 1, None))
-        return encoded
-
-    def encoded(self, index: int) -> bytes:
-        ends = self.ends
-        return bytes(self.data[ends[index - 1] if index else 0:ends[index]])
-
-    def __getitem__(self, index: int) -> str:
-        return self.encoded(index).decode("utf-8", "surrogatepass")
-
-    def extend(self, later: Texts) -> None:
-        size = len(self.data)
-        self.data += later.data
-        self.ends.extend(later.ends if not size else array("Q", map(size.__add__, later.ends)))
 
 
 # A place packs a record's line (bits 0-31), its file (32-47), its framework (48-63) and its authority (64 up):

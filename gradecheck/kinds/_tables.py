@@ -8,7 +8,8 @@ from collections import defaultdict
 from typing import Any
 
 from ._base import Subject, View, param
-from ._summary import Names, Outcomes, Places, Texts
+from ._summary import Names, Outcomes, Places
+from ._texts import Texts
 
 __all__ = ["OUTLINE", "GroupSummary", "Kept", "Row", "labels_param", "outline"]
 

@@ -14,7 +14,8 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._summary import Outcomes, Places, Rows, Texts
+from ._summary import Outcomes, Places, Rows
+from ._texts import Texts
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]

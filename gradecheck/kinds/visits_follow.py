@@ -15,7 +15,8 @@ from ..authorities import Reorganisation, active_register
 from ..frameworks import Scale, Version
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, identify, param
-from ._summary import Names, Outcomes, Places, Rows, Texts
+from ._summary import Names, Outcomes, Places, Rows
+from ._texts import Texts
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
 __all__ = ["VisitsFollow", "VisitsSummary"]

@@ -1,0 +1,197 @@
+"""
+Many short texts (the ids a dataset rule names records by), kept out of memory once they are many.
+
+A summary that names records in its findings keeps every record's id, because any of them may be
+named when the file has been read. At a million records those ids were 70 of the 118 MB the
+summaries held, and nearly all are never read again: so past :data:`SPILL` bytes they are written to a
+temporary file and read back (a few hundred, for the findings) by offset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterator
+from itertools import accumulate, islice, repeat
+from typing import Any
+
+__all__ = ["SPILL", "Texts", "spilling"]
+
+#: The most UTF-8 a Texts holds in memory: beyond it, its texts so far are written to its file.
+SPILL = 1 << 20
+
+_DIRECTORY: list[str] = []  # the directory of the spilling() open in this process (or inherited by a fork), if any
+
+
+@contextlib.contextmanager
+def spilling() -> Iterator[None]:
+    """
+    While open, files are spilled into a directory of their own, by name: a forked worker hands its texts over by
+    the file's name (see :meth:`Texts.__getstate__`), not by pickling their contents, which doubled them in the
+    receiving process as they arrived. The directory is removed at the end: a file that is still open stays
+    readable to whoever has it open (POSIX), and a worker killed before it handed over leaves nothing behind.
+    """
+    if _DIRECTORY:
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="gradecheck-")
+    _DIRECTORY.append(directory)
+    try:
+        yield
+    finally:
+        _DIRECTORY.clear()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class Texts:
+    """
+    Texts in one buffer, each named by its index: as a str in a list an id costs about 60 bytes beside its
+    characters, here 8 (its end offset), and past :data:`SPILL` bytes its characters are on disk.
+
+    The texts so far are in a file (bytes ``[0, spilled)``) and the rest in :attr:`data`; a spill writes all of
+    :attr:`data`, so no text is split between the two. A process writes only to a file it made itself: a file
+    received from a worker, or inherited by a fork, is copied before anything is added to it.
+    """
+
+    __slots__ = ("_fd", "_owner", "_path", "data", "ends", "spilled")
+
+    def __init__(self) -> None:
+        self.data = bytearray()  # each text's UTF-8 (surrogates kept: JSON can carry them), from byte `spilled` on
+        self.ends = array("Q")  # where each text ends, counted from the first text's start
+        self.spilled = 0  # how many bytes are in the file
+        self._fd = -1  # the file, once there is one
+        self._path: str | None = None  # its name, while another process may open it (see spilling)
+        self._owner = 0  # the process that made the file: only it writes to it
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def append(self, text: str) -> bytes:
+        """Keep *text* as the next index; its UTF-8 is returned (a caller may hash it)."""
+        encoded = text.encode("utf-8", "surrogatepass")
+        data = self.data
+        data += encoded
+        self.ends.append(self.spilled + len(data))
+        if len(data) > SPILL:
+            self._spill()
+        return encoded
+
+    def add_all(self, texts: list[str]) -> list[bytes]:
+        """:meth:`append` for each of *texts* in turn, a column at a time; their UTF-8 is returned."""
+        encoded = list(map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass")))
+        size = self.spilled + len(self.data)
+        self.data += b"".join(encoded)
+        self.ends.extend(islice(accumulate(map(len, encoded), initial=size), 1, None))
+        if len(self.data) > SPILL:
+            self._spill()
+        return encoded
+
+    def encoded(self, index: int) -> bytes:
+        ends, spilled = self.ends, self.spilled
+        start, end = ends[index - 1] if index else 0, ends[index]
+        if start >= spilled:
+            return bytes(self.data[start - spilled:end - spilled])
+        return _read(self._fd, start, end - start)
+
+    def __getitem__(self, index: int) -> str:
+        return self.encoded(index).decode("utf-8", "surrogatepass")
+
+    def extend(self, later: Texts) -> None:
+        """Add *later*'s texts after these. *later* is spent: its file may be taken as it is."""
+        size = self.spilled + len(self.data)
+        moved = later.ends if not size else array("Q", map(size.__add__, later.ends))
+        if not later.spilled:
+            self.data += later.data
+        elif not size:  # nothing here yet: later's file becomes this one's
+            self._close()
+            self._fd, self._path, self._owner, self.spilled = later._fd, later._path, later._owner, later.spilled
+            self.data = later.data
+            later._fd, later._path = -1, None
+        else:  # this file (all of this), then later's file, then later's memory
+            self._spill()
+            fd = self._writable()
+            _copy(later._fd, fd, later.spilled, self.spilled)
+            self.spilled += later.spilled
+            self.data = bytearray(later.data)
+        self.ends.extend(moved)
+        later.data, later.ends = bytearray(), array("Q")
+        if len(self.data) > SPILL:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Write all of :attr:`data` to the end of the file."""
+        if not self.data:
+            return
+        _write(self._writable(), self.data, self.spilled)
+        self.spilled += len(self.data)
+        self.data = bytearray()
+
+    def _writable(self) -> int:
+        """The file, made by this process (a copy of one it did not make: two writers would overwrite each other)."""
+        if self._fd >= 0 and self._owner == os.getpid():
+            return self._fd
+        directory = _DIRECTORY[0] if _DIRECTORY else None
+        fd, path = tempfile.mkstemp(prefix="texts-", dir=directory)
+        if directory is None:  # no one else will open it: it goes when it is closed
+            os.unlink(path)
+            path = None
+        if self._fd >= 0:
+            _copy(self._fd, fd, self.spilled, 0)
+            self._close()
+        self._fd, self._path, self._owner = fd, path, os.getpid()
+        return fd
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+        self._fd, self._path = -1, None
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", -1) >= 0:
+            os.close(self._fd)
+
+    def __getstate__(self) -> tuple[str | None, int, bytes, array]:
+        """By the file's name while the receiver can open it (a worker handing over: see spilling), else whole."""
+        path = self._path
+        if self.spilled and path is not None and self._owner == os.getpid() and os.path.exists(path):
+            return path, self.spilled, bytes(self.data), self.ends
+        head = _read(self._fd, 0, self.spilled) if self.spilled else b""
+        return None, 0, head + self.data, self.ends
+
+    def __setstate__(self, state: tuple[str | None, int, bytes, array]) -> None:
+        path, self.spilled, data, self.ends = state
+        self.data = bytearray(data)
+        self._fd, self._path, self._owner = -1, None, 0
+        if path is not None:
+            self._fd = os.open(path, os.O_RDONLY)  # read only: what is added goes to a file of this process's own
+        elif len(self.data) > SPILL:
+            self._spill()
+
+
+def _read(fd: int, at: int, size: int) -> bytes:
+    out = b""
+    while len(out) < size:
+        block = os.pread(fd, size - len(out), at + len(out))
+        if not block:
+            raise OSError(f"a spilled texts file ended {size - len(out)} bytes early")
+        out += block
+    return out
+
+
+def _write(fd: int, data: Any, at: int) -> None:
+    with memoryview(data) as view:
+        done = 0
+        while done < len(view):
+            done += os.pwrite(fd, view[done:], at + done)
+
+
+def _copy(source: int, target: int, size: int, at: int) -> None:
+    """Bytes [0, size) of *source* to *target* at *at*, a block at a time."""
+    done = 0
+    while done < size:
+        block = _read(source, done, min(size - done, 1 << 22))
+        _write(target, block, at + done)
+        done += len(block)

@@ -1,0 +1,108 @@
+"""Texts spilled to a file read back as they were kept, merged, pickled and handed over by a forked worker."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from unittest import mock
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradecheck.engine.parallel import fork_map
+from gradecheck.kinds import _texts, spilling
+from gradecheck.kinds._texts import Texts
+
+_TEXT = st.text(st.sampled_from("ab-1é\ud800"), max_size=6)  # a lone surrogate: JSON can carry one
+_OPS = st.lists(st.one_of(
+    st.tuples(st.just("append"), _TEXT),
+    st.tuples(st.just("add_all"), st.lists(_TEXT, max_size=5)),
+    st.tuples(st.just("extend"), st.lists(_TEXT, max_size=8)),
+    st.tuples(st.just("pickle"), st.none()),
+), max_size=12)
+
+
+def _made(texts: list[str]) -> Texts:
+    made = Texts()
+    made.add_all(texts)
+    return made
+
+
+def _all(texts: Texts) -> list[str]:
+    return [texts[i] for i in range(len(texts))]
+
+
+def _apply(ops: list[tuple[str, object]]) -> tuple[Texts, list[str]]:
+    texts, model = Texts(), []
+    for op, arg in ops:
+        if op == "append":
+            assert texts.append(arg) == arg.encode("utf-8", "surrogatepass")
+            model.append(arg)
+        elif op == "add_all":
+            texts.add_all(arg)
+            model += arg
+        elif op == "extend":
+            later = _made(arg)
+            texts.extend(later)
+            assert len(later) == 0  # spent
+            model += arg
+        else:
+            texts = pickle.loads(pickle.dumps(texts))
+    return texts, model
+
+
+@given(_OPS)
+def test_texts_read_back_as_kept_however_they_were_spilled(ops):
+    with mock.patch.object(_texts, "SPILL", 5):  # a spill every few texts
+        texts, model = _apply(ops)
+        assert _all(texts) == model
+        assert len(texts.data) <= 5 + 6 * 4 * 5  # at most a spill's worth, plus one add's texts, in memory
+
+
+@given(_OPS)
+def test_texts_spilled_inside_a_run_directory_read_back_as_kept(ops):
+    """Inside spilling() files are named and pickled by name: the receiver reads the sender's file."""
+    with mock.patch.object(_texts, "SPILL", 5), spilling():
+        texts, model = _apply(ops)
+        assert _all(texts) == model
+
+
+def test_a_received_file_is_copied_before_either_side_adds_to_it():
+    """The sender and a receiver of its file (by name) both spill more: neither overwrites the other's texts."""
+    with mock.patch.object(_texts, "SPILL", 4), spilling():
+        sender = _made(["one", "two", "three"])
+        assert sender.spilled and sender._path is not None
+        receiver = pickle.loads(pickle.dumps(sender))
+        sender.add_all(["sender-a", "sender-b"])
+        receiver.add_all(["receiver-a", "receiver-b"])
+        assert _all(sender) == ["one", "two", "three", "sender-a", "sender-b"]
+        assert _all(receiver) == ["one", "two", "three", "receiver-a", "receiver-b"]
+
+
+def test_a_forked_worker_hands_its_spilled_texts_over_by_name_and_leaves_no_file_behind():
+    values = [f"ilacs-{i:06d}" for i in range(3000)]
+    seen: list[str] = []
+
+    def meanwhile() -> None:
+        seen.extend(_texts._DIRECTORY)
+
+    def work() -> Texts:
+        return _made(values)
+
+    with mock.patch.object(_texts, "SPILL", 1000):
+        received, = fork_map([work], meanwhile)
+        assert received.spilled and received._fd >= 0 and len(received.data) <= 1000 + 13 * 3000
+        assert _all(received) == values
+        mine = _made(["main"])
+        mine.extend(received)
+        assert _all(mine) == ["main", *values]
+    assert len(seen) == 1 and not os.path.exists(seen[0])  # the run's directory is gone, with what was left in it
+    assert _texts._DIRECTORY == []
+
+
+def test_many_texts_keep_at_most_a_spill_in_memory():
+    texts = Texts()
+    for i in range(200_000):
+        texts.append(f"some-authority-2019-06-17-ilacs-{i}")
+    assert 0 < len(texts.data) <= _texts.SPILL + 64
+    assert texts[0] == "some-authority-2019-06-17-ilacs-0" and texts[199_999].endswith("-199999")
