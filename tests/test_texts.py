@@ -71,7 +71,8 @@ def test_a_received_file_is_copied_before_either_side_adds_to_it():
     """The sender and a receiver of its file (by name) both spill more: neither overwrites the other's texts."""
     with mock.patch.object(_texts, "SPILL", 4), spilling():
         sender = _made(["one", "two", "three"])
-        assert sender.spilled and sender._path is not None
+        assert sender.spilled
+        assert sender._path is not None
         receiver = pickle.loads(pickle.dumps(sender))
         sender.add_all(["sender-a", "sender-b"])
         receiver.add_all(["receiver-a", "receiver-b"])
@@ -91,12 +92,15 @@ def test_a_forked_worker_hands_its_spilled_texts_over_by_name_and_leaves_no_file
 
     with mock.patch.object(_texts, "SPILL", 1000):
         received, = fork_map([work], meanwhile)
-        assert received.spilled and received._fd >= 0 and len(received.data) <= 1000 + 13 * 3000
+        assert received.spilled
+        assert received._fd >= 0
+        assert len(received.data) <= 1000 + 13 * 3000
         assert _all(received) == values
         mine = _made(["main"])
         mine.extend(received)
         assert _all(mine) == ["main", *values]
-    assert len(seen) == 1 and not os.path.exists(seen[0])  # the run's directory is gone, with what was left in it
+    assert len(seen) == 1
+    assert not os.path.exists(seen[0])
     assert _texts._DIRECTORY == []
 
 
@@ -105,4 +109,5 @@ def test_many_texts_keep_at_most_a_spill_in_memory():
     for i in range(200_000):
         texts.append(f"some-authority-2019-06-17-ilacs-{i}")
     assert 0 < len(texts.data) <= _texts.SPILL + 64
-    assert texts[0] == "some-authority-2019-06-17-ilacs-0" and texts[199_999].endswith("-199999")
+    assert texts[0] == "some-authority-2019-06-17-ilacs-0"
+    assert texts[199_999].endswith("-199999")
