@@ -15,7 +15,7 @@ pl = pytest.importorskip("polars")
 import gradecheck  # noqa: E402 - after the skip: these tests need polars
 from gradecheck import check_paths, load_ruleset, read_path, write_csv  # noqa: E402
 from gradecheck.cli import main  # noqa: E402
-from gradecheck.engine import columnar, columnar_plan  # noqa: E402
+from gradecheck.engine import columnar, columnar_plan, columnar_scan  # noqa: E402
 from gradecheck.engine import columnar_kinds as _columnar_kinds  # noqa: E402
 from gradecheck.records import DATE_FIELDS, GROUPS, TEXT_FIELDS  # noqa: E402
 from gradecheck.strategies import datasets, records, violating  # noqa: E402
@@ -259,6 +259,15 @@ ROWS = {
     "quoted cells on one line": HEADER + 'a,sif,2015-01-01,good,1,5,"Bristol, City of"\n'
                                          '"b",sif,,"Good",,,"say ""hi"""\n'
                                          '"","","","","","",""\nc,sif,,good,,,Kent\n',
+    "quoted cells of every shape": HEADER + '"a",sif,2015-01-01,"good","1","5","Leeds"\n'
+                                            'b,sif,2015-01-01,good,1,5," Kent "\nc,sif,2015-01-01,good,1,5, "Kent"\n'
+                                            'd,sif,2015-01-01,good,1,5,"Ke"nt\n"",sif,2015-01-01,good,1,5,"x"\n'
+                                            '" , ",sif,2015-01-01,good,1,5,"x"\n"e",sif\n'
+                                            'f,sif,2015-01-01,good,1,5,"Kent",""\nf2,sif,2015-01-01,good,1,5,"Kent",","\n'
+                                            '" "," ","","","","",""\n" ",","," "," "," "," "," "\n'
+                                            'g,sif,2015-01-01,"good, really",1,5,Kent\n'
+                                            'h,sif,2015-01-01,good,"1,000",5,Kent\ni,sif,2015-01-01,good,1,"5",\'Kent\'\n'
+                                            'j,sif,"2015-01-01",good,,,"Bristol, City of"\n',
     "odd values": HEADER + "a,sif,2015-02-30,good,1,5,Kent\nb, sif,2015-01-01,good,1,5,Kent\nc,SIF,,good,,,\n"
                            "d,sif,2015-01-01, good,+1,0005,\ne,sif,2015-01-01,Goood,1_000,1 000,\nf,sif,,RI,c,x,\n"
                            "g,sif,2015-01-01,requires improvement,-1,5,\nh,ilacs,,good,,,\n  ,sif,,,,,\n"
@@ -286,6 +295,41 @@ def test_odd_rows_in_a_file_the_engine_takes(tmp_path, monkeypatch, text, block)
     row, col, took = _both(path, RECORD_RULES, monkeypatch)
     assert took == [True]
     assert row == col
+
+
+def test_lines_quoted_only_around_whole_cells_are_judged_by_the_engine(tmp_path, monkeypatch):
+    """
+    A name such as "Bristol, City of" is quoted on every record of its authority, and some programs quote every
+    cell: those rows are judged here, and only the rows that break a rule go to the row engine, as unquoted.
+    """
+    import csv
+    import io
+
+    handed: list[int] = []
+    original = columnar_scan.Scan._handover
+
+    def spy(self, rows, *args):
+        out = original(self, rows, *args)
+        handed.extend(number for number, _ in out)
+        return out
+
+    monkeypatch.setattr(columnar_scan.Scan, "_handover", spy)
+    records = [BENCH.flat(record) for record, _ in BENCH.records(600, 11)]
+    reports, handovers = [], []
+    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_ALL):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, BENCH.COLUMNS, lineterminator="\n", quoting=quoting)
+        writer.writeheader()
+        writer.writerows(records)
+        handed.clear()
+        row, col, took = _both(_write(tmp_path, out.getvalue()), BENCH_RULES, monkeypatch)
+        assert took == [True]
+        assert row == col
+        reports.append(col)
+        handovers.append(list(handed))
+    assert reports[0] == reports[1]
+    assert handovers[0] == handovers[1]
+    assert 0 < len(handovers[1]) < len(records) // 10  # the rows that break a rule (4%)
 
 
 # --- files and rule sets the engine leaves to the row path --------------------------------------------------
@@ -507,23 +551,27 @@ def test_a_rule_set_whose_dataset_rules_read_no_code_names_the_authority_as_the_
     assert {(f["authority"], f["authority_code"]) for f in json.loads(col)["findings"]} == {("Liverpool", "E08000012")}
 
 
-_LEADS = st.none() | st.sampled_from(["a", "", "-", "1:a", "a,b", "b,", ",", "1:"])  # keys a careless join merges
+# Keys a careless join merges: by commas, by NULs, null written as nothing or as a newline.
+_LEADS = st.none() | st.sampled_from(["a", "", "-", "1:a", "a,b", "b,", ",", "1:", "a\x00b", "b\x00", "\x00", "\n"])
 
 
 @given(st.lists(st.tuples(_LEADS, _LEADS, st.none() | st.dates()), max_size=12), st.booleans())
-@example([("a,b", "", None), ("a", "b,", None)], True)  # one key if joined by commas
+@example([("a,b", "", None), ("a", "b,", None)], False)  # one key if joined by commas
+@example([("a\x00b", "", None), ("a", "b\x00", None)], True)  # one key if joined by NULs
 @example([(None, "a", None), ("", "a", None)], False)  # one key if null were written as nothing
+@example([(None, "a", None), ("\n", "a", None)], True)  # one key if null were written as a newline
 @settings(max_examples=80, deadline=None)
-def test_a_call_is_answered_row_by_row_as_its_function_answers(rows, commas) -> None:
+def test_a_call_is_answered_row_by_row_as_its_function_answers(rows, raw) -> None:
     """
     A Call asks *per* once for each distinct leading values (texts, or a date), and *fn* for the rows *per* leaves
     open: every row's value is the answer for its own values, however they would read joined together (with
-    *commas* false, texts are as a line's cells are, without commas).
+    *raw* false, texts are as a line's cells are, without NULs or newlines; commas they may hold, quoted).
     """
     from gradecheck.kinds import forms as f
 
-    if not commas:
-        rows = [tuple(v.replace(",", ";") if isinstance(v, str) else v for v in row) for row in rows]
+    if not raw:
+        rows = [tuple(v.replace("\x00", ";").replace("\n", ";") if isinstance(v, str) else v for v in row)
+                for row in rows]
     seen: dict[tuple, int] = {}
 
     def answer(*values):  # a different number for each different tuple of values

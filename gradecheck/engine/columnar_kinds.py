@@ -200,12 +200,12 @@ class _Polars:
                 return pl.Series([fn(*row) for row in frame.iter_rows()], dtype=pl.Int64)
             # Once per distinct leading values (a file names a few hundred authorities, on every row), and fn
             # only on the rows where that cannot say. Two different combinations never meet in one key: texts
-            # that hold no comma or newline (cells of a line cut at its commas: the scan's) are joined by commas,
-            # a newline standing for null; any other values are written each with its length.
+            # that hold no NUL or newline (cells of a line: the scan's) are joined by NULs, a newline standing for
+            # null; any other values are written each with its length.
             names = frame.columns[:lead]
             if all(frame.schema[n] == pl.String for n in names) and not frame.select(
-                    pl.any_horizontal([pl.col(n).str.contains("[,\n]").any() for n in names])).item():
-                key = pl.concat_str([pl.col(n).fill_null("\n") for n in names], separator=",")
+                    pl.any_horizontal([pl.col(n).str.contains(r"[\x00\n]").any() for n in names])).item():
+                key = pl.concat_str([pl.col(n).fill_null("\n") for n in names], separator="\x00")
             else:
                 key = pl.concat_str([pl.when(pl.col(n).is_null()).then(pl.lit("-"))
                                      .otherwise(pl.col(n).cast(pl.String).str.len_bytes().cast(pl.String) + ":"
