@@ -148,13 +148,11 @@ class Scan:
             day = pl.when(c.str.contains(_DATE)).then(c.str.to_date("%Y-%m-%d", strict=False))
             day = pl.when(day.dt.year() >= 1).then(day)
             values.append(day.alias(f"d:{name}"))
-            bad.append((c != "") & day.is_null())
-        numbers: dict[int, pl.Expr] = {}
+            bad.append((c != "") & pl.col(f"d:{name}").is_null())  # the column, once computed (not the expression)
         for group in ("grade_counts", "populations", "facts"):
             for j, _ in plan.columns[group]:
-                numbers[j] = _cell(j).str.to_integer(strict=False)
-                values.append(numbers[j].alias(f"n{j}"))
-                bad.append((_cell(j) != "") & numbers[j].is_null())
+                values.append(_cell(j).str.to_integer(strict=False).alias(f"n{j}"))
+                bad.append((_cell(j) != "") & pl.col(f"n{j}").is_null())
         populations: dict[str, list[pl.Expr]] = {}
         for j, member in plan.columns["populations"]:
             key = self.population_keys.get(member)
