@@ -197,7 +197,12 @@ class VisitsSummary:
         known_grades = frozenset(framework.scale.names) if framework.scale is not None else frozenset()
         # Each row's state is one of a few: its index in self.standings is looked up once per state, not once a row.
         states: dict[tuple[bool, bool, str | None, str], int] = {}
-        keys, of, line_of, owner_of = self.keys, self.names.of, Places.line, Places.owner
+        # Per framework version, its overall judgement and that judgement's column, and the index of the state of a
+        # row whose overall grade stands, by grade (the states of nearly every row).
+        overalls: dict[int, tuple[str, list[Any] | None, dict[str, int]]] = {}
+        kept: list[str] = []  # the ids of the rows kept, added at the end
+        keys, index, of = self.keys, self.names.index, self.names.of
+        lines, owners, when, kept_states = self.lines, self.owners, self.when, self.states
         for row in range(n):
             known = labels[row][2]
             if known is not None:
@@ -221,32 +226,48 @@ class VisitsSummary:
             if (code is None and name is None) or day is None:
                 continue
             if is_visit:
-                state = _VISIT
+                state = states.get(_VISIT)
+                if state is None:
+                    state = states[_VISIT] = self.standings.of(_VISIT)
             else:
-                overall = rows.version(row).overall
-                value = columns.get(f"judgements.{overall}") if overall else None
-                value = value[row] if value is not None else None
+                version = rows.version(row)
+                found = overalls.get(id(version))
+                if found is None:
+                    overall = version.overall
+                    found = overalls[id(version)] = (overall, columns.get(f"judgements.{overall}") if overall else None,
+                                                     {})
+                overall, column, standing = found
+                value = column[row] if column is not None else None
                 if value in known_grades:  # the overall grade stands (as _standing_of finds it first)
-                    state = (False, True, value, overall)
+                    state = standing.get(value)
+                    if state is None:
+                        state = standing[value] = self._state((False, True, value, overall), states)
                 else:
                     given = {k: values[row] for k, values in grades if values[row] is not None}
                     if not any(isinstance(v, str) for v in given.values()):
                         continue
-                    state = (False, True, *_standing_of(rows.version(row), framework.scale, given))
-            index = states.get(state)
-            if index is None:
-                index = states[state] = self.standings.of(state)
+                    state = self._state((False, True, *_standing_of(version, framework.scale, given)), states)
             if places is None:
                 places = rows.places(self.places)
             place = places[row]
-            self.lines.append(line_of(place))
-            self.owners.append(owner_of(place))
-            self.when.append(day.toordinal() << 32 | line_of(place))
-            self.states.append(index)
-            keys.append(of(code))
-            keys.append(of(name))
-            self.ids.append(ids[row])
+            line = place & _LINES
+            lines.append(line)
+            owners.append(place >> _OWNER)
+            when.append(day.toordinal() << 32 | line)
+            kept_states.append(state)
+            at = index.get(code)
+            keys.append(at if at is not None else of(code))
+            at = index.get(name)
+            keys.append(at if at is not None else of(name))
+            kept.append(ids[row])
+        self.ids.add_all(kept)
         return None
+
+    def _state(self, state: tuple[bool, bool, str | None, str], states: dict[Any, int]) -> int:
+        found = states.get(state)
+        if found is None:
+            found = states[state] = self.standings.of(state)
+        return found
 
     def _codes_of(self, rows: Rows) -> None:
         """What :meth:`add` keeps of records neither visits nor graded: the code each name is given."""
@@ -428,3 +449,6 @@ def _standing_of(version: Version, scale: Scale | None, grades: dict[str, Any]) 
         return None, "judgements"
     _rank, name, value = max(ranked)
     return value, f"worst judgement ({name})"
+
+
+_LINES, _OWNER = (1 << 32) - 1, 32  # as Places packs a place: Places.line and Places.owner inlined
