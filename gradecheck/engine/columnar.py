@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ..read import read_range
 from ..records import Origin, RawRecord
 from .columnar_plan import Plan, Result, Unsuitable
-from .parallel import count_lines, fork_map, split_points
+from .parallel import can_fork, count_lines, fork_map, split_points
 
 if TYPE_CHECKING:
     from ..read.profiles import ProfileSet
@@ -101,7 +101,7 @@ def _shares(path: str, workers: int) -> list[tuple[int, int]] | None:
     and a child that waits on them waits for ever. So the first large CSV file of a run is split, and any later
     one (or a file in a process that uses polars already) is judged in one process.
     """
-    if workers < 2 or "polars" in sys.modules or not _can_fork():
+    if workers < 2 or "polars" in sys.modules or not can_fork():
         return None
     try:
         if os.path.getsize(path) < SPLIT_BYTES:
@@ -179,7 +179,7 @@ def _apply(result: Result, run: Any, path: str, plan: Plan, workers: int) -> Non
     run.begin()
     if result.passed:  # the row engine's fold names the dataset from its first record
         run.where = Origin(path, 0)
-    if workers > 1 and len(rows) >= PARALLEL_HANDOVER and run.progress is None and _can_fork():
+    if workers > 1 and len(rows) >= PARALLEL_HANDOVER and run.progress is None and can_fork():
         _handover_parallel(run, rows, path, plan, workers)
     else:
         run.fold(_items(rows, path, plan))
@@ -200,12 +200,6 @@ def _items(rows: list[tuple[int, Any]], path: str, plan: Plan) -> Iterator[Any]:
             yield RawRecord(path, line, {n: c for n, c in zip(header, what, strict=True) if n}, True)
         else:  # a row whose shape is not the header's: the reader itself says what it makes of it
             yield from read_range(path, what[0], what[1], line, plan.header_bytes, raw=True)
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 _STATE: dict[str, Any] = {}
