@@ -111,3 +111,13 @@ def test_many_texts_keep_at_most_a_spill_in_memory():
     assert 0 < len(texts.data) <= _texts.SPILL + 64
     assert texts[0] == "some-authority-2019-06-17-ilacs-0"
     assert texts[199_999].endswith("-199999")
+
+
+def test_where_files_cannot_be_read_by_offset_the_texts_stay_in_memory():
+    """Windows has no os.pread: a Texts keeps everything in memory there, and still reads back as kept."""
+    with mock.patch.object(_texts, "_CAN_SPILL", False), mock.patch.object(_texts, "SPILL", 5):
+        texts, model = _apply([("add_all", ["one", "two", "three"]), ("extend", ["four", "five"]), ("pickle", None),
+                               ("append", "six")])
+        assert _all(texts) == model
+        assert texts.spilled == 0
+        assert texts._fd == -1

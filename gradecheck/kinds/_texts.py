@@ -23,6 +23,7 @@ __all__ = ["SPILL", "Texts", "spilling"]
 #: The most UTF-8 a Texts holds in memory: beyond it, its texts so far are written to its file.
 SPILL = 1 << 20
 
+_CAN_SPILL = hasattr(os, "pread") and hasattr(os, "pwrite")  # not on Windows: there the texts stay in memory
 _DIRECTORY: list[str] = []  # the directory of the spilling() open in this process (or inherited by a fork), if any
 
 
@@ -123,7 +124,7 @@ class Texts:
 
     def _spill(self) -> None:
         """Write all of :attr:`data` to the end of the file."""
-        if not self.data:
+        if not self.data or not _CAN_SPILL:
             return
         _write(self._writable(), self.data, self.spilled)
         self.spilled += len(self.data)
