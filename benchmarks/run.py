@@ -286,6 +286,11 @@ def main() -> None:
     where = subprocess.run([PY, "-c", "import gradecheck; print(gradecheck.__version__, gradecheck.__file__)"],
                            capture_output=True, text=True, check=True, cwd=workdir).stdout.strip()
     print(f"gradecheck {where}; Python {sys.version.split()[0]}; {os.cpu_count()} cores")
+    # An installed gradecheck has its bytecode (pip compiles it). A source tree run with PYTHONDONTWRITEBYTECODE (as
+    # on the project's machine) compiled the modules without it on every run: 15-20 ms of each columnar process.
+    package = Path(where.split(" ", 1)[1]).parent
+    subprocess.run([PY, "-m", "compileall", "-q", str(package)], check=True, cwd=workdir)
+    print(f"bytecode compiled in {package}")
     print(f"writing generated data and reports in {workdir}")
     table = Table()
     try:
