@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
 
 from hypothesis import example, given
@@ -115,3 +116,59 @@ def test_unique_ids_fold_a_column_at_a_time_as_record_by_record(ids, values):
             by_views.add(ReadView("data.csv", line, framework, framework.versions[-1], None, top, {}))
         assert by_rows.outcomes() == by_views.outcomes()
         assert (by_rows.texts.data, by_rows.texts.ends) == (by_views.texts.data, by_views.texts.ends)
+
+
+_KNOWN = [("Leeds", "E08000035"), ("Liverpool", None), (None, "E08000012"), ("Bexley", "E09000004")]
+_WHO = st.sampled_from([*_KNOWN, ("Somewhere", "E99999999"), ("Somewhere", None), (None, None)])
+_DAYS = st.none() | st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2026, 12, 31))
+_GRADES = st.none() | st.sampled_from(["outstanding", "good", "requires_improvement", "inadequate"])
+
+
+@given(st.sampled_from(["ilacs", "monitoring-visit", "focused-visit", "slac"]),
+       st.lists(st.tuples(_WHO, _DAYS, _GRADES, _GRADES), max_size=12), st.booleans())
+@example("monitoring-visit", [(("Leeds", "E08000035"), None, None, None)], True)
+@example("ilacs", [(("Leeds", "E08000035"), None, "good", None), (("Bexley", "E09000004"), None, None, None)], True)
+def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_id, rows, dated):
+    """
+    The columnar engine's fold of passed rows into the visit rule's summary (add_rows) keeps what folding each
+    row's view keeps, in the same order: rows undated, of unknown authorities, ungraded, and (with *dated*) the
+    rows of nearly every block, each dated and of an authority the register knows.
+    """
+    from gradecheck.engine.views import ReadView
+    from gradecheck.kinds._summary import Rows
+    from gradecheck.kinds.visits_follow import VisitsSummary
+    from gradecheck.ruleset import default_ruleset
+
+    ruleset = default_ruleset()
+    rule = next(r for r in ruleset.rules if r.check.kind == "visits_follow")
+    framework = ruleset.frameworks[framework_id]
+    if dated:  # every row dated, of an authority the register knows
+        rows = [(who if who in _KNOWN else _KNOWN[0], day or dt.date(2020, 1, 1), overall, other)
+                for who, day, overall, other in rows]
+    by_rows, by_views = VisitsSummary(rule.check), VisitsSummary(rule.check)
+    lines = list(range(2, 2 + len(rows)))
+    ids = [f"r{i}" for i in range(len(rows))]
+    judgements = sorted(framework.judgements)[:2] if framework.judgements else []
+    columns: dict[str, list] = {"id": ids, "authority": [who[0] for who, *_ in rows],
+                                "authority_code": [who[1] for who, *_ in rows]}
+    for name, k in zip(judgements, (2, 3), strict=False):
+        columns[f"judgements.{name}"] = [row[k] for row in rows]
+    overall_name = next((v.overall for v in framework.versions if v.overall), None)
+    if overall_name and f"judgements.{overall_name}" not in columns:
+        columns[f"judgements.{overall_name}"] = [row[2] for row in rows]
+    by_rows.add_rows(Rows("data.csv", framework, lines, [day for _, day, *_ in rows], columns))
+    for i, (line, (_, day, *_)) in enumerate(zip(lines, rows, strict=True)):
+        top = {k: v[i] for k, v in columns.items() if "." not in k and v[i] is not None}
+        grades = {k.split(".", 1)[1]: v[i] for k, v in columns.items() if "." in k and v[i] is not None}
+        by_views.add(ReadView("data.csv", line, framework, framework.version_at(day), day, top,
+                              {"judgements": grades} if grades else {}))
+
+    def kept(s: VisitsSummary) -> list:
+        return [(s.places.subject(Places.at(s.lines[r], s.owners[r]), s.ids[r]), s.when[r],
+                 s.standings.values[s.states[r]], s.names.values[s.keys[2 * r]], s.names.values[s.keys[2 * r + 1]])
+                for r in range(len(s.lines))]
+
+    assert kept(by_rows) == kept(by_views)
+    assert (by_rows.applicable, by_rows.undated, by_rows.codes) == (by_views.applicable, by_views.undated,
+                                                                    by_views.codes)
+    assert by_rows.outcomes() == by_views.outcomes()
