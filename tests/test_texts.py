@@ -121,3 +121,47 @@ def test_where_files_cannot_be_read_by_offset_the_texts_stay_in_memory():
         assert _all(texts) == model
         assert texts.spilled == 0
         assert texts._fd == -1
+
+
+def _failing_write(fd, data, at):
+    raise OSError(28, "No space left on device")
+
+
+@given(_OPS)
+def test_where_the_disk_refuses_a_spill_the_texts_stay_in_memory(ops):
+    """A full disk or a TMPDIR that cannot be written costs memory, never the run: texts read back as kept."""
+    with mock.patch.object(_texts, "SPILL", 5), spilling():
+        texts, model = _apply(ops[: len(ops) // 2])  # some spilled while writing worked
+        with mock.patch.object(_texts, "_write", _failing_write):
+            more, more_model = _apply(ops[len(ops) // 2:])
+            texts.extend(more)
+            for op, arg in ops:
+                if op == "append":
+                    texts.append(arg)
+                    more_model.append(arg)
+            assert _all(texts) == model + more_model
+        texts.append("after")  # writing works again: this one stays in memory all the same
+        assert _all(texts)[-1] == "after"
+
+
+def test_where_no_temporary_directory_can_be_made_workers_hand_their_texts_over_whole():
+    values = [f"ilacs-{i:06d}" for i in range(3000)]
+
+    def work() -> Texts:
+        return _made(values)
+
+    with mock.patch.object(_texts, "SPILL", 1000), mock.patch("tempfile.mkdtemp", side_effect=OSError(13, "denied")):
+        received, = fork_map([work])
+    assert _all(received) == values
+
+
+def test_a_merge_whose_copy_the_disk_refuses_keeps_the_later_texts_in_memory():
+    with mock.patch.object(_texts, "SPILL", 4), spilling():
+        texts, later = _made(["aaaaa"]), _made(["bbbbb"])
+        later.append("cc")  # each spilled; only "cc" in memory
+        assert texts.spilled == 5
+        assert later.spilled == 5
+        with mock.patch.object(_texts, "_write", _failing_write):
+            texts.extend(later)
+        assert _all(texts) == ["aaaaa", "bbbbb", "cc"]
+        assert texts.spilled == 5

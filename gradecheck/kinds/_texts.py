@@ -38,7 +38,11 @@ def spilling() -> Iterator[None]:
     if _DIRECTORY:
         yield
         return
-    directory = tempfile.mkdtemp(prefix="gradecheck-")
+    try:
+        directory = tempfile.mkdtemp(prefix="gradecheck-")
+    except OSError:  # TMPDIR cannot be written: workers hand their texts over whole, as before
+        yield
+        return
     _DIRECTORY.append(directory)
     try:
         yield
@@ -57,7 +61,7 @@ class Texts:
     received from a worker, or inherited by a fork, is copied before anything is added to it.
     """
 
-    __slots__ = ("_fd", "_owner", "_path", "data", "ends", "spilled")
+    __slots__ = ("_fd", "_kept", "_owner", "_path", "data", "ends", "spilled")
 
     def __init__(self) -> None:
         self.data = bytearray()  # each text's UTF-8 (surrogates kept: JSON can carry them), from byte `spilled` on
@@ -66,6 +70,7 @@ class Texts:
         self._fd = -1  # the file, once there is one
         self._path: str | None = None  # its name, while another process may open it (see spilling)
         self._owner = 0  # the process that made the file: only it writes to it
+        self._kept = False  # a write failed (no room, no right to write): what is not in the file stays in memory
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -113,20 +118,32 @@ class Texts:
             later._fd, later._path = -1, None
         else:  # this file (all of this), then later's file, then later's memory
             self._spill()
-            fd = self._writable()
-            _copy(later._fd, fd, later.spilled, self.spilled)
-            self.spilled += later.spilled
-            self.data = bytearray(later.data)
+            copied = False
+            if not self.data:  # all of this one is in its file
+                try:
+                    _copy(later._fd, self._writable(), later.spilled, self.spilled)
+                    copied = True
+                except OSError:  # a copy cut short lies past `spilled`, never read
+                    self._kept = True
+            if copied:
+                self.spilled += later.spilled
+                self.data = bytearray(later.data)
+            else:  # later's texts join this one's in memory
+                self.data += _read(later._fd, 0, later.spilled) + later.data
         self.ends.extend(moved)
         later.data, later.ends = bytearray(), array("Q")
         if len(self.data) > SPILL:
             self._spill()
 
     def _spill(self) -> None:
-        """Write all of :attr:`data` to the end of the file."""
-        if not self.data or not _CAN_SPILL:
+        """Write all of :attr:`data` to the end of the file; where that fails, keep it (and what follows) in memory."""
+        if not self.data or not _CAN_SPILL or self._kept:
             return
-        _write(self._writable(), self.data, self.spilled)
+        try:
+            _write(self._writable(), self.data, self.spilled)
+        except OSError:  # a full disk, a TMPDIR that cannot be written: a run's memory, never its end
+            self._kept = True
+            return
         self.spilled += len(self.data)
         self.data = bytearray()
 
@@ -140,7 +157,11 @@ class Texts:
             os.unlink(path)
             path = None
         if self._fd >= 0:
-            _copy(self._fd, fd, self.spilled, 0)
+            try:
+                _copy(self._fd, fd, self.spilled, 0)
+            except OSError:
+                os.close(fd)
+                raise
             self._close()
         self._fd, self._path, self._owner = fd, path, os.getpid()
         return fd
@@ -165,7 +186,7 @@ class Texts:
     def __setstate__(self, state: tuple[str | None, int, bytes, array]) -> None:
         path, self.spilled, data, self.ends = state
         self.data = bytearray(data)
-        self._fd, self._path, self._owner = -1, None, 0
+        self._fd, self._path, self._owner, self._kept = -1, None, 0, False
         if path is not None:
             self._fd = os.open(path, os.O_RDONLY)  # read only: what is added goes to a file of this process's own
         elif len(self.data) > SPILL:
