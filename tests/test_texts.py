@@ -165,3 +165,14 @@ def test_a_merge_whose_copy_the_disk_refuses_keeps_the_later_texts_in_memory():
             texts.extend(later)
         assert _all(texts) == ["aaaaa", "bbbbb", "cc"]
         assert texts.spilled == 5
+
+
+def test_the_run_directory_stays_while_any_spilling_is_open():
+    """Two threads may check files at once: the first to finish must not take the other's directory away."""
+    with spilling():
+        directory = _texts._DIRECTORY[0]
+        with spilling():
+            assert [directory] == _texts._DIRECTORY
+        assert os.path.isdir(directory)  # the inner one ended; the outer one still needs it
+    assert not os.path.exists(directory)
+    assert _texts._OPEN == [0]

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 from array import array
 from collections.abc import Iterator
 from itertools import accumulate, islice, repeat
@@ -25,6 +26,8 @@ SPILL = 1 << 20
 
 _CAN_SPILL = hasattr(os, "pread") and hasattr(os, "pwrite")  # not on Windows: there the texts stay in memory
 _DIRECTORY: list[str] = []  # the directory of the spilling() open in this process (or inherited by a fork), if any
+_OPEN = [0]  # how many spilling() are open in this process: the directory goes when the last one ends
+_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -32,23 +35,22 @@ def spilling() -> Iterator[None]:
     """
     While open, files are spilled into a directory of their own, by name: a forked worker hands its texts over by
     the file's name (see :meth:`Texts.__getstate__`), not by pickling their contents, which doubled them in the
-    receiving process as they arrived. The directory is removed at the end: a file that is still open stays
-    readable to whoever has it open (POSIX), and a worker killed before it handed over leaves nothing behind.
+    receiving process as they arrived. The directory is removed when the last one open ends (two threads may
+    check files at once): a file that is still open stays readable to whoever has it open (POSIX), and a worker
+    killed before it handed over leaves nothing behind.
     """
-    if _DIRECTORY:
-        yield
-        return
-    try:
-        directory = tempfile.mkdtemp(prefix="gradecheck-")
-    except OSError:  # TMPDIR cannot be written: workers hand their texts over whole, as before
-        yield
-        return
-    _DIRECTORY.append(directory)
+    with _LOCK:
+        if not _DIRECTORY:
+            with contextlib.suppress(OSError):  # TMPDIR cannot be written: workers hand their texts over whole
+                _DIRECTORY.append(tempfile.mkdtemp(prefix="gradecheck-"))
+        _OPEN[0] += 1
     try:
         yield
     finally:
-        _DIRECTORY.clear()
-        shutil.rmtree(directory, ignore_errors=True)
+        with _LOCK:
+            _OPEN[0] -= 1
+            if not _OPEN[0] and _DIRECTORY:
+                shutil.rmtree(_DIRECTORY.pop(), ignore_errors=True)
 
 
 class Texts:
