@@ -203,6 +203,8 @@ def _fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | No
     import pickle
     import signal
 
+    from . import wire  # here, not at the top: most runs never fork, and start-up counts
+
     children: list[tuple[int, int]] = []
     try:
         for call in calls:
@@ -221,7 +223,7 @@ def _fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | No
             with os.fdopen(read, "rb") as pipe:
                 children[0] = (pid, -1)
                 try:
-                    ok, value = pickle.load(pipe)
+                    ok, value = wire.load(pipe)
                 except (EOFError, pickle.UnpicklingError) as err:
                     _, status = os.waitpid(pid, 0)
                     children.pop(0)
@@ -245,21 +247,25 @@ def _fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | No
 
 def _child(call: Callable[[], Any], write: int) -> NoReturn:
     """Make *call*'s result and write it, pickled, to *write*; end the process without unwinding the parent's stack."""
-    import pickle
+    import io
+
+    from . import wire
 
     code = 0
     try:
         watch_parent()
+        payload = io.BytesIO()
         try:
-            payload = pickle.dumps((True, call()), protocol=pickle.HIGHEST_PROTOCOL)
+            wire.dump((True, call()), payload)
         except BaseException as err:  # the parent raises it
             code = 1
+            payload = io.BytesIO()
             try:
-                payload = pickle.dumps((False, err), protocol=pickle.HIGHEST_PROTOCOL)
+                wire.dump((False, err), payload)
             except Exception:
-                payload = pickle.dumps((False, RuntimeError(f"a worker failed: {type(err).__name__}: {err}")))
+                wire.dump((False, RuntimeError(f"a worker failed: {type(err).__name__}: {err}")), payload)
         with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
+            pipe.write(payload.getbuffer())
     except BaseException:
         code = 2
     finally:
