@@ -14,7 +14,7 @@ from ..authorities import active_register
 from ..frameworks import Framework, Version
 from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
 
-__all__ = ["Names", "Outcomes", "Places", "Rows", "Summary"]
+__all__ = ["LINE_MASK", "OWNER_SHIFT", "Names", "Outcomes", "Places", "Rows", "Summary"]
 
 Outcomes = list[tuple[Subject, Failure | Unknown]]
 
@@ -118,6 +118,8 @@ class Names:
 _LINE, _PATH, _FRAMEWORK, _AUTHORITY = 0, 32, 48, 64
 _LINES, _FIELD = (1 << 32) - 1, (1 << 16) - 1
 _AT = _AUTHORITY - _PATH  # where the authority starts in an owner (a place without its line)
+#: place & LINE_MASK is Places.line and place >> OWNER_SHIFT Places.owner, for folds that inline them.
+LINE_MASK, OWNER_SHIFT = _LINES, _PATH
 
 
 class Places:

@@ -14,7 +14,7 @@ from attrs import frozen
 from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
-from ._summary import Outcomes, Places, Rows
+from ._summary import LINE_MASK, OWNER_SHIFT, Outcomes, Places, Rows
 from ._texts import Texts
 from .draft import Candidates, Chooser, Make
 
@@ -96,8 +96,8 @@ class UniqueSummary:
         if ident != key:
             self.idents[len(self.texts)] = ident
         self.hashes.append(crc32(self.texts.append(key)))
-        self.lines.append(place & _LINES)
-        self.owners.append(place >> _OWNER)
+        self.lines.append(place & LINE_MASK)
+        self.owners.append(place >> OWNER_SHIFT)
 
     def add_rows(self, rows: Rows) -> None:
         """:meth:`add` for each of *rows* in turn (the columnar engine's fold), without a view a row."""
@@ -113,8 +113,8 @@ class UniqueSummary:
                 self.idents.update({row: ident for row, (ident, value) in pairs if ident != value})
             self.applicable += len(column)
             self.hashes.extend(map(crc32, self.texts.add_all(column)))
-            self.lines.extend(map(_LINES.__and__, places))
-            self.owners.extend(map(_OWNER.__rrshift__, places))  # place >> _OWNER
+            self.lines.extend(map(LINE_MASK.__and__, places))
+            self.owners.extend(map(OWNER_SHIFT.__rrshift__, places))  # place >> OWNER_SHIFT
             return
         for row, value in enumerate(column):
             if value is None:
@@ -219,5 +219,3 @@ class UniqueSummary:
                 {self.field: value}, expected="unique", actual=f"repeats {origin}")))
         return self.applicable, outcomes
 
-
-_LINES, _OWNER = (1 << 32) - 1, 32  # as Places packs a place: Places.line and Places.owner inlined

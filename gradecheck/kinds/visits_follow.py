@@ -15,7 +15,7 @@ from ..authorities import Reorganisation, active_register
 from ..frameworks import Scale, Version
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, identify, param
-from ._summary import Names, Outcomes, Places, Rows
+from ._summary import LINE_MASK, OWNER_SHIFT, Names, Outcomes, Places, Rows
 from ._texts import Texts
 from .draft import Candidates, Chooser, Make, graded_names, needs_overall
 
@@ -250,9 +250,9 @@ class VisitsSummary:
             if places is None:
                 places = rows.places(self.places)
             place = places[row]
-            line = place & _LINES
+            line = place & LINE_MASK
             lines.append(line)
-            owners.append(place >> _OWNER)
+            owners.append(place >> OWNER_SHIFT)
             when.append(day.toordinal() << 32 | line)
             kept_states.append(state)
             at = index.get(code)
@@ -450,5 +450,3 @@ def _standing_of(version: Version, scale: Scale | None, grades: dict[str, Any]) 
     _rank, name, value = max(ranked)
     return value, f"worst judgement ({name})"
 
-
-_LINES, _OWNER = (1 << 32) - 1, 32  # as Places packs a place: Places.line and Places.owner inlined
