@@ -25,7 +25,7 @@ from typing import Any
 from attrs import field, frozen
 
 from .errors import Problem, RuleFileError
-from .tomltext import Written, plain_document, written_entries
+from .tomltext import Kept, Written, kept_entries, plain_document, written_entries
 
 __all__ = [
     "Authority",
@@ -72,6 +72,24 @@ def _key_of(text: str) -> str:
     if _PLAIN.fullmatch(low) and not low.endswith(_SUFFIXES) and not low.startswith(_PREFIXES) and "saint" not in low:
         return low  # words of letters and digits, one space apart, no council words: _normalise would not change it
     return _normalise(low)
+
+
+# A name in lower case that _key_of returns as it is: _PLAIN's words, and none of the council words _normalise drops.
+_UNCHANGED = re.compile("(?!" + "|".join(map(re.escape, _PREFIXES)) + r")(?!.*saint)" + _PLAIN.pattern
+                        + "".join(f"(?<!{re.escape(suffix)})" for suffix in _SUFFIXES))
+
+
+def _keys_of(names: list[str]) -> list[str]:
+    """
+    [_key_of(name) for name in names], for a register's names: lowered in one call (lower case is per character,
+    and a newline is neither cased nor case-ignorable, so no name's casing sees its neighbour's).
+    """
+    joined = "\n".join(names)
+    lowered = joined.lower().split("\n") if names and joined.count("\n") == len(names) - 1 else None
+    if lowered is None or len(lowered) != len(names):
+        return [_key_of(name) for name in names]
+    unchanged = _UNCHANGED.fullmatch
+    return [low if unchanged(low) else _normalise(low) for low in lowered]
 
 
 def _normalise(low: str) -> str:
@@ -299,6 +317,31 @@ class _Entries(Sequence[Authority]):
 
 
 _BUILDING = threading.Lock()
+_BATCH = 512  # entries indexed at once (see Register.__attrs_post_init__)
+
+
+def _indexed(items: list[Any], numbers: list[int], by_code: dict[str, Any], by_name: dict[str, Any],
+             keys: dict[str, str]) -> bool:
+    """
+    Add *items* (entries *numbers*) to the code and name indexes at once, where each is a plain entry of one code
+    and none of their codes and name keys is already indexed or met twice among them: what adding them one at a
+    time would do. False, having added nothing, for any other batch.
+    """
+    if not all(type(item) is tuple for item in items):
+        return False
+    codes = [item[2] for item in items]
+    if set(map(len, codes)) != {1}:
+        return False
+    codes = [code for (code,) in codes]
+    names = [item[1] for item in items]
+    found = _keys_of(names)
+    if (len(set(codes)) < len(codes) or len(set(found)) < len(found) or not by_code.keys().isdisjoint(codes)
+            or not by_name.keys().isdisjoint(found)):
+        return False
+    by_code.update(zip(codes, numbers, strict=True))
+    by_name.update(zip(found, numbers, strict=True))
+    keys.update(zip(names, found, strict=True))
+    return True
 
 
 def _ident(item: Authority | Plain) -> str:
@@ -357,36 +400,42 @@ class Register:
                 index[key] = (*held, i)
 
         numbers = list(range(len(items)))  # one int object an entry, shared by every index (4 MB at 138,000)
-        for i, item in zip(numbers, items, strict=True):
-            if type(item) is tuple:  # a plain entry: (id, name, codes, level, source), codes in upper case
-                for code in item[2]:
-                    if code in by_code:
-                        add(by_code, code, i)
-                    else:
-                        by_code[code] = i
-                key = keys[item[1]] = _key_of(item[1])
-                if key in by_name:
-                    add(by_name, key, i)
-                else:
-                    by_name[key] = i
+        # Plain entries a batch at a time where no key of the batch is met twice (a user's large register), each
+        # index added to in one call; a batch with a key met twice goes an entry at a time, in the same order.
+        # Index for index, the same dicts in the same order as an entry at a time: 3 times as fast.
+        for lo in range(0, len(items), _BATCH):
+            batch, batch_numbers = items[lo:lo + _BATCH], numbers[lo:lo + _BATCH]
+            if _indexed(batch, batch_numbers, by_code, by_name, keys):
                 continue
-            for c in item.codes:
-                add(by_code, c.code if c.code.isupper() else c.code.upper(), i)  # no copy of an upper-case one
-            if item.la_number is not None:
-                add(by_la, item.la_number, i)
-            if item.urn is not None:
-                add(by_urn, item.urn, i)
-            for name in item.names():
-                key = keys[name] = _key_of(name)
-                add(by_name, key, i)
+            for i, item in zip(batch_numbers, batch, strict=True):
+                if type(item) is tuple:  # a plain entry: (id, name, codes, level, source), codes in upper case
+                    for code in item[2]:
+                        if code in by_code:
+                            add(by_code, code, i)
+                        else:
+                            by_code[code] = i
+                    key = keys[item[1]] = _key_of(item[1])
+                    if key in by_name:
+                        add(by_name, key, i)
+                    else:
+                        by_name[key] = i
+                    continue
+                for c in item.codes:
+                    add(by_code, c.code if c.code.isupper() else c.code.upper(), i)  # no copy of an upper-case one
+                if item.la_number is not None:
+                    add(by_la, item.la_number, i)
+                if item.urn is not None:
+                    add(by_urn, item.urn, i)
+                for name in item.names():
+                    key = keys[name] = _key_of(name)
+                    add(by_name, key, i)
         freeze = object.__setattr__
         freeze(self, "_by_code", by_code)
         freeze(self, "_by_la", by_la)
         freeze(self, "_by_urn", by_urn)
         freeze(self, "_by_name", by_name)
-        freeze(self, "_by_text", {name: by_name[key] for name, key in keys.items()})
-        freeze(self, "_by_id", {item[0] if type(item) is tuple else item.id: i  # type: ignore[index, union-attr]
-                                for i, item in zip(numbers, items, strict=True)})
+        freeze(self, "_by_text", dict(zip(keys, map(by_name.__getitem__, keys.values()), strict=True)))
+        freeze(self, "_by_id", dict(zip(map(_ident, items), numbers, strict=True)))
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
         freeze(self, "_answers", [None] * len(items))
@@ -785,10 +834,9 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
                 problems.append(Problem(str(path), "file", None, f"not valid TOML: {err}"))
                 continue
         problems += entries.problems
-        for area in entries.areas:  # areas first, as the file's [[area]] tables were always read
-            authorities[_ident(area)] = area
-        for a in entries.authorities:
-            authorities[_ident(a)] = a
+        # Areas first, as the file's [[area]] tables were always read; a later entry of the same id replaces one.
+        authorities.update(zip(map(_ident, entries.areas), entries.areas, strict=True))
+        authorities.update(zip(map(_ident, entries.authorities), entries.authorities, strict=True))
         for r in entries.reorganisations:
             reorganisations[r.id] = r
     for r in reorganisations.values():
@@ -834,7 +882,11 @@ def _pieces(text: str) -> Iterable[dict[str, Any] | list[Written]]:
         at = found.start() + _PIECE
     for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(text)], strict=True)):
         piece = text[start:end]
-        written = written_entries(piece)  # the plain entries of a large register, without tomllib (see tomltext)
+        kept = kept_entries(piece)  # the plain entries of a large register, without tomllib (see tomltext)
+        if kept:
+            yield _KeptPiece(kept)
+            continue
+        written = written_entries(piece)  # the same, where some entry needs a look (a blank name, a bad code)
         if written:
             yield written
             continue
@@ -851,6 +903,10 @@ def _pieces(text: str) -> Iterable[dict[str, Any] | list[Written]]:
         if n and not (doc.keys() <= set(_TABLES) and all(type(v) is list for v in doc.values())):
             raise _ReadWhole
         yield doc
+
+
+class _KeptPiece(list):  # type: ignore[type-arg]
+    """A piece's entries as tomltext.kept_entries gives them: nothing to check, each kept as it is."""
 
 
 class _File:
@@ -873,6 +929,8 @@ class _File:
         return [problem for problems in self.found.values() for problem in problems]
 
     def read(self, doc: dict[str, Any] | list[Written]) -> None:
+        if type(doc) is _KeptPiece:
+            return self._read_kept(doc)
         if type(doc) is list:
             return self._read_written(doc)
         path = self.path
@@ -897,6 +955,18 @@ class _File:
                     if a is not None:
                         (self.areas if table == "area" else self.authorities).append(a)
         return None
+
+    def _read_kept(self, entries: list[Kept]) -> None:
+        """Entries that need no checks (see tomltext.kept_entries), each built as _plain_entry builds it."""
+        source, counts = self.source, self.counts
+        if any(entry[0] == "area" for entry in entries):  # rare: each to its own table
+            for table, _, ident, name, code, _ in entries:
+                counts[table] += 1
+                (self.areas if table == "area" else self.authorities).append(
+                    (ident, name, (code,), "authority" if table == "authority" else "region", source))
+            return
+        counts["authority"] += len(entries)
+        self.authorities += [(ident, name, (code,), "authority", source) for _, _, ident, name, code, _ in entries]
 
     def _read_written(self, entries: list[Written]) -> None:
         """Entries as a program writes them (see _pieces): each built as _simple_authority builds it, else checked."""

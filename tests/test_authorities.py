@@ -507,3 +507,45 @@ def test_a_register_files_problems_are_listed_by_table_however_it_is_read(tmp_pa
         load_register([path], builtin=False)
     assert [p.where.split(" (")[0] for p in err.value.problems] == [
         "area 1", "area 2", "authority 1", "authority 2", "reorganisation 1"]
+
+
+@given(st.lists(st.lists(_NAME_PARTS, max_size=6).map(" ".join) | st.text(max_size=12)
+                | st.sampled_from(["ΑΣ", "ὈΔΥΣΣΕΎΣ", "Σ", "İstanbul", "ǅ", "ß"]), max_size=12))
+@example(["saint helens", "Liverpool City Council", "the wirral", "a\nb"])
+@example([])
+def test_a_registers_names_are_keyed_at_once_as_one_at_a_time(names: list[str]) -> None:
+    """_keys_of lowers the names joined, in one call: the keys _key_of gives each (the final sigma is the trap)."""
+    from gradecheck.authorities import _key_of, _keys_of
+
+    assert _keys_of(names) == [_key_of(name) for name in names]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["authority", "area"]), st.sampled_from(_PLAIN_NAMES),
+                          st.lists(st.sampled_from(_PLAIN_CODES), max_size=2)), min_size=1, max_size=12),
+       st.sampled_from([1, 2, 3, 512]))
+@settings(max_examples=100, deadline=None)
+def test_a_register_indexed_a_batch_at_a_time_is_indexed_as_an_entry_at_a_time(tmp_path_factory, entries, batch):
+    """
+    Plain entries go into the indexes a batch at a time where no key repeats: every index the same dict, in the
+    same order (a name's suggestions follow it), as adding them an entry at a time. The builtin register's entries
+    come first, with their spellings: a batch whose key one of them has goes an entry at a time.
+    """
+    from gradecheck import authorities
+
+    path = tmp_path_factory.mktemp("batches") / "register.toml"
+    path.write_text("".join(f'[[{table}]]\nid = "e{i}"\nname = "{name} {i % 3}"\ncodes = ['
+                            + ", ".join(f'{{ code = "{c}" }}' for c in codes) + "]\n\n"
+                            for i, (table, name, codes) in enumerate(entries)), encoding="utf-8")
+
+    def indexes(batches: bool) -> list[list[tuple[object, object]]]:
+        original, size = authorities._indexed, authorities._BATCH
+        if not batches:
+            authorities._indexed = lambda *_: False
+        authorities._BATCH = batch
+        try:
+            register = load_register([path])
+        finally:
+            authorities._indexed, authorities._BATCH = original, size
+        return [list(getattr(register, f"_by_{index}").items()) for index in ("code", "name", "text", "id", "la")]
+
+    assert indexes(True) == indexes(False)

@@ -81,3 +81,36 @@ def test_a_large_plain_register_is_read_without_tomllib() -> None:
                '[[authority]]\r\ncodes = [{code = "E1"}, { code = "E2" },]\r\nid = "x"\r\n')
     assert _same_as_tomllib(by_hand) == {"area": [{"name": "North", "id": "n", "codes": []}],
                                          "authority": [{"codes": [{"code": "E1"}, {"code": "E2"}], "id": "x"}]}
+
+
+# Texts between the quotes, with what a kept entry must not have: blanks, spaces at either end, odd spaces.
+_KEPT_TEXT = st.text(alphabet=st.sampled_from(['a', 'Z', ' ', '\t', '\u00a0', '\u2003', ',', 'é', '\x01', '0', '"',
+                                               '\\', '\n']), max_size=5)
+_KEPT_CODE = st.sampled_from(["E06000001", "e06000001", "E0600000", "X06000001", "E06000001 ", "W12345678",
+                              "E\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668"])  # Arabic-Indic digits are \d
+
+
+@given(st.lists(st.tuples(st.sampled_from(["authority", "area"]), _KEPT_TEXT, _KEPT_TEXT, _KEPT_CODE,
+                          st.sampled_from(["\n", "\n\n", "\n\n\n"]), st.sampled_from(["\n", "\n\n"])),
+                max_size=6), st.sampled_from(["", "\n", "# head\n", "x"]))
+@example([("authority", "a", "Town", "E06000001", "\n", "\n\n")], "")
+@settings(max_examples=300)
+def test_kept_entries_are_the_written_entries_that_need_no_look(entries, before) -> None:
+    """
+    kept_entries reads a text only where written_entries reads every entry of it, each one already stripped,
+    not blank, and its code a GSS code in upper case; then it gives the same entries, in file order.
+    """
+    from gradecheck.authorities import _GSS
+    from gradecheck.tomltext import kept_entries, written_entries
+
+    text = before + "".join(f'[[{table}]]{gap}id = "{ident}"\nname = "{name}"\ncodes = [{{ code = "{code}" }}]{end}'
+                            for table, ident, name, code, gap, end in entries)
+    kept, written = kept_entries(text), written_entries(text)
+    if kept is None:
+        assert written is None or any(i != i.strip() or not i or n != n.strip() or not n or not c.isupper()
+                                      or not _GSS.match(c) for _, i, n, c in written)
+        return
+    assert written is not None
+    assert [(table, ident, name, code) for table, _, ident, name, code, _ in kept] == written
+    assert all(i == i.strip() and i and n == n.strip() and n and c.isupper() and _GSS.match(c)
+               for _, i, n, c in written)

@@ -186,8 +186,10 @@ class Places:
         read in order), else sorted by one int a row, not a tuple.
         """
         paths = self.paths.values
-        if len(paths) <= 1 and all(map(le, lines, islice(lines, 1, None))):
-            return range(len(lines))
+        if len(paths) <= 1:  # one file: its lines are the order (the columnar engine's shares are out of order)
+            if all(map(le, lines, islice(lines, 1, None))):
+                return range(len(lines))
+            return sorted(range(len(lines)), key=lines.__getitem__)
         rank = [0] * len(paths)
         for r, i in enumerate(sorted(range(len(paths)), key=paths.__getitem__)):
             rank[i] = r
