@@ -172,3 +172,27 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
     assert (by_rows.applicable, by_rows.undated, by_rows.codes) == (by_views.applicable, by_views.undated,
                                                                     by_views.codes)
     assert by_rows.outcomes() == by_views.outcomes()
+
+
+@given(st.lists(st.integers(0, 6), max_size=10), st.lists(st.integers(0, 6), max_size=10))
+@example([1, 2], [2, 3, 3, 1])
+def test_a_table_appended_to_another_finds_each_value_at_its_first_index(mine, theirs):
+    """
+    Names.append keeps the other's values after this table's, each index as it was plus the start; a value is then
+    found at its first index here (a value this table had keeps its own; one the other had twice, its first).
+    """
+    from gradecheck.kinds._summary import Names
+
+    ours, other = Names(), Names()
+    for value in mine:
+        ours.values.append(value)  # as a merge leaves a table: a value may be kept twice (see Names.append)
+        ours.index.setdefault(value, len(ours.values) - 1)
+    for value in theirs:
+        other.values.append(value)
+        other.index.setdefault(value, len(other.values) - 1)
+    start = ours.append(other)
+    assert start == len(mine)
+    assert ours.values == [*mine, *theirs]
+    assert ours.index == {value: ours.values.index(value) for value in ours.values}
+    assert ours.append(other) == start  # asked again while other has not grown: the same answer, nothing added
+    assert ours.values == [*mine, *theirs]

@@ -94,10 +94,14 @@ class Names:
         if last is not None and last[0]() is other and last[1] == len(other.values):
             return last[2]
         start = len(self.values)
-        self.values += other.values
-        index = self.index
-        for i, value in enumerate(other.values, start):
-            index.setdefault(value, i)
+        values = other.values
+        self.values += values
+        # Each value's first index here, a value of ours keeping its own: index.setdefault a value, in dict
+        # operations that reuse the hashes (a table of tuples, whose hashes are not kept, is hashed once).
+        backwards = range(start + len(values) - 1, start - 1, -1)
+        firsts = dict(zip(reversed(values), backwards, strict=True))  # a value met twice: its first index
+        firsts.update(self.index)
+        self.index.update(firsts)
         self._appended[id(other)] = (weakref.ref(other), len(other.values), start)  # a spent table is let go
         return start
 
