@@ -523,7 +523,7 @@ def test_a_registers_names_are_keyed_at_once_as_one_at_a_time(names: list[str]) 
 @given(st.lists(st.tuples(st.sampled_from(["authority", "area"]), st.sampled_from(_PLAIN_NAMES),
                           st.lists(st.sampled_from(_PLAIN_CODES), max_size=2)), min_size=1, max_size=12),
        st.sampled_from([1, 2, 3, 512]))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=40, deadline=None)
 def test_a_register_indexed_a_batch_at_a_time_is_indexed_as_an_entry_at_a_time(tmp_path_factory, entries, batch):
     """
     Plain entries go into the indexes a batch at a time where no key repeats: every index the same dict, in the

