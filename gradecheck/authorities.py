@@ -267,6 +267,7 @@ class Identity:
 
 
 _NOTHING = object()  # no name or code is this, so the last answer kept at hand matches nothing at first
+_NOBODY = (None, None, None)  # the label of a row that names no authority
 _NOT_PLAIN = object()  # an entry's answer where it is not plain (see Register._plainly)
 
 #: An entry as a register file's plain entries are read (an id, a name and undated codes): (id, name, codes in
@@ -541,6 +542,35 @@ class Register:
                     self._placed[key] = found
         self._last[0] = (name, code, on, found)
         return found
+
+    def labels(self, names: Sequence[str | None], codes: Sequence[str | None],
+               days: Sequence[dt.date | None]) -> list[tuple[str | None, str | None, str | None]]:
+        """
+        Each row's :meth:`placed` label, *names*, *codes* and *days* being columns, with (None, None, None) for a
+        row of neither name nor code (as kinds._base.identify gives it). A file lists an authority's records
+        together: a row with its previous row's name and code, where that answer cannot change with the day
+        (see _plainly), takes the same label object without asking again (the columnar engine's folds, 2.5 ms
+        of each 8,600 rows).
+        """
+        out: list[tuple[str | None, str | None, str | None]] = []
+        append, plainly, placed = out.append, self._plainly, self.placed
+        last_name: Any = _NOTHING
+        last_code: Any = _NOTHING
+        label: tuple[str | None, str | None, str | None] = _NOBODY
+        steady = False  # whether the label above holds on any day
+        for name, code, day in zip(names, codes, days, strict=True):
+            if steady and name == last_name and code == last_code:
+                append(label)
+                continue
+            last_name, last_code = name, code
+            if name is None and code is None:
+                label, steady = _NOBODY, True
+            else:
+                found = plainly(name, code)
+                steady = found is not None
+                label = (found if steady else placed(name, code, day))[0]  # type: ignore[index]
+            append(label)
+        return out
 
     def _plainly(self, name: str | None, code: str | None) -> Placed | None:
         """

@@ -549,3 +549,28 @@ def test_a_register_indexed_a_batch_at_a_time_is_indexed_as_an_entry_at_a_time(t
         return [list(getattr(register, f"_by_{index}").items()) for index in ("code", "name", "text", "id", "la")]
 
     assert indexes(True) == indexes(False)
+
+
+_LABEL_NAMES = st.sampled_from([None, "", "Liverpool", "Cumbria", "Cumberland", "Dorset", "Buckinghamshire",
+                                "Northamptonshire", "Nowhere", "liverpool"])
+_LABEL_CODES = st.sampled_from([None, "E08000012", "E10000006", "E06000063", "E10000009", "E06000059", "E10000002",
+                                "E10000021", "X1", "921"])
+_LABEL_DAYS = st.sampled_from([None, dt.date(2015, 1, 1), dt.date(2020, 3, 31), dt.date(2020, 4, 1),
+                               dt.date(2023, 3, 31), dt.date(2023, 4, 1)])
+
+
+@given(st.lists(st.tuples(_LABEL_NAMES, _LABEL_CODES, _LABEL_DAYS), max_size=12).map(
+    lambda rows: [row for row in rows for _ in range(1 + len(row[0] or "") % 3)]))  # runs of one authority
+@example([("Buckinghamshire", "E10000002", dt.date(2020, 3, 31)), ("Buckinghamshire", "E10000002", None)])
+@example([("Dorset", "E10000009", dt.date(2015, 1, 1)), ("Dorset", "E10000009", dt.date(2020, 4, 1))])
+@example([("Liverpool", "E08000012", None), ("Liverpool", "E08000012", dt.date(2020, 1, 1))])
+def test_a_columns_labels_are_each_rows_placed_label(rows) -> None:
+    """
+    Register.labels answers a column of rows as placed answers each: a row like the one before it takes its label
+    only where no day can change it (Buckinghamshire's code changed on 2020-04-01; "Dorset" named two councils).
+    """
+    register = default_register()
+    names, codes, days = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
+    expected = [(None, None, None) if name is None and code is None else register.placed(name, code, day)[0]
+                for name, code, day in rows]
+    assert register.labels(names, codes, days) == expected

@@ -305,9 +305,7 @@ class Rows:
             nobody = [None] * len(self.lines)
             names = _first_column(self, NAME_FIELDS, nobody)
             codes = _first_column(self, CODE_FIELDS, nobody)
-            placed = active_register().placed
-            self._labels = [_NOBODY if name is None and code is None else placed(name, code, day)[0]
-                            for name, code, day in zip(names, codes, self.days, strict=True)]
+            self._labels = active_register().labels(names, codes, self.days)
         return self._labels
 
     def version(self, row: int) -> Version:
@@ -324,10 +322,13 @@ class Rows:
             return self._places[1]
         path, fid, owners = self.path, self.framework.id, {}
         out = []
+        last, owner = None, 0
         for line, label in zip(self.lines, self.labels(), strict=True):
-            owner = owners.get(label)
-            if owner is None:
-                owner = owners[label] = table.pack(path, 0, label[:2], fid)
+            if label is not last:  # rows of one authority together share a label object (Register.labels)
+                last = label
+                owner = owners.get(label)
+                if owner is None:
+                    owner = owners[label] = table.pack(path, 0, label[:2], fid)
             if line > _LINES:
                 raise ValueError(f"{path}: more lines than a summary can name")
             out.append(line | owner)
@@ -340,7 +341,6 @@ class Rows:
         return Subject(self.columns["id"][row], self.path, self.lines[row], label[0], self.framework.id, label[1])
 
 
-_NOBODY = (None, None, None)
 
 
 def _first_column(rows: Rows, fields: tuple[str, ...], nobody: list[None]) -> list[Any]:
