@@ -34,7 +34,6 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
 _DATES = frozenset(DATE_FIELDS)
 # Literals made once: a rule set's expressions use thousands of them.
 _FALSE, _TRUE, _ZERO = pl.lit(False), pl.lit(True), pl.lit(0, dtype=pl.Int64)
-_UNASKED = object()
 _NULL = pl.lit(None, dtype=pl.Int64)
 _VERDICT = {v: pl.lit(v, dtype=pl.Int8) for v in (PASS, SKIP, UNSURE)}
 
@@ -211,16 +210,19 @@ class _Polars:
                                      .otherwise(pl.col(n).cast(pl.String).str.len_bytes().cast(pl.String) + ":"
                                                 + pl.col(n).cast(pl.String)) for n in names])
             keyed = frame.select(*names, key.alias("key"))
-            answers = {}
-            for *values, k in keyed.unique(subset="key").iter_rows():
-                answer = asked.get(k, _UNASKED)  # the block's other frameworks ask of the same authorities
-                if answer is _UNASKED:
-                    if len(asked) >= 1 << 16:
-                        asked.clear()  # bounded: a file lists an authority's records together, so recent keys recur
-                    answer = asked[k] = per(*values)
-                if answer is not None:
-                    answers[k] = answer
-            out = keyed["key"].replace_strict(answers, default=None, return_dtype=pl.Int64)
+            distinct = keyed.unique(subset="key")
+            keys = distinct["key"].to_list()
+            if len(asked) >= 1 << 16:
+                asked.clear()  # bounded: a file lists an authority's records together, so recent keys recur
+            # Only the keys not asked before are read as rows: the block's other frameworks ask of the same
+            # authorities, and a file's authorities recur.
+            fresh = [k not in asked for k in keys]
+            if any(fresh):
+                for *values, k in (distinct if all(fresh) else distinct.filter(pl.Series(fresh))).iter_rows():
+                    asked[k] = per(*values)
+            out = keyed["key"].replace_strict(pl.Series(keys, dtype=pl.String),
+                                              pl.Series([asked[k] for k in keys], dtype=pl.Int64),
+                                              default=None, return_dtype=pl.Int64)
             todo = out.is_null().arg_true().to_list()
             if not todo:
                 return out
