@@ -590,3 +590,52 @@ def test_a_call_is_answered_row_by_row_as_its_function_answers(rows, raw) -> Non
         got = frame.select(_columnar_kinds._Polars(values).expr(node).alias("out"))["out"].to_list()
         ordered = [tuple(dict(zip("abd", row, strict=True))[k] for k in args) for row in rows]
         assert got == [per(*v[:lead]) if per(*v[:lead]) is not None else answer("fn", *v) for v in ordered]
+
+
+# Forms over present and absent fields, to check constant folding: an absent top-level field is a literal false
+# to the engine, an absent member a literal null, and expressions over them are folded as they are built.
+_LEAF = st.sampled_from([("", "start"), ("", "end"), ("populations", "looked_after"), ("populations", "absent")])
+
+
+def _forms() -> st.SearchStrategy:
+    from gradecheck.kinds import forms as f
+
+    numbers = st.recursive(
+        st.builds(f.Field, *(st.just(x) for x in ("populations", "looked_after")))
+        | st.builds(lambda: f.Field("populations", "absent")) | st.builds(f.Const, st.integers(-2, 2)),
+        lambda inner: st.builds(f.Arith, st.sampled_from("+-*"), inner, inner), max_leaves=4)
+    tests = st.recursive(
+        st.builds(f.Cmp, st.sampled_from(["<", "<=", "==", "!=", ">", ">="]), numbers, numbers)
+        | st.builds(lambda leaf: f.IsNull(f.Field(*leaf)), _LEAF),
+        lambda inner: (st.builds(f.And, st.lists(inner, max_size=3)) | st.builds(f.Or, st.lists(inner, max_size=3))
+                       | st.builds(f.Not, inner)), max_leaves=6)
+    return st.builds(lambda branches, otherwise: f.Decide(tuple(branches), otherwise),
+                     st.lists(st.tuples(tests, st.sampled_from([1, 0, -1])), max_size=3), st.sampled_from([1, 0, -1]))
+
+
+@given(_forms(), st.lists(st.tuples(st.none() | st.integers(-3, 3), st.none() | st.dates()), min_size=1, max_size=6))
+@settings(max_examples=150, deadline=None)
+def test_constants_folded_as_forms_are_compiled_give_the_same_verdicts(form, rows) -> None:
+    """
+    What the engine folds (a literal false or null from an absent field, and what is built on it) gives each row
+    the verdict of the same expression unfolded: the same form compiled where the absent values are literals that
+    are not the engine's own objects, which it never folds.
+    """
+    framework = gradecheck.default_ruleset().frameworks["ilacs"]
+    frame = pl.DataFrame({"n": [r[0] for r in rows], "d": [r[1] for r in rows]},
+                         schema={"n": pl.Int64, "d": pl.Date})
+
+    class Unfolded(_columnar_kinds.Values):
+        def top(self, key):
+            found = super().top(key)
+            return pl.lit(False) if found is _columnar_kinds._FALSE else found
+
+        def member(self, group, key):
+            found = super().member(group, key)
+            return pl.lit(None, dtype=pl.Int64) if found is _columnar_kinds._NULL else found
+
+    args = (framework, {}, {"start": pl.col("d")}, {"populations": {"looked_after": pl.col("n")}})
+    # with_columns, as the engine adds verdicts: a verdict folded to a literal is every row's
+    folded = frame.with_columns(_columnar_kinds._Polars(_columnar_kinds.Values(*args)).decide(form).alias("v"))["v"]
+    unfolded = frame.with_columns(_columnar_kinds._Polars(Unfolded(*args)).decide(form).alias("v"))["v"]
+    assert folded.to_list() == unfolded.to_list()

@@ -96,15 +96,40 @@ class Values:
         group, key = ref
         if not group:
             return self.top(key or "")
-        return self.member(group, key).is_not_null()
+        member = self.member(group, key)
+        return _FALSE if member is _NULL else member.is_not_null()
+
+
+# Constants are folded as expressions are built (a field the file lacks is a literal false, a member it lacks a
+# null): polars plans every expression of a block again, so what it need not plan is time saved on every block.
+# The literals are recognised by identity: only these objects are ever folded.
+
+
+def _constant(expr: pl.Expr) -> bool | None:
+    """True or False for the literals _TRUE and _FALSE, None for any other expression."""
+    return True if expr is _TRUE else False if expr is _FALSE else None
 
 
 def _any(exprs: Sequence[pl.Expr]) -> pl.Expr:
+    if any(e is _TRUE for e in exprs):
+        return _TRUE
+    exprs = [e for e in exprs if e is not _FALSE]
     return pl.any_horizontal([e.fill_null(_FALSE) for e in exprs]) if exprs else _FALSE
 
 
 def _all(exprs: Sequence[pl.Expr]) -> pl.Expr:
+    if any(e is _FALSE for e in exprs):
+        return _FALSE
+    exprs = [e for e in exprs if e is not _TRUE]
     return pl.all_horizontal([e.fill_null(_FALSE) for e in exprs]) if exprs else _TRUE
+
+
+def _not(expr: pl.Expr) -> pl.Expr:
+    """Not *expr*, a null counting as false (so its negation as true)."""
+    known = _constant(expr)
+    if known is not None:
+        return _FALSE if known else _TRUE
+    return ~expr.fill_null(_FALSE)
 
 
 def _sum(exprs: Sequence[pl.Expr]) -> pl.Expr:
@@ -117,10 +142,18 @@ def _count(exprs: Sequence[pl.Expr]) -> pl.Expr:
 
 def _decide(*branches: tuple[pl.Expr, int], otherwise: int) -> pl.Expr:
     """when(c1) -> v1, when(c2) -> v2, ..., else otherwise; a null condition counts as false."""
-    expr: Any = pl
+    kept = []
     for cond, value in branches:
+        known = _constant(cond)
+        if known is None:
+            kept.append((cond, value))
+        elif known:  # every row that gets here takes this branch
+            otherwise = value
+            break
+    expr: Any = pl
+    for cond, value in kept:
         expr = expr.when(cond.fill_null(_FALSE)).then(_VERDICT[value])
-    return expr.otherwise(_VERDICT[otherwise]) if branches else _VERDICT[otherwise]
+    return expr.otherwise(_VERDICT[otherwise]) if kept else _VERDICT[otherwise]
 
 
 class _NoForm(Exception):
@@ -280,11 +313,15 @@ class _Polars:
 
     def _Cmp(self, node: f.Cmp) -> pl.Expr:
         a, b = self.expr(node.left), self.expr(node.right)
+        if a is _NULL or b is _NULL:  # a comparison with a null is false
+            return _FALSE
         out = {"<": a < b, "<=": a <= b, "==": a == b, "!=": a != b, ">": a > b, ">=": a >= b}[node.op]
         return out.fill_null(_FALSE)
 
     def _Arith(self, node: f.Arith) -> pl.Expr:
         a, b = self.expr(node.left), self.expr(node.right)
+        if a is _NULL or b is _NULL:  # arithmetic with a null is null
+            return _NULL
         if node.op == "/":
             return pl.when(b != 0).then(a / b)
         return {"+": a + b, "-": a - b, "*": a * b}[node.op]
@@ -295,8 +332,10 @@ class _Polars:
     def _IsNull(self, node: f.IsNull) -> pl.Expr:
         of = node.of
         if isinstance(of, f.Field) and not of.group:
-            return ~self.v.top(of.key)
-        return self.expr(of).is_null()
+            top = self.v.top(of.key)
+            return _TRUE if top is _FALSE else _FALSE if top is _TRUE else ~top
+        inner = self.expr(of)
+        return _TRUE if inner is _NULL else inner.is_null()
 
     def _NonEmpty(self, node: f.NonEmpty) -> pl.Expr:
         return self.v.nonempty(node.group)
@@ -308,7 +347,7 @@ class _Polars:
         return _any([self.expr(i) for i in node.items])
 
     def _Not(self, node: f.Not) -> pl.Expr:
-        return ~self.expr(node.of).fill_null(_FALSE)
+        return _not(self.expr(node.of))
 
     def _Ordered(self, node: f.Ordered) -> pl.Expr:
         days = [self.expr(i) for i in node.items]
