@@ -613,13 +613,26 @@ def _forms() -> st.SearchStrategy:
                      st.lists(st.tuples(tests, st.sampled_from([1, 0, -1])), max_size=3), st.sampled_from([1, 0, -1]))
 
 
+def _first_holds() -> object:
+    """A first branch that holds for every row (an absent end is null), before one that reads a column."""
+    from gradecheck.kinds import forms as f
+
+    return f.Decide(((f.And((f.IsNull(f.Field("", "end")),)), 1),
+                     (f.Cmp("<", f.Const(0), f.Field("populations", "looked_after")), -1)), 0)
+
+
+_FIRST_HOLDS = _first_holds()
+
+
 @given(_forms(), st.lists(st.tuples(st.none() | st.integers(-3, 3), st.none() | st.dates()), min_size=1, max_size=6))
+@example(_FIRST_HOLDS, [(None, None), (1, None)])
 @settings(max_examples=150, deadline=None)
 def test_constants_folded_as_forms_are_compiled_give_the_same_verdicts(form, rows) -> None:
     """
     What the engine folds (a literal false or null from an absent field, and what is built on it) gives each row
-    the verdict of the same expression unfolded: the same form compiled where the absent values are literals that
-    are not the engine's own objects, which it never folds.
+    the verdict of the same expression unfolded: the same form compiled where the absent values are columns of
+    false or null, one value a row, which it never folds. (Literals would not do: polars gives a horizontal
+    all of literals one row, which a when beside the frame's columns refuses.)
     """
     framework = gradecheck.default_ruleset().frameworks["ilacs"]
     frame = pl.DataFrame({"n": [r[0] for r in rows], "d": [r[1] for r in rows]},
@@ -628,11 +641,11 @@ def test_constants_folded_as_forms_are_compiled_give_the_same_verdicts(form, row
     class Unfolded(_columnar_kinds.Values):
         def top(self, key):
             found = super().top(key)
-            return pl.lit(False) if found is _columnar_kinds._FALSE else found
+            return pl.repeat(False, pl.len(), dtype=pl.Boolean) if found is _columnar_kinds._FALSE else found
 
         def member(self, group, key):
             found = super().member(group, key)
-            return pl.lit(None, dtype=pl.Int64) if found is _columnar_kinds._NULL else found
+            return pl.repeat(None, pl.len(), dtype=pl.Int64) if found is _columnar_kinds._NULL else found
 
     args = (framework, {}, {"start": pl.col("d")}, {"populations": {"looked_after": pl.col("n")}})
     # with_columns, as the engine adds verdicts: a verdict folded to a literal is every row's
