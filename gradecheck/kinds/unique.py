@@ -218,4 +218,3 @@ class UniqueSummary:
                 f"{self.field} {show(value)!r} is also used by the record at {origin}",
                 {self.field: value}, expected="unique", actual=f"repeats {origin}")))
         return self.applicable, outcomes
-

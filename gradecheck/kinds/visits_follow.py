@@ -226,9 +226,7 @@ class VisitsSummary:
             if (code is None and name is None) or day is None:
                 continue
             if is_visit:
-                state = states.get(_VISIT)
-                if state is None:
-                    state = states[_VISIT] = self.standings.of(_VISIT)
+                state = self._state(_VISIT, states)
             else:
                 version = rows.version(row)
                 found = overalls.get(id(version))
@@ -446,4 +444,3 @@ def _standing_of(version: Version, scale: Scale | None, grades: dict[str, Any]) 
         return None, "judgements"
     _rank, name, value = max(ranked)
     return value, f"worst judgement ({name})"
-
