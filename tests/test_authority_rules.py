@@ -201,6 +201,26 @@ def test_spellings_and_codes_are_one_history():
     assert _findings(records, "V") == []
 
 
+def test_a_text_the_register_does_not_know_is_never_a_known_authoritys_history():
+    """
+    Liverpool's register id is "liverpool": a visit whose only code is that text, which is no ONS code, is its own
+    history, with no inspection before it (undecided), not Liverpool's. Nor is a visit coded "northamptonshire" one
+    to Northamptonshire.
+    """
+    records = [_ilacs("i", "Liverpool", "E08000012", "2020-01-06", grade="inadequate"),
+               _visit("v", None, "liverpool", "2020-05-01"),
+               _ilacs("n", "Northamptonshire", "E10000021", "2019-06-17", grade="inadequate"),
+               _visit("w", None, "northamptonshire", "2019-09-01")]
+    report = check(records, RULES)
+    assert not report.findings
+    assert sorted((u.rule, u.record) for u in report.undecided) == [("V102", "v"), ("V102", "w")]
+    # The same visits given the authorities' own codes follow their inadequate inspections.
+    records[1], records[3] = _visit("v", None, "E08000012", "2020-05-01"), _visit("w", None, "E10000021", "2019-09-01")
+    report = check(records, RULES)
+    assert not report.findings
+    assert not report.undecided
+
+
 def test_a_visit_to_a_successor_follows_its_inadequate_predecessor():
     """Northamptonshire inadequate in 2019; a monitoring visit to North Northamptonshire in 2021, before its own."""
     records = [_ilacs("n", "Northamptonshire", "E10000021", "2019-06-17", grade="inadequate"),

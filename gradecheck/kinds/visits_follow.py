@@ -23,12 +23,16 @@ __all__ = ["VisitsFollow", "VisitsSummary"]
 
 
 def _text(value: Any) -> str | None:
-    """An authority's name or code as histories are keyed: lower case, spaces collapsed; None when blank."""
+    """
+    An authority's name or code as histories are keyed: lower case, spaces collapsed, after _WRITTEN; None when
+    blank. The mark keeps it apart from a register id, which keys the history of a record the register knows.
+    """
     if not isinstance(value, str):
         return None
     found = _TEXTS.get(value)
     if found is None:
         found = " ".join(value.lower().split())
+        found = _WRITTEN + found if found else ""
         if len(_TEXTS) < 65536:  # a file names a few hundred authorities: each is worked out once
             _TEXTS[value] = found
     return found or None
@@ -37,7 +41,10 @@ def _text(value: Any) -> str | None:
 _TEXTS: dict[str, str] = {}
 _NO_ROWS = array("i")  # the history of an authority with no rows (never written to)
 _VISIT = (True, False, None, "")  # a visit's state: no grade of its own
-_KEYS: dict[str, str] = {}  # a register id → its history key ("@liverpool"), made once
+#: What starts a history key taken from a record's text (a name, a code). A record the register knows is keyed by
+#: its register id itself, the string the register holds: a key made for it ("@liverpool") was 7 MB at a million
+#: records (138,000 authorities), with the table that made each once.
+_WRITTEN = "\0"
 
 
 @frozen(kw_only=True)
@@ -154,7 +161,7 @@ class VisitsSummary:
     def add(self, view: View) -> None:
         known = identify(view)[2]
         if known is not None:  # the register's identity: one history however it is spelt or coded
-            name, code = None, _KEYS.get(known) or _KEYS.setdefault(known, "@" + known)
+            name, code = None, known
         else:
             name, code = _text(view.get("authority")), _text(view.get("authority_code"))
         if name and code:
@@ -208,7 +215,7 @@ class VisitsSummary:
         for row in range(n):
             known = labels[row][2]
             if known is not None:
-                name, code = None, _KEYS.get(known) or _KEYS.setdefault(known, "@" + known)
+                name, code = None, known
             else:
                 name, code = _text(names[row]), _text(codes[row])
             if name and code:
@@ -334,7 +341,7 @@ class VisitsSummary:
         visits = {i for i, state in enumerate(standings) if state[0] is True}
         history_keys = self._history_keys()
         visited = {history_keys[row] for row in compress(count(), map(visits.__contains__, states))}
-        wanted = visited | {"@" + before for r in active_register().reorganisations for before in r.predecessors}
+        wanted = visited | {before for r in active_register().reorganisations for before in r.predecessors}
         histories: dict[Any, array] = {}
         order = self.places.in_file_order(self.lines, self.owners)
         rows = compress(order, map(wanted.__contains__, map(history_keys.__getitem__, order)))
@@ -363,8 +370,8 @@ class VisitsSummary:
                     if latest is not None and standings[states[latest]][2] == grade:
                         continue  # the visit follows the grade it should: nothing to say
                     via = ""
-                    if latest is None and key and key.startswith("@"):
-                        inherited = self._inherited(key[1:], when[row] >> 32, history_of)
+                    if latest is None and key and not key.startswith(_WRITTEN):
+                        inherited = self._inherited(key, when[row] >> 32, history_of)
                         if inherited is not None:
                             latest, via = inherited
                             if standings[states[latest]][2] == grade:
@@ -381,8 +388,9 @@ class VisitsSummary:
 
     def _history_keys(self) -> list[Any]:
         """
-        Each row's history: its authority's code (the register's id, "@id", where the register knows it), else the
-        code another record gives its name, else its name. Looked up a column at a time where rows give a code.
+        Each row's history: the register's id of its authority where the register knows it, else its code, else the
+        code another record gives its name, else its name (the last three marked: see _text). Looked up a column at
+        a time where rows give a code.
         """
         names, keys = self.names.values, self.keys
         out = list(map(names.__getitem__, keys[0::2]))
@@ -406,7 +414,7 @@ class VisitsSummary:
                 continue
             for before in r.predecessors:
                 last = None
-                for row in history_of("@" + before):
+                for row in history_of(before):
                     if when[row] >> 32 >= r.date.toordinal():
                         break
                     if standings[states[row]][1]:  # graded
