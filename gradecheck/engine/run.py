@@ -249,6 +249,12 @@ class _Run:
         n = len(self.summaries)
 
         def judge(indexes: range) -> list[tuple[int, Any] | _Unjudged]:
+            # Once forked, each process lets go of the summaries the other judges: what merging and judging its own
+            # then takes reuses their memory, where it grew the process (at a million records, the peak of the run).
+            for i in set(range(n)).difference(indexes):
+                self.summaries[i] = None
+                for part in later:
+                    part[i] = None
             out: list[tuple[int, Any] | _Unjudged] = []
             for i in indexes:
                 summary = self.summaries[i]
