@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from array import array
 
 from hypothesis import example, given
@@ -32,6 +33,19 @@ def test_a_packed_place_gives_back_its_subject_and_file_order(kept):
     packed = [_pack(places, s) for s in kept]
     assert [places.subject(p, s.id) for p, s in zip(packed, kept, strict=True)] == kept
     assert [places.where(p) for p in packed] == [s.place() for s in kept]
+
+
+@given(st.lists(st.tuples(subjects, st.none() | st.sampled_from(["leeds", "liverpool"])), max_size=10))
+def test_a_table_of_labels_travels_as_the_pairs_its_subjects_name(kept):
+    """
+    A record's place is packed with its label, the register's object (name, code, register id), kept as it is; a
+    worker's table reaches the process that merges it with the (name, code) pairs alone, naming the same records.
+    """
+    places = Places()
+    packed = [places.pack(s.path, s.line, (s.authority, s.authority_code, ident), s.framework) for s, ident in kept]
+    again = pickle.loads(pickle.dumps(places))
+    assert [again.subject(p, s.id) for p, (s, _) in zip(packed, kept, strict=True)] == [s for s, _ in kept]
+    assert all(len(label) == 2 for label in again.authorities.values)  # no register id made again over there
 
 
 @given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from ..authorities import active_register
 from ..frameworks import Framework, Version
-from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, who
+from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, identify
 
 __all__ = ["LINE_MASK", "OWNER_SHIFT", "Names", "Outcomes", "Places", "Rows", "Summary"]
 
@@ -145,7 +145,7 @@ class Places:
         if kept is not None and kept[0] is self:
             return kept[1]
         path, line = view.place()
-        packed = self.pack(path, line, who(view), view.framework.id)
+        packed = self.pack(path, line, identify(view), view.framework.id)
         view._place = (self, packed)
         return packed
 
@@ -160,7 +160,12 @@ class Places:
             if isinstance(getattr(summary, "places", None), Places) and not summary.places.paths.values:
                 summary.places = table
 
-    def pack(self, path: str, line: int, authority: tuple[str | None, str | None], framework: str) -> int:
+    def pack(self, path: str, line: int, authority: tuple[str | None, ...], framework: str) -> int:
+        """
+        A record's place. *authority* is what a finding names it by: its label (see identify), the register's own
+        object, kept as it is (a pair of its name and code made for each authority was 3.9 MB of a million-record
+        run's peak), or a (name, code) pair; a table sent to another process sends the pairs (see __getstate__).
+        """
         # Names.of inlined: every record of a large file comes here once or twice, and the three names are
         # nearly always known already.
         files = self.paths.index.get(path)
@@ -177,9 +182,18 @@ class Places:
         return line | files << _PATH | frameworks << _FRAMEWORK | who << _AUTHORITY
 
     def subject(self, place: int, ident: str) -> Subject:
-        name, code = self.authorities.values[place >> _AUTHORITY]
-        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES, name,
-                       self.frameworks.values[place >> _FRAMEWORK & _FIELD], code)
+        label = self.authorities.values[place >> _AUTHORITY]
+        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES, label[0],
+                       self.frameworks.values[place >> _FRAMEWORK & _FIELD], label[1])
+
+    def __getstate__(self) -> tuple[Names, Names, list[tuple[str | None, str | None]]]:
+        """The authorities as the pairs a subject names: a label's register id would be a new string in the receiver."""
+        return self.paths, self.frameworks, [label[:2] for label in self.authorities.values]
+
+    def __setstate__(self, state: tuple[Names, Names, list[tuple[str | None, str | None]]]) -> None:
+        self.paths, self.frameworks, values = state
+        self.authorities = Names()
+        self.authorities.__setstate__(values)
 
     def in_file_order(self, lines: Sequence[int], owners: Sequence[int]) -> Iterable[int]:
         """
@@ -328,7 +342,7 @@ class Rows:
                 last = label
                 owner = owners.get(label)
                 if owner is None:
-                    owner = owners[label] = table.pack(path, 0, label[:2], fid)
+                    owner = owners[label] = table.pack(path, 0, label, fid)
             if line > _LINES:
                 raise ValueError(f"{path}: more lines than a summary can name")
             out.append(line | owner)
