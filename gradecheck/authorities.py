@@ -595,6 +595,15 @@ class Register:
         # entries), where making it is one small tuple a record (the call before's is kept: see placed).
         return None if label is _NOT_PLAIN else (label, 0)
 
+    def plain_label(self, name: str | None, code: str | None) -> tuple[str, str, str] | None:
+        """
+        The label of the authority whose own name and code, as the register writes them, these are, where it is
+        one undated authority's (see _plainly): the register's one object for it, its texts the register's. None
+        for any other name and code.
+        """
+        found = self._plainly(name, code)
+        return None if found is None else found[0]  # type: ignore[no-any-return]
+
     def _plain_label(self, i: int) -> Any:
         """Entry *i*'s label, if it is plain (one undated code, no dates, an authority); else _NOT_PLAIN."""
         item = self.authorities._items[i]  # type: ignore[attr-defined]

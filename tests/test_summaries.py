@@ -9,6 +9,7 @@ from array import array
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from gradecheck.authorities import active_register
 from gradecheck.kinds import Subject
 from gradecheck.kinds._summary import Places
 
@@ -39,13 +40,20 @@ def test_a_packed_place_gives_back_its_subject_and_file_order(kept):
 def test_a_table_of_labels_travels_as_the_pairs_its_subjects_name(kept):
     """
     A record's place is packed with its label, the register's object (name, code, register id), kept as it is; a
-    worker's table reaches the process that merges it with the (name, code) pairs alone, naming the same records.
+    worker's table reaches the process that merges it with the (name, code) pairs alone, naming the same records,
+    and a pair the register names plainly (Leeds, E08000035) is the register's label there, its texts the
+    register's own.
     """
     places = Places()
     packed = [places.pack(s.path, s.line, (s.authority, s.authority_code, ident), s.framework) for s, ident in kept]
-    again = pickle.loads(pickle.dumps(places))
+    sent = pickle.dumps(places)
+    assert b"leeds" not in sent  # no register id is sent
+    again = pickle.loads(sent)
     assert [again.subject(p, s.id) for p, (s, _) in zip(packed, kept, strict=True)] == [s for s, _ in kept]
-    assert all(len(label) == 2 for label in again.authorities.values)  # no register id made again over there
+    register = active_register()
+    for label in again.authorities.values:
+        plain = register.plain_label(label[0], label[1])
+        assert label is plain if plain is not None else len(label) == 2
 
 
 @given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
