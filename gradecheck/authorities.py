@@ -605,18 +605,22 @@ class Register:
         return None if found is None else found[0]  # type: ignore[no-any-return]
 
     def _plain_label(self, i: int) -> Any:
-        """Entry *i*'s label, if it is plain (one undated code, no dates, an authority); else _NOT_PLAIN."""
+        """
+        Entry *i*'s label, if it is plain (one undated code, no dates, an authority); else _NOT_PLAIN. Its texts are
+        the entry's own, one object each already: interning them (as a record's texts are, in _identify) put two
+        entries an authority in the interpreter's table of interned strings, 10 MB at a million records.
+        """
         item = self.authorities._items[i]  # type: ignore[attr-defined]
         if type(item) is tuple:  # a plain entry as read: its Authority is not needed for this
             ident, name, code, level, _source = item
             if type(code) is not str or level != "authority":  # not one code
                 return _NOT_PLAIN
-            return sys.intern(name), sys.intern(code), ident
+            return name, code, ident
         codes = item.codes
         if (item.start is not None or item.end is not None or len(codes) != 1 or codes[0].start is not None
                 or codes[0].end is not None or item.level != "authority"):
             return _NOT_PLAIN  # dated, or more than one code: _identify works out which applies on the day
-        return sys.intern(item.name), sys.intern(codes[0].code), item.id
+        return item.name, codes[0].code, item.id
 
     def dated(self, name: str | None, code: str | None) -> bool:
         """Whether what *name* and *code* resolve to can change with the day (an authority they may mean is dated)."""
