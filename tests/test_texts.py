@@ -59,6 +59,15 @@ def test_texts_read_back_as_kept_however_they_were_spilled(ops):
         assert len(texts.data) <= 5 + 6 * 4 * 5  # at most a spill's worth, plus one add's texts, in memory
 
 
+@given(_OPS, st.integers(0, 12))
+def test_texts_past_32_bit_offsets_read_back_as_kept(ops, wide):
+    """Ends are kept in 32 bits until the texts pass 4 GiB, 64 after: here the limit is a few bytes, so both meet."""
+    with mock.patch.object(_texts, "SPILL", 5), mock.patch.object(_texts, "_WIDE", wide):
+        texts, model = _apply(ops)
+        assert _all(texts) == model
+        assert texts.ends.typecode == ("Q" if texts.ends and texts.ends[-1] > wide else "I")
+
+
 @given(_OPS)
 def test_texts_spilled_inside_a_run_directory_read_back_as_kept(ops):
     """Inside spilling() files are named and pickled by name: the receiver reads the sender's file."""

@@ -53,7 +53,7 @@ class UniqueSummary:
 
     A unique-ids summary keeps an entry for every record of a file, so what an entry costs is what a
     large run costs. A text value (nearly every id) is kept as UTF-8 in one growing buffer (Texts), with its
-    CRC-32 and its packed place (see _summary.Places) in arrays: about 25 bytes a record beside the
+    CRC-32 and its packed place (see _summary.Places) in arrays: about 20 bytes a record beside the
     text, where a dict of value to first place took about 130. :meth:`outcomes` sorts the hashes,
     compares the texts of records whose hashes agree (a shared hash alone proves nothing), and takes
     the first in file order of each value as the one the others repeat. Values of other types (a
