@@ -595,6 +595,11 @@ class Register:
         # entries), where making it is one small tuple a record (the call before's is kept: see placed).
         return None if label is _NOT_PLAIN else (label, 0)
 
+    def own_id(self, text: str) -> str | None:
+        """The register's own string for an authority id (the one its labels hold); None where no entry has it."""
+        found = self._by_id.get(text)
+        return None if found is None else _ident(self.authorities._items[found])  # type: ignore[attr-defined]
+
     def plain_label(self, name: str | None, code: str | None) -> tuple[str, str, str] | None:
         """
         The label of the authority whose own name and code, as the register writes them, these are, where it is
