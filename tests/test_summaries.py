@@ -69,6 +69,32 @@ def test_a_later_summarys_places_merge_into_an_earlier_ones(earlier, later):
 
 
 @given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
+def test_tables_seeded_with_the_rule_sets_frameworks_number_them_alike(earlier, later):
+    """
+    A dataset's table numbers the rule set's frameworks first (Places.shared): two shares of a file that meet
+    them in different orders number them alike, so merging moves no owner's framework, and names the same records.
+    """
+    frameworks = ["sif", "focused-visit", "monitoring-visit", "ilacs"]
+
+    class Holder:
+        def __init__(self) -> None:
+            self.places = Places()
+
+    first, second = Holder(), Holder()
+    Places.shared([first], frameworks)
+    Places.shared([second], frameworks)
+    mine = [_pack(first.places, s) for s in earlier]
+    theirs = [_pack(second.places, s) for s in later]
+    assert first.places.frameworks.adopt(second.places.frameworks) is None  # whatever order each met them in
+    lines, owners = array("L", map(Places.line, mine)), array("q", map(Places.owner, mine))
+    first.places.take(second.places, lines, owners, array("L", map(Places.line, theirs)),
+                      array("q", map(Places.owner, theirs)))
+    got = [first.places.subject(Places.at(line, owner), s.id)
+           for line, owner, s in zip(lines, owners, [*earlier, *later], strict=True)]
+    assert got == [*earlier, *later]
+
+
+@given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
 def test_a_later_summarys_rows_are_taken_into_an_earlier_ones(earlier, later):
     """Rows kept as a line and an owner each, taken from another table, name the same records in this one."""
     first, second = Places(), Places()

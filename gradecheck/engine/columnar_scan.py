@@ -102,7 +102,7 @@ class Scan:
         # The dataset rules' summaries of the rows that pass here (the row engine folds the others into its own;
         # they merge when the file is read), and per framework the fields those rules read of a row.
         self.summaries = self.result.summaries = [rule.check.summary() for rule in run.dataset_rules]
-        Places.shared(self.summaries)
+        Places.shared(self.summaries, ruleset.frameworks)
         self.folds: dict[str, list[Any]] = {}
         self.needs: dict[str, set[str]] = {}
         unfoldable = set()

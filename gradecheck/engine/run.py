@@ -148,7 +148,7 @@ class _Run:
     def begin(self) -> None:
         """Start a dataset: each dataset rule starts an empty summary."""
         self.summaries = [rule.check.summary() for rule in self.dataset_rules]
-        Places.shared(self.summaries)
+        Places.shared(self.summaries, self.ruleset.frameworks)
         self.where: Origin | None = None
         self._fold_into()
 

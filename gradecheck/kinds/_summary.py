@@ -150,12 +150,18 @@ class Places:
         return packed
 
     @staticmethod
-    def shared(summaries: Sequence[Any]) -> None:
+    def shared(summaries: Sequence[Any], frameworks: Iterable[str] = ()) -> None:
         """
         Give new summaries of one dataset one table: each record's place is then packed once, not once a summary.
         Merging is unchanged (a table adopting another's names gives the same answer each time it is asked).
+
+        *frameworks* (the rule set's) are numbered first, in their order: the shares of a file then number them
+        alike whatever each meets first, and merging moves an owner by adding one number (see take), where
+        moving each distinct owner took 0.04 s of a 200,000-record run's serial end.
         """
         table = Places()
+        for framework in frameworks:
+            table.frameworks.of(framework)
         for summary in summaries:
             if isinstance(getattr(summary, "places", None), Places) and not summary.places.paths.values:
                 summary.places = table
