@@ -591,8 +591,8 @@ class Register:
         label = answers[found]
         if label is None:  # the same for every record that names this entry so: worked out once
             label = answers[found] = self._plain_label(found)
-        # The label is kept, not the answer: an answer a call took 7.7 MB more at a million records (138,000
-        # entries), where making it is one small tuple a record (the call before's is kept: see placed).
+        # The label is kept, not the answer: keeping each answer too took 7.7 MB at a million records (138,000
+        # entries), where making it is one small tuple a call (and placed keeps the call before's).
         return None if label is _NOT_PLAIN else (label, 0)
 
     def own_id(self, text: str) -> str | None:
