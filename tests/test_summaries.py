@@ -231,10 +231,11 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
 
 @given(st.lists(st.integers(0, 6), max_size=10), st.lists(st.integers(0, 6), max_size=10))
 @example([1, 2], [2, 3, 3, 1])
-def test_a_table_appended_to_another_finds_each_value_at_its_first_index(mine, theirs):
+def test_a_table_appended_to_another_keeps_its_values_each_named_by_its_index(mine, theirs):
     """
-    Names.append keeps the other's values after this table's, each index as it was plus the start; a value is then
-    found at its first index here (a value this table had keeps its own; one the other had twice, its first).
+    Names.append keeps the other's values after this table's, each index as it was plus the start, and indexes
+    none of them: a value this table had is found where it was (its first index), and any value asked for after
+    gets an index that names it (one only the other had is added again).
     """
     from gradecheck.kinds._summary import Names
 
@@ -248,6 +249,9 @@ def test_a_table_appended_to_another_finds_each_value_at_its_first_index(mine, t
     start = ours.append(other)
     assert start == len(mine)
     assert ours.values == [*mine, *theirs]
-    assert ours.index == {value: ours.values.index(value) for value in ours.values}
+    assert ours.index == {value: mine.index(value) for value in mine}
     assert ours.append(other) == start  # asked again while other has not grown: the same answer, nothing added
     assert ours.values == [*mine, *theirs]
+    for value in range(7):
+        assert ours.values[ours.of(value)] == value
+    assert ours.values[:len(mine) + len(theirs)] == [*mine, *theirs]  # what the rows point to never moves
