@@ -480,7 +480,7 @@ class Register:
         if kind == "code":
             found = self._found(self._by_code.get(text.upper()))
         elif kind in ("la_number", "urn"):
-            number = int(text) if text.isdigit() else -1
+            number = int(text) if text.isdecimal() else -1  # isdigit holds for '¹', which int refuses
             found = self._found((self._by_la if kind == "la_number" else self._by_urn).get(number))
         else:
             kind = "name"
@@ -663,7 +663,7 @@ class Register:
         if code:
             text = code.strip()
             found += self._found(self._by_code.get(text.upper()))
-            if text.isdigit():
+            if text.isdecimal():  # isdigit holds for '¹', which int refuses
                 found += self._found(self._by_la.get(int(text)))
         changes: set[dt.date] = set()
         for a in found:

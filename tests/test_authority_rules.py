@@ -221,6 +221,15 @@ def test_a_text_the_register_does_not_know_is_never_a_known_authoritys_history()
     assert not report.undecided
 
 
+def test_a_code_of_digits_int_refuses_is_no_la_number_and_breaks_no_rule():
+    """'¹' and '²' are digits to str.isdigit but not numbers to int: found by the fuzz test (a V102 error)."""
+    records = [_ilacs("i", "x", "²", "2020-01-06", grade="inadequate"), _visit("v", None, "¹", "2020-05-01")]
+    report = check(records, RULES)
+    assert report.errors == ()
+    assert {f.rule for f in report.findings} == {"A102"}
+    assert not default_register().resolve("¹", by="la_number")
+
+
 def test_a_visit_to_a_successor_follows_its_inadequate_predecessor():
     """Northamptonshire inadequate in 2019; a monitoring visit to North Northamptonshire in 2021, before its own."""
     records = [_ilacs("n", "Northamptonshire", "E10000021", "2019-06-17", grade="inadequate"),

@@ -265,3 +265,13 @@ def test_max_findings_does_not_hide_findings_from_the_baseline(tmp_path):
     assert doc["findings"] == []  # listed none,
     assert doc["summary"]["omitted_findings"] == 1  # counted the new one
     assert doc["summary"]["baseline"]["known"] == 1
+
+
+def test_a_source_whose_line_is_digits_int_refuses_is_read_whole(tmp_path):
+    """A hand-edited report's source "x.jsonl:¹" ('¹' is a digit to str.isdigit, not a number to int) is no line."""
+    report = {"summary": {}, "findings": [{"rule": "C101", "record": "r", "source": "x.jsonl:¹", "message": "m"}]}
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"summary": {}, "findings": []}), encoding="utf-8")
+    new.write_text(json.dumps(report), encoding="utf-8")
+    result = diff_reports(old, new)
+    assert [d["source"] for d in result.added] == ["x.jsonl:¹"]

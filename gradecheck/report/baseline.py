@@ -264,7 +264,7 @@ class Diff:
 
 def _finding(d: Mapping[str, Any]) -> Finding:
     path, _, line = str(d.get("source", "")).rpartition(":")
-    origin = Origin(path, int(line)) if line.isdigit() else Origin(str(d.get("source", "")), 0)
+    origin = Origin(path, int(line)) if line.isdecimal() else Origin(str(d.get("source", "")), 0)
     return Finding(rule=d["rule"], severity=str(d.get("severity", "error")), record=d["record"], source=origin,
                    message=str(d.get("message", "")))
 
