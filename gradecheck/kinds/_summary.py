@@ -51,20 +51,32 @@ class Names:
     (an authority's name, the file's path) is held once per summary, not once per record.
     """
 
-    __slots__ = ("__weakref__", "_adopted", "_appended", "index", "values")
+    __slots__ = ("__weakref__", "_adopted", "_appended", "_unread", "index", "values")
 
     def __init__(self) -> None:
         self.values: list[Any] = []
         self.index: dict[Any, int] = {}
+        self._unread = False  # values received (see __setstate__) that the index does not hold yet
         self._adopted: tuple[Names, int, int, list[int] | None] | None = None  # the last adopt's answer
         self._appended: dict[int, tuple[weakref.ref[Names], int, int]] = {}  # each append's, by the other's id
 
     def of(self, value: Any) -> int:
         found = self.index.get(value)
         if found is None:
+            if self._unread:
+                self._read()
+                found = self.index.get(value)
+                if found is not None:
+                    return found
             found = self.index[value] = len(self.values)
             self.values.append(value)
         return found
+
+    def _read(self) -> None:
+        """Index the values received, each at its first index, as before they were sent."""
+        index, self._unread = self.index, False
+        for i, value in enumerate(self.values):
+            index.setdefault(value, i)
 
     def adopt(self, other: Names) -> list[int] | None:
         """
@@ -106,10 +118,13 @@ class Names:
         return self.values  # the index is rebuilt, and the last adopt's answer is this process's own
 
     def __setstate__(self, values: list[Any]) -> None:
+        """
+        The values, indexed only when one is first looked up (see of): a worker's tables are appended or adopted by
+        the process that receives them, which reads their values and never looks one up.
+        """
         self.values = values
         self.index = {}
-        for i, value in enumerate(values):
-            self.index.setdefault(value, i)  # a value appended twice is found at its first index, as before pickling
+        self._unread = bool(values)
         self._adopted = None
         self._appended = {}
 
