@@ -115,7 +115,7 @@ class Names:
         return start
 
     def __getstate__(self) -> list[Any]:
-        return self.values  # the index is rebuilt, and the last adopt's answer is this process's own
+        return self.values  # the index is rebuilt when first needed, and the last adopt's answer is this process's own
 
     def __setstate__(self, values: list[Any]) -> None:
         """
