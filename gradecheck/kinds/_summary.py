@@ -384,8 +384,6 @@ class Rows:
         return Subject(self.columns["id"][row], self.path, self.lines[row], label[0], self.framework.id, label[1])
 
 
-
-
 def _first_column(rows: Rows, fields: tuple[str, ...], nobody: list[None]) -> list[Any]:
     """Per row, the first of *fields* it gives (as identify reads a view: the first non-blank text)."""
     out: list[Any] | None = None
