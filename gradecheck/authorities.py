@@ -18,6 +18,7 @@ import re
 import sys
 import threading
 import tomllib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -270,10 +271,12 @@ _NOTHING = object()  # no name or code is this, so the last answer kept at hand 
 _NOBODY = (None, None, None)  # the label of a row that names no authority
 _NOT_PLAIN = object()  # an entry's answer where it is not plain (see Register._plainly)
 
-#: An entry as a register file's plain entries are read (an id, a name and undated codes): (id, name, codes in
-#: upper case, level, source). It stands for ``Authority(id, name, level, codes=(Code(c), ...), source=source)``.
-#: One code (nearly every entry) is kept as itself, not in a tuple of one: 7.7 MB of a register of 138,000.
-Plain = tuple[str, str, "str | tuple[str, ...]", str, str]
+#: An authority as a register file's plain entries give it (an id, a name and undated codes, in an [[authority]]
+#: table): (name, codes in upper case, id), its file kept beside it (see _Entries). It stands for
+#: ``Authority(id, name, codes=(Code(c), ...), source=its file)``. One code (nearly every entry) is kept as itself,
+#: not in a tuple of one (7.7 MB of a register of 138,000), and such an entry is its own label (see _plain_label):
+#: a tuple an entry, not two (the entry as read, and its label), which took 11 MB of that register.
+Plain = tuple[str, "str | tuple[str, ...]", str]
 
 
 def _codes(held: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -287,10 +290,21 @@ class _Entries(Sequence[Authority]):
     its Authority the first time it is asked for, and stays that one object (identities are compared with ``is``).
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "_source", "_sources")
 
-    def __init__(self, items: Iterable[Authority | Plain]) -> None:
+    def __init__(self, items: Iterable[Authority | Plain], sources: str | Sequence[str] = "") -> None:
+        """
+        *sources* names the file of each plain entry: one file for all of them (a user's one register file), or
+        a file per entry, an entry's place in *items* its place here.
+        """
         self._items: list[Authority | Plain] = list(items)
+        if isinstance(sources, str):
+            self._sources: list[str] = [sources]
+            self._source: array | None = None  # every plain entry's file is the one
+        else:
+            files = {path: i for i, path in enumerate(dict.fromkeys(sources))}
+            self._sources = list(files)
+            self._source = array("I", map(files.__getitem__, sources))
 
     def __len__(self) -> int:
         return len(self._items)
@@ -303,9 +317,8 @@ class _Entries(Sequence[Authority]):
             with _BUILDING:  # the columnar engine's threads may ask for one entry at once: one object, not two
                 item = self._items[i]
                 if type(item) is tuple:
-                    ident, name, codes, level, source = item
-                    item = self._items[i] = Authority(id=ident, name=name, level=level,
-                                                      codes=tuple(Code(c) for c in _codes(codes)), source=source)
+                    source = self._sources[0 if self._source is None else self._source[i]]
+                    item = self._items[i] = _built(item, "authority", source)  # type: ignore[arg-type]
         return item
 
     def __iter__(self) -> Iterator[Authority]:
@@ -323,6 +336,12 @@ class _Entries(Sequence[Authority]):
         return repr(tuple(self))
 
 
+def _built(item: Plain, level: str, source: str) -> Authority:
+    """The Authority a plain entry stands for."""
+    name, codes, ident = item
+    return Authority(id=ident, name=name, level=level, codes=tuple(Code(c) for c in _codes(codes)), source=source)
+
+
 _BUILDING = threading.Lock()
 _BATCH = 512  # entries indexed at once (see Register.__attrs_post_init__)
 
@@ -336,10 +355,10 @@ def _indexed(items: list[Any], numbers: list[int], by_code: dict[str, Any], by_n
     """
     if not all(type(item) is tuple for item in items):
         return False
-    codes = [item[2] for item in items]
+    codes = [item[1] for item in items]
     if not all(type(code) is str for code in codes):  # one code each
         return False
-    names = [item[1] for item in items]
+    names = [item[0] for item in items]
     found = _keys_of(names)
     if (len(set(codes)) < len(codes) or len(set(found)) < len(found) or not by_code.keys().isdisjoint(codes)
             or not by_name.keys().isdisjoint(found)):
@@ -351,7 +370,7 @@ def _indexed(items: list[Any], numbers: list[int], by_code: dict[str, Any], by_n
 
 
 def _ident(item: Authority | Plain) -> str:
-    return item[0] if type(item) is tuple else item.id  # type: ignore[index, union-attr]
+    return item[2] if type(item) is tuple else item.id  # type: ignore[index, union-attr]
 
 
 #: An Identity's label and status (see Register.placed).
@@ -414,13 +433,13 @@ class Register:
             if _indexed(batch, batch_numbers, by_code, by_name, keys):
                 continue
             for i, item in zip(batch_numbers, batch, strict=True):
-                if type(item) is tuple:  # a plain entry: (id, name, codes, level, source), codes in upper case
-                    for code in _codes(item[2]):
+                if type(item) is tuple:  # a plain entry: (name, codes, id), codes in upper case
+                    for code in _codes(item[1]):
                         if code in by_code:
                             add(by_code, code, i)
                         else:
                             by_code[code] = i
-                    key = keys[item[1]] = _key_of(item[1])
+                    key = keys[item[0]] = _key_of(item[0])
                     if key in by_name:
                         add(by_name, key, i)
                     else:
@@ -616,11 +635,8 @@ class Register:
         entries an authority in the interpreter's table of interned strings, 10 MB at a million records.
         """
         item = self.authorities._items[i]  # type: ignore[attr-defined]
-        if type(item) is tuple:  # a plain entry as read: its Authority is not needed for this
-            ident, name, code, level, _source = item
-            if type(code) is not str or level != "authority":  # not one code
-                return _NOT_PLAIN
-            return name, code, ident
+        if type(item) is tuple:  # a plain entry as kept, (name, code, id): the label itself (see Plain)
+            return item if type(item[1]) is str else _NOT_PLAIN  # one code, or not
         codes = item.codes
         if (item.start is not None or item.end is not None or len(codes) != 1 or codes[0].start is not None
                 or codes[0].end is not None or item.level != "authority"):
@@ -867,6 +883,7 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
     files = ([builtin_register_path()] if builtin else []) + [Path(p) for p in paths]
     problems: list[Problem] = []
     authorities: dict[str, Authority | Plain] = {}
+    plain: list[_File] = []  # the files that gave plain entries (see Plain)
     reorganisations: dict[str, Reorganisation] = {}
     for path in files:
         try:
@@ -892,6 +909,8 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
         # Areas first, as the file's [[area]] tables were always read; a later entry of the same id replaces one.
         authorities.update(zip(map(_ident, entries.areas), entries.areas, strict=True))
         authorities.update(zip(map(_ident, entries.authorities), entries.authorities, strict=True))
+        if any(type(a) is tuple for a in entries.authorities):
+            plain.append(entries)
         for r in entries.reorganisations:
             reorganisations[r.id] = r
     for r in reorganisations.values():
@@ -901,7 +920,18 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
                                         f"no authority has the id {who!r}"))
     if problems:
         raise RuleFileError(problems)
-    return Register(_Entries(authorities.values()), tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
+    return Register(_Entries(authorities.values(), _sources(authorities, plain)),
+                    tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
+
+
+def _sources(authorities: dict[str, Authority | Plain], plain: list[_File]) -> str | list[str]:
+    """Each plain entry's file (see _Entries): the one file that gave any (nearly always), else a file an entry."""
+    if len(plain) <= 1:
+        return plain[0].source if plain else ""
+    source_of: dict[str, str] = {}
+    for entries in plain:  # a later file's entry replaces an earlier one's
+        source_of.update((_ident(a), entries.source) for a in entries.authorities if type(a) is tuple)
+    return [source_of.get(ident, "") for ident in authorities]
 
 
 _TABLES = ("area", "authority", "reorganisation")  # in the order a file's entries are read
@@ -974,7 +1004,7 @@ class _File:
         self.path = path
         self.source = str(path)  # one string for the file's authorities, not one each
         self.found: dict[str, list[Problem]] = {"file": [], **{table: [] for table in _TABLES}}
-        self.areas: list[Authority | Plain] = []
+        self.areas: list[Authority] = []
         self.authorities: list[Authority | Plain] = []
         self.reorganisations: list[Reorganisation] = []
         self.counts = dict.fromkeys(_TABLES, 0)
@@ -1017,11 +1047,13 @@ class _File:
         if any(entry[0] == "area" for entry in entries):  # rare: each to its own table
             for table, _, ident, name, code, _ in entries:
                 counts[table] += 1
-                (self.areas if table == "area" else self.authorities).append(
-                    (ident, name, code, "authority" if table == "authority" else "region", source))
+                if table == "area":
+                    self.areas.append(_built((name, code, ident), "region", source))
+                else:
+                    self.authorities.append((name, code, ident))
             return
         counts["authority"] += len(entries)
-        self.authorities += [(ident, name, code, "authority", source) for _, _, ident, name, code, _ in entries]
+        self.authorities += [(name, code, ident) for _, _, ident, name, code, _ in entries]
 
     def _read_written(self, entries: list[Written]) -> None:
         """Entries as a program writes them (see _pieces): each built as _simple_authority builds it, else checked."""
@@ -1090,7 +1122,7 @@ def _authority(t: Mapping[str, Any], path: Path, where: str, table: str,
     )
 
 
-def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Plain | None:
+def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Authority | Plain | None:
     """
     The common entry (an id, a name, codes without dates), built without the general checks, as _authority would
     build it; None for any other, which _authority checks key by key. A user's register of thousands of authorities
@@ -1109,8 +1141,11 @@ def _simple_authority(t: Mapping[str, Any], table: str, source: str) -> Plain | 
     return _plain_entry(ident, name, codes, table, source)
 
 
-def _plain_entry(ident: str, name: str, codes: Sequence[str], table: str, source: str) -> Plain | None:
-    """The entry of an id, a name and undated codes (texts), as _authority would build it; None where one is wrong."""
+def _plain_entry(ident: str, name: str, codes: Sequence[str], table: str, source: str) -> Authority | Plain | None:
+    """
+    The entry of an id, a name and undated codes (texts), as _authority would build it (an area as its Authority:
+    they are few); None where one is wrong.
+    """
     ident, name = ident.strip(), name.strip()
     if not ident or not name:
         return None
@@ -1121,8 +1156,8 @@ def _plain_entry(ident: str, name: str, codes: Sequence[str], table: str, source
         if not _GSS.match(code):
             return None
         held.append(code)
-    codes_held = held[0] if len(held) == 1 else tuple(held)  # see Plain
-    return ident, name, codes_held, "authority" if table == "authority" else "region", source
+    entry = name, held[0] if len(held) == 1 else tuple(held), ident  # see Plain
+    return entry if table == "authority" else _built(entry, "region", source)
 
 
 _SIMPLE_KEYS = frozenset({"id", "name", "codes"})

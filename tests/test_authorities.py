@@ -382,6 +382,28 @@ def test_a_register_of_plain_entries_reads_as_the_general_checks_read_it(tmp_pat
     assert fast.get("r").level == "region"
 
 
+@pytest.mark.parametrize("spaced", [False, True])  # read by tomltext's kept entries, or as written entries
+def test_plain_entries_keep_the_file_each_came_from(tmp_path, spaced):
+    """A plain entry's file is kept beside it, for the whole register at once where one file gave them all."""
+    pad = " " if spaced else ""
+
+    def register_file(name, ids):
+        path = tmp_path / name
+        path.write_text("".join(f'[[authority]]\nid = "{i}"\nname = "{pad}Town {i}{pad}"\ncodes = [{{ code = '
+                                f'"E06{n:06d}" }}]\n\n' for n, i in ids), encoding="utf-8")
+        return path
+
+    first = register_file("first.toml", [(1, "a1"), (2, "a2")])
+    second = register_file("second.toml", [(3, "a2"), (4, "a3")])
+    one = load_register([first], builtin=False)
+    assert [a.source for a in one.authorities] == [str(first)] * 2
+    both = load_register([first, second])
+    assert both.authorities._source is not None  # two files gave plain entries: a file an entry
+    assert [both.get(i).source for i in ("a1", "a2", "a3")] == [str(first), str(second), str(second)]
+    assert both.get("a2").codes[0].code == "E06000003"  # the later file's entry replaces the earlier one's
+    assert both.get("liverpool").source.endswith("authorities.toml")  # the built-in file's, an Authority as read
+
+
 _PLAIN_NAMES = ["Town", "town", "Town 2", "St Helens", "Saint Helens", "Bristol, City of", "Bristol"]
 _PLAIN_CODES = ["E06000001", "e06000001", "E06000002", "E10000003", "E12000001"]
 
@@ -401,7 +423,8 @@ def test_plain_entries_answer_as_the_same_authorities_given_as_objects(tmp_path_
                             + ", ".join(f'{{ code = "{c}" }}' for c in codes) + "]\n\n"
                             for i, (table, name, codes) in enumerate(entries)), encoding="utf-8")
     lazy = load_register([path], builtin=False)
-    assert all(type(item) is tuple for item in lazy.authorities._items)  # the plain reading, not the objects'
+    # The plain reading, not the objects', for the authorities (an area is built as its Authority: they are few).
+    assert sum(type(item) is tuple for item in lazy.authorities._items) == sum(t == "authority" for t, *_ in entries)
     eager = Register(tuple(load_register([path], builtin=False).authorities), ())
     # Each entry's own name and code first, while every entry is still a tuple: the answers _plainly gives.
     for _table, name, own in entries:
