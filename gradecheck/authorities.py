@@ -20,6 +20,7 @@ import threading
 import tomllib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -343,6 +344,7 @@ def _built(item: Plain, level: str, source: str) -> Authority:
 
 
 _BUILDING = threading.Lock()
+_INDEXING = threading.Lock()  # a register's index made when first needed (see Register._entry), made once
 _BATCH = 512  # entries indexed at once (see Register.__attrs_post_init__)
 
 
@@ -394,7 +396,8 @@ class Register:
     _by_name: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     #: Each name and spelling as the register writes it: most records write it so, and need no normalising.
     _by_text: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
-    _by_id: Mapping[str, int] = field(init=False, repr=False, eq=False)
+    _by_id: Mapping[str, int] = field(init=False, repr=False, eq=False)  # the ids of entries read as Authorities
+    _by_any_id: Mapping[str, int] | None = field(init=False, repr=False, eq=False)  # every entry's: see _entry
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
     #: Per entry, its label for its own name and code when it is plain (see _plainly), worked out once.
@@ -460,7 +463,11 @@ class Register:
         freeze(self, "_by_urn", by_urn)
         freeze(self, "_by_name", by_name)
         freeze(self, "_by_text", dict(zip(keys, map(by_name.__getitem__, keys.values()), strict=True)))
-        freeze(self, "_by_id", dict(zip(map(_ident, items), numbers, strict=True)))
+        # The ids of plain entries are rarely asked for (a reorganisation names authorities read as Authorities):
+        # their index is made when first needed (see _entry). At a million records (138,000 made-up authorities) it
+        # was 8.3 MB of the run's peak.
+        freeze(self, "_by_id", {item.id: i for i, item in enumerate(items) if type(item) is not tuple})
+        freeze(self, "_by_any_id", None)
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
         freeze(self, "_answers", [None] * len(items))
@@ -484,7 +491,24 @@ class Register:
         Raises:
             KeyError: no authority has that id.
         """
-        return self.authorities[self._by_id[authority_id]]
+        found = self._entry(authority_id)
+        if found is None:
+            raise KeyError(authority_id)
+        return self.authorities[found]
+
+    def _entry(self, authority_id: str) -> int | None:
+        """The entry with this id; None where none has it."""
+        found = self._by_id.get(authority_id)
+        if found is not None:
+            return found
+        index = self._by_any_id
+        if index is None:
+            with _INDEXING:  # the columnar engine's threads may ask at once
+                index = self._by_any_id
+                if index is None:  # every entry's: a plain one may have become its Authority since
+                    index = dict(zip(map(_ident, self.authorities._items), count()))  # type: ignore[attr-defined]
+                    object.__setattr__(self, "_by_any_id", index)
+        return index.get(authority_id)
 
     def resolve(self, key: str | int, on: dt.date | None = None, *, by: str | None = None,
                 suggest: bool = True) -> Resolved | NoMatch:
@@ -614,10 +638,16 @@ class Register:
         # entries), where making it is one small tuple a call (and placed keeps the call before's).
         return None if label is _NOT_PLAIN else (label, 0)
 
-    def own_id(self, text: str) -> str | None:
-        """The register's own string for an authority id (the one its labels hold); None where no entry has it."""
-        found = self._by_id.get(text)
-        return None if found is None else _ident(self.authorities._items[found])  # type: ignore[attr-defined]
+    def own_ids(self, texts: Iterable[str]) -> dict[str, str]:
+        """
+        Each of *texts* that is an authority's id → the register's own string for it (the one its labels hold),
+        found in one pass over the entries: no index of every id is kept for it (see _entry).
+        """
+        wanted = set(texts)
+        if not wanted:
+            return {}
+        ids = (item[2] if type(item) is tuple else item.id for item in self.authorities._items)  # type: ignore[attr-defined]
+        return {ident: ident for ident in ids if ident in wanted}
 
     def plain_label(self, name: str | None, code: str | None) -> tuple[str, str, str] | None:
         """
@@ -723,7 +753,7 @@ class Register:
         out: list[Authority] = []
         for r in self.reorganisations:
             if authority.id in r.predecessors:
-                out += [self.get(s) for s in r.successors if s in self._by_id and s != authority.id]
+                out += [self.get(s) for s in r.successors if self._entry(s) is not None and s != authority.id]
         return tuple(out)
 
     def suggestions(self, text: str) -> tuple[str, ...]:

@@ -404,6 +404,37 @@ def test_plain_entries_keep_the_file_each_came_from(tmp_path, spaced):
     assert both.get("liverpool").source.endswith("authorities.toml")  # the built-in file's, an Authority as read
 
 
+def test_the_index_of_plain_ids_is_made_when_first_needed(tmp_path):
+    """
+    The ids of plain entries are indexed only when first asked for, and then answer as ever: a plain entry that has
+    since become its Authority is still found by its id.
+    """
+    path = tmp_path / "plain.toml"
+    path.write_text("".join(f'[[authority]]\nid = "a{i}"\nname = "Town {i}"\ncodes = [{{ code = "E06{i:06d}" }}]\n\n'
+                            for i in range(990000, 990005)), encoding="utf-8")
+    register = load_register([path])
+    assert register.placed("Town 990003", "E06990003")[0] == ("Town 990003", "E06990003", "a990003")
+    assert register.get("liverpool").name == "Liverpool"  # read as an Authority: indexed from the start
+    assert register._by_any_id is None
+    assert register.resolve("TOWN  990003").authority.id == "a990003"
+    assert register.authorities[len(register) - 3].id == "a990002"  # a plain entry becomes its Authority
+    assert [register.get(f"a{i}").name for i in (990002, 990004)] == ["Town 990002", "Town 990004"]
+    with pytest.raises(KeyError):
+        register.get("a990005")
+
+
+def test_own_ids_are_the_registers_own_strings():
+    """A worker's ids become the register's own strings (see VisitsSummary.__setstate__); other texts are left out."""
+    register = default_register()
+    texts = ["".join(["liver", "pool"]), "Liverpool", "nowhere", "".join(["cumb", "ria"])]
+    own = register.own_ids(texts)
+    assert own == {"liverpool": "liverpool", "cumbria": "cumbria"}
+    assert own["liverpool"] is register.get("liverpool").id
+    assert own["cumbria"] is register.get("cumbria").id
+    assert own["liverpool"] is not texts[0]
+    assert register.own_ids([]) == {}
+
+
 _PLAIN_NAMES = ["Town", "town", "Town 2", "St Helens", "Saint Helens", "Bristol, City of", "Bristol"]
 _PLAIN_CODES = ["E06000001", "e06000001", "E06000002", "E10000003", "E12000001"]
 

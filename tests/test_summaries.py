@@ -222,9 +222,8 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
     # As a worker's summary arrives: the same rows, its history keys that are register ids the register's strings.
     again = pickle.loads(pickle.dumps(by_rows))
     assert kept(again) == kept(by_rows)
-    register = active_register()
-    ids = [v for v in again.names.values if type(v) is str and register.own_id(v) is not None]
-    assert all(v is register.own_id(v) for v in ids)
+    own = active_register().own_ids(v for v in again.names.values if type(v) is str)
+    assert all(v is own[v] for v in again.names.values if v in own)
     assert again.outcomes() == by_views.outcomes()
     assert by_rows.outcomes() == by_views.outcomes()
 

@@ -333,10 +333,11 @@ class VisitsSummary:
         """
         for slot, value in state[1].items():
             setattr(self, slot, value)
-        own, values = active_register().own_id, self.names.values
+        values = self.names.values
+        own = active_register().own_ids(v for v in values if type(v) is str and not v.startswith(_WRITTEN))
         for i, value in enumerate(values):
-            if type(value) is str and not value.startswith(_WRITTEN):
-                values[i] = own(value) or value
+            if value in own:
+                values[i] = own[value]
         self.names.__setstate__(values)  # its index, keyed by the strings kept
 
     def _dated(self, row: int) -> _Dated:
