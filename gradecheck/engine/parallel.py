@@ -247,25 +247,21 @@ def _fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | No
 
 def _child(call: Callable[[], Any], write: int) -> NoReturn:
     """Make *call*'s result and write it, pickled, to *write*; end the process without unwinding the parent's stack."""
-    import io
-
     from . import wire
 
     code = 0
     try:
         watch_parent()
-        payload = io.BytesIO()
         try:
-            wire.dump((True, call()), payload)
+            send = wire.prepare((True, call()))  # nothing is written unless all of it can be
         except BaseException as err:  # the parent raises it
             code = 1
-            payload = io.BytesIO()
             try:
-                wire.dump((False, err), payload)
+                send = wire.prepare((False, err))
             except Exception:
-                wire.dump((False, RuntimeError(f"a worker failed: {type(err).__name__}: {err}")), payload)
+                send = wire.prepare((False, RuntimeError(f"a worker failed: {type(err).__name__}: {err}")))
         with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload.getbuffer())
+            send(pipe)
     except BaseException:
         code = 2
     finally:
