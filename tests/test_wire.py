@@ -81,3 +81,27 @@ def test_a_worker_hands_its_arrays_over_through_the_pipe():
 
     got, = fork_map([work])
     assert got == {"lines": array("I", range(100_000)), "owners": array("q", [5] * 3)}
+
+
+def test_an_unpicklable_value_raises_before_anything_is_written():
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        wire.prepare([array("q", [1]), lambda: None])
+
+
+def test_writing_a_prepared_value_sends_its_arrays_without_copying_them(tmp_path):
+    """A worker's result goes to the pipe from its arrays: a copy of them first was the worker's peak."""
+    value = [array("q", range(i, i + 250_000)) for i in range(4)]  # four arrays of 2 MB
+    send = wire.prepare(value)
+    tracemalloc.start()
+    with (tmp_path / "result").open("wb") as file:
+        send(file)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak - current < 1e6
+    with (tmp_path / "result").open("rb") as file:
+        assert wire.load(file) == value
+
+
+def test_a_worker_whose_result_cannot_be_pickled_says_so_here():
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError, RuntimeError)):
+        fork_map([lambda: [array("q", [1]), lambda: None]])
