@@ -56,6 +56,30 @@ def test_a_table_of_labels_travels_as_the_pairs_its_subjects_name(kept):
         assert label is plain if plain is not None else len(label) == 2
 
 
+@given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
+def test_a_table_rested_after_folding_packs_and_merges_as_before(earlier, later, theirs):
+    """
+    Places.rest lets the tables' indexes go once a share is folded: another table merges in as into a table that
+    kept them, and a record packed after names what it named (an appended value may be found at either of its
+    indexes: see Names.append).
+    """
+    kept, rested, other = Places(), Places(), Places()
+    assert [_pack(kept, s) for s in earlier] == [_pack(rested, s) for s in earlier]
+    rested.rest()
+    assert not rested.authorities.index
+    packed = [_pack(other, s) for s in theirs]
+    their_lines = array("I", map(Places.line, packed))
+    their_owners = array("q", map(Places.owner, packed))
+    merged = []
+    for table in (kept, rested):
+        lines, owners = array("I"), array("q")
+        move = table.take(other, lines, owners, their_lines, their_owners)
+        merged.append((owners, None if move is None else [move(p) for p in packed]))
+    assert merged[0] == merged[1]
+    for table in (kept, rested):
+        assert [table.subject(_pack(table, s), s.id) for s in later] == later
+
+
 @given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
 def test_a_later_summarys_places_merge_into_an_earlier_ones(earlier, later):
     """Each table numbers what it saw first; a merged place is re-numbered, and names the same record."""

@@ -143,6 +143,7 @@ class _Run:
         """Check one dataset: every record on its own, then the dataset rules over all of them."""
         self.begin()
         self.fold(items)
+        self.rest()
         self.finish()
 
     def begin(self) -> None:
@@ -156,6 +157,13 @@ class _Run:
         """Which summaries each framework's records are folded into."""
         self.folds = {fid: [s for r, s in zip(self.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
                       for fid in self.ruleset.frameworks}
+
+    def rest(self) -> None:
+        """This process has folded all it will: its summaries let go of what only folding needs (see Summary)."""
+        for summary in self.summaries:
+            rest = getattr(summary, "rest", None)
+            if rest is not None:
+                rest()
 
     def join(self, summaries: list[Any]) -> None:
         """
@@ -751,6 +759,7 @@ def check_paths(paths: PathArg | Iterable[PathArg], ruleset: RuleSet | None = No
 
             def first_share(path: str = path, start: int = start, end: int = end) -> None:
                 run.fold(read_range(path, start, end, 1, b"", raw=True))
+                run.rest()
 
             run.finish_shares(run_parallel(path, rest, lambda: _Run(ruleset, max_findings), meanwhile=first_share))
             continue

@@ -156,6 +156,10 @@ class UniqueSummary:
             return self.places.subject(entry, key)
         return self.places.subject(*entry)
 
+    def rest(self) -> None:
+        """The records are all folded in (see Summary)."""
+        self.places.rest()
+
     def merge(self, later: UniqueSummary) -> None:
         """Add *later*'s records after this summary's; *later* gives up its columns as they are taken (it is spent)."""
         self.applicable += later.applicable

@@ -307,6 +307,11 @@ class VisitsSummary:
         if known is None or place < known[0]:
             self.codes[name] = (place, code)
 
+    def rest(self) -> None:
+        """The records are all folded in (see Summary)."""
+        self.places.rest()
+        self.names.rest()
+
     def merge(self, later: VisitsSummary) -> None:
         """Add *later*'s rows after this summary's; *later* gives up its columns as they are taken (it is spent)."""
         self.applicable += later.applicable
