@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 from array import array
+from unittest import mock
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gradecheck.authorities import active_register
-from gradecheck.kinds import Subject
+from gradecheck.kinds import Subject, _texts
 from gradecheck.kinds._summary import Places
 
 subjects = st.builds(
@@ -188,6 +189,43 @@ def test_unique_ids_fold_a_column_at_a_time_as_record_by_record(ids, values):
             by_views.add(ReadView("data.csv", line, framework, framework.versions[-1], None, top, {}))
         assert by_rows.outcomes() == by_views.outcomes()
         assert (by_rows.texts.data, by_rows.texts.ends) == (by_views.texts.data, by_views.texts.ends)
+
+
+@given(st.lists(_VALUES, max_size=10), st.lists(_VALUES, max_size=10), st.booleans())
+@example(["a", "b"], ["b", "a"], True)
+def test_unique_ids_rested_merge_and_judge_as_before(mine, theirs, handed_over):
+    """
+    A unique-ids summary that has rested (its columns kept in files: see Column), even one handed over by a
+    worker, merges and reports as one that never did.
+    """
+    from gradecheck.engine.views import ReadView
+    from gradecheck.kinds import spilling
+    from gradecheck.kinds._texts import Column
+    from gradecheck.kinds.unique import UniqueSummary
+    from gradecheck.ruleset import default_ruleset
+
+    framework = default_ruleset().frameworks["ilacs"]
+
+    def folded(ids, first_line):
+        summary = UniqueSummary("id")
+        for line, ident in enumerate(ids, first_line):
+            summary.add(ReadView("data.jsonl", line, framework, framework.versions[-1], None, {"id": ident}, {}))
+        return summary
+
+    def judged(rest):
+        earlier, later = folded(mine, 1), folded(theirs, 1 + len(mine))
+        with mock.patch.object(_texts, "_COLUMN", 0), spilling():
+            if rest:
+                earlier.rest()
+                later.rest()
+                assert type(earlier.hashes) is Column
+                assert earlier.hashes.kept is None
+                if handed_over:
+                    later = pickle.loads(pickle.dumps(later))
+        earlier.merge(later)
+        return earlier.outcomes()
+
+    assert judged(True) == judged(False)
 
 
 _KNOWN = [("Leeds", "E08000035"), ("Liverpool", None), (None, "E08000012"), ("Bexley", "E09000004")]

@@ -185,3 +185,39 @@ def test_the_run_directory_stays_while_any_spilling_is_open():
         assert os.path.isdir(directory)  # the inner one ended; the outer one still needs it
     assert not os.path.exists(directory)
     assert _texts._OPEN == [0]
+
+
+@given(st.sampled_from(["I", "q"]), st.lists(st.integers(0, 2**31), max_size=40), st.booleans())
+def test_a_column_reads_back_as_kept_in_a_file_or_in_memory(typecode, values, inside):
+    """A Column is a file inside spilling() where it is large enough, else the array itself: the same values."""
+    from array import array
+
+    from gradecheck.kinds._texts import Column, loaded
+
+    kept = array(typecode, values)
+    with mock.patch.object(_texts, "_COLUMN", 8), spilling() if inside else mock.MagicMock():
+        column = Column(array(typecode, values))
+        assert (column.kept is None) == (inside and len(values) * kept.itemsize >= 8)
+        again = pickle.loads(pickle.dumps(column))
+    assert loaded(again) == kept
+    assert loaded(column) == kept
+    assert loaded(kept) is kept
+
+
+def test_a_forked_worker_hands_a_column_over_by_name():
+    from array import array
+
+    from gradecheck.kinds._texts import Column
+
+    values = array("q", range(50_000))
+    sent: list[bool] = []
+
+    def work() -> Column:
+        column = Column(array("q", values))
+        sent.append(column.kept is None)  # in the child: not seen here
+        return column
+
+    received, = fork_map([work])
+    assert received.kept is None  # opened by name, not sent whole
+    assert received.load() == values
+    assert _texts._DIRECTORY == []

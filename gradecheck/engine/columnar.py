@@ -136,7 +136,6 @@ def _share(plan: Plan, run: Any, start: int, end: int) -> dict[str, Any]:
     share.begin()
     share.fold(_items(result.handover, plan.path, plan))
     share.join(result.summaries)  # as _apply merges them
-    share.rest()
     share.records += result.passed
     share.checked += result.passed
     for code, n in result.tally.items():

@@ -289,8 +289,9 @@ class _Run:
         self.fold(read_range(path, start, end, first_line, header, profiles=profiles, raw=True))
 
     def state(self) -> dict[str, Any]:
-        """What a worker hands back: everything :meth:`merge` needs, all of it picklable."""
+        """What a worker hands back: everything :meth:`merge` needs, all of it picklable (its summaries rested)."""
         self._flush()
+        self.rest()
         if self.max_findings is not None:
             self._trim()
         return {"records": self.records, "checked": self.checked, "findings": self.findings,

@@ -1,5 +1,6 @@
 """
-Many short texts (the ids a dataset rule names records by), kept out of memory once they are many.
+Many short texts (the ids a dataset rule names records by), kept out of memory once they are many; and the
+columns of a summary that is only merged and judged now, kept out of memory until then.
 
 A summary that names records in its findings keeps every record's id, because any of them may be
 named when the file has been read. At a million records those ids were 70 of the 118 MB the
@@ -19,10 +20,11 @@ from collections.abc import Iterator
 from itertools import accumulate, islice, repeat
 from typing import Any
 
-__all__ = ["SPILL", "Texts", "spilling"]
+__all__ = ["SPILL", "Column", "Texts", "loaded", "spilling"]
 
 #: The most UTF-8 a Texts holds in memory: beyond it, its texts so far are written to its file.
 SPILL = 1 << 20
+_COLUMN = 1 << 16  # the fewest bytes a Column keeps in a file: a smaller one stays in memory
 _WIDE = (1 << 32) - 1  # the largest offset a 32-bit end holds
 
 _CAN_SPILL = hasattr(os, "pread") and hasattr(os, "pwrite")  # not on Windows: there the texts stay in memory
@@ -209,6 +211,67 @@ class Texts:
             self._fd = os.open(path, os.O_RDONLY)  # read only: what is added goes to a file of this process's own
         elif len(self.data) > SPILL:
             self._spill()
+
+
+class Column:
+    """
+    An array a summary will not add to again (see Summary.rest), kept in a file of the directory spilling() opened
+    until it is asked for whole (:meth:`load`): a worker hands it over by the file's name, and a process that
+    never judges it (the judging is shared out: see _Run.finish_shares) never reads it. Outside spilling(), or
+    where the file cannot be written, the array stays as it is.
+    """
+
+    __slots__ = ("_fd", "_path", "count", "kept", "typecode")
+
+    def __init__(self, values: array) -> None:
+        self.typecode, self.count = values.typecode, len(values)
+        self.kept: array | None = values  # the values, while they are in memory
+        self._fd, self._path = -1, None
+        if not (_CAN_SPILL and _DIRECTORY and len(values) * values.itemsize >= _COLUMN):
+            return
+        try:
+            fd, path = tempfile.mkstemp(prefix="column-", dir=_DIRECTORY[0])
+        except OSError:
+            return
+        try:
+            _write(fd, memoryview(values).cast("B"), 0)
+        except OSError:  # a full disk: the values stay in memory
+            os.close(fd)
+            os.unlink(path)
+            return
+        self._fd, self._path, self.kept = fd, path, None
+
+    def load(self) -> array:
+        """The values, read back from the file (once: it is let go)."""
+        if self.kept is None:
+            values = array(self.typecode)
+            values.frombytes(_read(self._fd, 0, self.count * values.itemsize))
+            self.kept = values
+            os.close(self._fd)
+            self._fd, self._path = -1, None
+        return self.kept
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", -1) >= 0:
+            os.close(self._fd)
+
+    def __getstate__(self) -> tuple[str, int, str | None, array | None]:
+        """By the file's name while the receiver can open it (a worker handing over), else the values."""
+        path = self._path
+        if path is not None and os.path.exists(path):
+            return self.typecode, self.count, path, None
+        return self.typecode, self.count, None, self.load()
+
+    def __setstate__(self, state: tuple[str, int, str | None, array | None]) -> None:
+        self.typecode, self.count, path, self.kept = state
+        self._fd, self._path = -1, None
+        if path is not None:
+            self._fd = os.open(path, os.O_RDONLY)
+
+
+def loaded(values: array | Column) -> array:
+    """A summary's column as an array, read back if it was kept in a file (see Column)."""
+    return values.load() if type(values) is Column else values  # type: ignore[union-attr, return-value]
 
 
 def _read(fd: int, at: int, size: int) -> bytes:

@@ -15,7 +15,7 @@ from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
 from ._summary import LINE_MASK, OWNER_SHIFT, Outcomes, Places, Rows
-from ._texts import Texts
+from ._texts import Column, Texts, loaded
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -157,8 +157,19 @@ class UniqueSummary:
         return self.places.subject(*entry)
 
     def rest(self) -> None:
-        """The records are all folded in (see Summary)."""
+        """
+        The records are all folded in (see Summary): the columns are kept in files until the dataset is judged (see
+        Column), by the one process that judges it. At a million records they were 11 MB a share, held by the
+        process that merged the shares while it judged the visit histories.
+        """
         self.places.rest()
+        if type(self.hashes) is not Column:
+            self.hashes, self.lines, self.owners = map(Column, self._columns())  # type: ignore[assignment]
+
+    def _columns(self) -> tuple[array, array, array]:
+        """The hashes, lines and owners as arrays, read back where they were kept in files (see rest)."""
+        self.hashes, self.lines, self.owners = map(loaded, (self.hashes, self.lines, self.owners))
+        return self.hashes, self.lines, self.owners
 
     def merge(self, later: UniqueSummary) -> None:
         """Add *later*'s records after this summary's; *later* gives up its columns as they are taken (it is spent)."""
@@ -168,9 +179,10 @@ class UniqueSummary:
         count = len(self.texts)
         self.texts.extend(later.texts)
         later.texts = Texts()  # so that a merge holds at most one column twice, never a whole summary
-        self.hashes.extend(later.hashes)
+        hashes, lines, owners = self._columns()
+        hashes.extend(loaded(later.hashes))
         later.hashes = array("I")
-        move = self.places.take(later.places, self.lines, self.owners, later.lines, later.owners)
+        move = self.places.take(later.places, lines, owners, loaded(later.lines), loaded(later.owners))
         later.lines, later.owners = array("I"), array("q")
         self.idents.update({count + i: ident for i, ident in later.idents.items()})
         first = self.first
@@ -186,7 +198,7 @@ class UniqueSummary:
 
     def _texts(self) -> list[tuple[str, Subject, Subject]]:
         """The repeats among text values: (value, the repeating record, the value's first record in file order)."""
-        hashes = self.hashes
+        hashes, lines, owners = self._columns()
         # The hashes two or more records have, found a top byte at a time: sorting all of them at once, as a
         # list of ints beside its copy, was the run's peak (9.4 MB at 200,000 records, 1 MB so, and faster).
         buckets = [array("I") for _ in range(256)]
@@ -206,7 +218,7 @@ class UniqueSummary:
             if len(entries) < 2:
                 continue  # only a hash in common
             value = data.decode("utf-8", "surrogatepass")
-            subjects = [self.places.subject(Places.at(self.lines[i], self.owners[i]), self.idents.get(i, value))
+            subjects = [self.places.subject(Places.at(lines[i], owners[i]), self.idents.get(i, value))
                         for i in entries]
             first = min(range(len(subjects)), key=lambda n: subjects[n].place())  # of a tie, the earliest added
             out += [(value, subject, subjects[first]) for n, subject in enumerate(subjects) if n != first]
