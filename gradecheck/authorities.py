@@ -14,6 +14,7 @@ import bisect
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 import sys
 import threading
@@ -402,6 +403,9 @@ class Register:
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
     #: Per entry, its label for its own name and code when it is plain (see _plainly), worked out once.
     _answers: list[Any] = field(init=False, repr=False, eq=False)
+    #: A number of this register alone, made when it is: entries numbered in one (see numbered) are only ever read
+    #: against it, in the process that made it or one forked from that.
+    token: int = field(init=False, repr=False, eq=False)
     _last: list[Any] = field(init=False, repr=False, eq=False)
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
@@ -471,6 +475,7 @@ class Register:
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
         freeze(self, "_answers", [None] * len(items))
+        freeze(self, "token", int.from_bytes(os.urandom(8), "little"))
         freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
@@ -638,16 +643,34 @@ class Register:
         # entries), where making it is one small tuple a call (and placed keeps the call before's).
         return None if label is _NOT_PLAIN else (label, 0)
 
-    def own_ids(self, texts: Iterable[str]) -> dict[str, str]:
+    def numbered(self, label: Any) -> int | None:
         """
-        Each of *texts* that is an authority's id → the register's own string for it (the one its labels hold),
-        found in one pass over the entries: no index of every id is kept for it (see _entry).
+        The entry whose plain label (see _plainly) *label* is, the register's own object; None for any other.
+
+        A forked worker sends its labels so (Places and VisitsSummary): the process that forked it has the same
+        register, and takes each label back by its number (labelled). Sent as texts, a worker's labels were new
+        strings there, 187 bytes an authority while they arrived (13 MB at a million records, the run's peak),
+        and then had to be looked up to become the register's own.
         """
-        wanted = set(texts)
-        if not wanted:
-            return {}
-        ids = (item[2] if type(item) is tuple else item.id for item in self.authorities._items)  # type: ignore[attr-defined]
-        return {ident: ident for ident in ids if ident in wanted}
+        if type(label) is not tuple or len(label) != 3:
+            return None
+        found = self._by_text.get(label[0])
+        return found if type(found) is int and self._answers[found] is label else None
+
+    def labelled(self, number: int, token: int) -> tuple[str, str, str]:
+        """
+        The plain label of entry *number*, as :meth:`numbered` gave the number in a process whose register's
+        :attr:`token` is *token*.
+
+        Raises:
+            ValueError: that was another register (a summary pickled in one process and read in another).
+        """
+        label = self._answers[number] if token == self.token and 0 <= number < len(self._answers) else _NOT_PLAIN
+        if label is None:
+            label = self._answers[number] = self._plain_label(number)
+        if label is _NOT_PLAIN:
+            raise ValueError("a summary's authorities were numbered by another register than this process's")
+        return label  # type: ignore[no-any-return]
 
     def plain_label(self, name: str | None, code: str | None) -> tuple[str, str, str] | None:
         """

@@ -423,16 +423,24 @@ def test_the_index_of_plain_ids_is_made_when_first_needed(tmp_path):
         register.get("a990005")
 
 
-def test_own_ids_are_the_registers_own_strings():
-    """A worker's ids become the register's own strings (see VisitsSummary.__setstate__); other texts are left out."""
+def test_a_plain_label_goes_by_its_entrys_number_and_comes_back_as_the_registers_own():
+    """
+    Register.numbered numbers only the register's own plain labels, and labelled gives each back, the same object,
+    read against the same register only.
+    """
     register = default_register()
-    texts = ["".join(["liver", "pool"]), "Liverpool", "nowhere", "".join(["cumb", "ria"])]
-    own = register.own_ids(texts)
-    assert own == {"liverpool": "liverpool", "cumbria": "cumbria"}
-    assert own["liverpool"] is register.get("liverpool").id
-    assert own["cumbria"] is register.get("cumbria").id
-    assert own["liverpool"] is not texts[0]
-    assert register.own_ids([]) == {}
+    label = register.placed("Liverpool", "E08000012")[0]
+    number = register.numbered(label)
+    assert number is not None
+    assert register.labelled(number, register.token) is label
+    assert register.numbered(tuple("".join(text) for text in label)) is None  # equal, not the register's own
+    assert register.numbered(register.placed("Buckinghamshire", "E06000060", dt.date(2021, 1, 1))[0]) is None
+    assert register.numbered(("Liverpool", "E08000012")) is None
+    with pytest.raises(ValueError, match="another register"):
+        register.labelled(number, register.token + 1)
+    other = load_register()
+    with pytest.raises(ValueError, match="another register"):
+        other.labelled(number, register.token)
 
 
 _PLAIN_NAMES = ["Town", "town", "Town 2", "St Helens", "Saint Helens", "Bristol, City of", "Bristol"]

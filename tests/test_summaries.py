@@ -25,6 +25,10 @@ subjects = st.builds(
 )
 
 
+_REGISTERED = st.sampled_from([("Liverpool", "E08000012"), ("Leeds", "E08000035"), ("Bexley", "E09000004"),
+                               ("Buckinghamshire", "E06000060"), ("Nowhere", "E99999999"), ("Leeds", None)])
+
+
 def _pack(places: Places, s: Subject) -> int:
     return places.pack(s.path, s.line, (s.authority, s.authority_code), s.framework)
 
@@ -55,6 +59,31 @@ def test_a_table_of_labels_travels_as_the_pairs_its_subjects_name(kept):
     for label in again.authorities.values:
         plain = register.plain_label(label[0], label[1])
         assert label is plain if plain is not None else len(label) == 2
+
+
+@given(st.lists(st.tuples(_REGISTERED, subjects), max_size=10))
+def test_a_table_of_the_registers_labels_travels_as_entry_numbers(kept):
+    """
+    A label that is the register's own object travels as its entry's number (see Register.numbered), and is that
+    object again in the receiver: no text of it is sent.
+    """
+    register = active_register()
+    places = Places()
+    packed = [places.pack(s.path, s.line, register.placed(*who)[0], s.framework) for who, s in kept]
+    sent = pickle.dumps(places)
+    values = places.authorities.values
+    numbered = [register.numbered(label) is not None for label in values]
+    texts = {label[0] for label, n in zip(values, numbered, strict=True) if not n}
+    assert all(label[0].encode() not in sent for label, n in zip(values, numbered, strict=True) if n
+               and label[0] not in texts)
+    again = pickle.loads(sent)
+    assert [again.subject(p, s.id) for p, (_, s) in zip(packed, kept, strict=True)] == [
+        places.subject(p, s.id) for p, (_, s) in zip(packed, kept, strict=True)]
+    for label, n, got in zip(values, numbered, again.authorities.values, strict=True):
+        if n:
+            assert got is label
+        else:
+            assert got == (register.plain_label(*label[:2]) or label[:2])
 
 
 @given(st.lists(subjects, max_size=8), st.lists(subjects, max_size=8), st.lists(subjects, max_size=8))
@@ -281,11 +310,14 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
     assert kept(by_rows) == kept(by_views)
     assert (by_rows.applicable, by_rows.undated, by_rows.codes) == (by_views.applicable, by_views.undated,
                                                                     by_views.codes)
-    # As a worker's summary arrives: the same rows, its history keys that are register ids the register's strings.
+    # As a worker's summary arrives: the same rows, its history keys that are the ids of the register's plain labels
+    # (sent by number: see Register.numbered) the register's own strings.
     again = pickle.loads(pickle.dumps(by_rows))
     assert kept(again) == kept(by_rows)
-    own = active_register().own_ids(v for v in again.names.values if type(v) is str)
-    assert all(v is own[v] for v in again.names.values if v in own)
+    register = active_register()
+    plain = [label for name, code in {who for who, *_ in rows}
+             if register.numbered(label := register.placed(name, code)[0]) is not None]
+    assert all(any(v is label[2] for v in again.names.values) for label in plain if label[2] in again.names.values)
     assert again.outcomes() == by_views.outcomes()
     assert by_rows.outcomes() == by_views.outcomes()
 

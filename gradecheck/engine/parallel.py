@@ -16,6 +16,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any, NoReturn
 
+from ..authorities import active_register
 from ..kinds import spilling
 
 __all__ = ["MIN_BYTES", "can_fork", "count_lines", "fork_map", "plan", "run_parallel", "split_points", "watch_parent"]
@@ -195,6 +196,9 @@ def fork_map(calls: list[Callable[[], Any]], meanwhile: Callable[[], None] | Non
     here; a child that ends without a result raises RuntimeError; on any error here the children are
     killed.
     """
+    # The children number the register's authorities in what they send (see Register.numbered), to be read here:
+    # they must have this process's register, not each make the built-in one of its own.
+    active_register()
     with spilling():  # the children hand over their summaries' spilled ids by the files' names
         return _fork_map(calls, meanwhile)
 

@@ -331,19 +331,33 @@ class VisitsSummary:
         for name, (place, code) in later.codes.items():
             self._code(name, place, code)
 
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        """
+        As a slotted object's, but a history key that is the register id of a plain label's entry is sent as the
+        entry's number (see Register.numbered): it arrives as the register's own string, not as a new one.
+        """
+        state = {slot: getattr(self, slot) for slot in self.__slots__}
+        register = active_register()
+        number, ids = register.numbered, {}
+        for label in self.places.authorities.values:  # every row's place holds the label its key was taken from
+            n = number(label)
+            if n is not None:
+                ids[id(label[2])] = n
+        sent = Names()
+        sent.values = [ids.get(id(value), value) if type(value) is str else value for value in self.names.values]
+        state["names"], state["token"] = sent, register.token
+        return None, state
+
     def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
-        """
-        A worker's summary arrives with its history keys as new texts: a key that is a register id becomes the
-        register's own string for it, 62 bytes an authority less (4.3 MB at a million records).
-        """
-        for slot, value in state[1].items():
+        """A worker's summary: its history keys sent as entry numbers become the register ids the numbers name."""
+        slots = dict(state[1])
+        token = slots.pop("token", None)
+        for slot, value in slots.items():
             setattr(self, slot, value)
         values = self.names.values
-        own = active_register().own_ids(v for v in values if type(v) is str and not v.startswith(_WRITTEN))
-        for i, value in enumerate(values):
-            if value in own:
-                values[i] = own[value]
-        self.names.__setstate__(values)  # its index, keyed by the strings kept
+        if any(type(value) is int for value in values):
+            labelled = active_register().labelled
+            self.names.__setstate__([labelled(v, token)[2] if type(v) is int else v for v in values])
 
     def _dated(self, row: int) -> _Dated:
         visit, graded, standing, where = self.standings.values[self.states[row]]
