@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import count
 from pathlib import Path
 from typing import Any
+from zlib import crc32
 
 from attrs import field, frozen
 
@@ -394,7 +395,9 @@ class Register:
     _by_code: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     _by_la: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
     _by_urn: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
-    _by_name: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
+    #: The entries by name key (see normalise_name), held by the key's CRC-32 (see _named): the keys themselves,
+    #: strings, took 10 MB of a register of 138,000 made-up authorities.
+    _by_name: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
     #: Each name and spelling as the register writes it: most records write it so, and need no normalising.
     _by_text: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, int] = field(init=False, repr=False, eq=False)  # the ids of entries read as Authorities
@@ -465,8 +468,12 @@ class Register:
         freeze(self, "_by_code", by_code)
         freeze(self, "_by_la", by_la)
         freeze(self, "_by_urn", by_urn)
-        freeze(self, "_by_name", by_name)
         freeze(self, "_by_text", dict(zip(keys, map(by_name.__getitem__, keys.values()), strict=True)))
+        hashed: dict[int, _Found] = {}
+        for key, found in zip(map(_crc, by_name), by_name.values(), strict=True):
+            held = hashed.get(key)
+            hashed[key] = found if held is None else _joined(held, found)  # two keys of one CRC: _named tells apart
+        freeze(self, "_by_name", hashed)
         # The ids of plain entries are rarely asked for (a reorganisation names authorities read as Authorities):
         # their index is made when first needed (see _entry). At a million records (138,000 made-up authorities) it
         # was 8.3 MB of the run's peak.
@@ -532,7 +539,7 @@ class Register:
             found = self._found((self._by_la if kind == "la_number" else self._by_urn).get(number))
         else:
             kind = "name"
-            found = self._found(self._by_text.get(text)) or self._found(self._by_name.get(normalise_name(text)))
+            found = self._found(self._by_text.get(text)) or self._found(self._named(normalise_name(text)))
         if not found:
             return NoMatch(text, kind, self._closest(text) if kind == "name" and suggest else (),
                            "" if kind == "name" else self._code_note(text, kind))
@@ -728,7 +735,7 @@ class Register:
         found: list[Authority] = []
         if name:
             text = name.strip()
-            found += self._found(self._by_text.get(text)) or self._found(self._by_name.get(normalise_name(text)))
+            found += self._found(self._by_text.get(text)) or self._found(self._named(normalise_name(text)))
         if code:
             text = code.strip()
             found += self._found(self._by_code.get(text.upper()))
@@ -796,10 +803,10 @@ class Register:
         sharing = sorted({n for w in key.split() if len(w) > 2 for n in words.get(w, ())})
         names = difflib.get_close_matches(key, sharing, n=3, cutoff=0.6) if sharing else []
         if not names:
-            names = difflib.get_close_matches(key, list(self._by_name), n=3, cutoff=0.6)
+            names = difflib.get_close_matches(key, list(self._name_keys()), n=3, cutoff=0.6)
         out: list[str] = []
         for n in names:
-            for a in self._found(self._by_name[n]):
+            for a in self._found(self._named(n)):
                 if a.name not in out:
                     out.append(a.name)
         return tuple(out[:3])
@@ -808,10 +815,29 @@ class Register:
         found = self._suggested.get(_WORDS)
         if found is None:
             index: dict[str, list[str]] = {}
-            for name in self._by_name:
+            for name in self._name_keys():
                 for w in set(name.split()):
                     index.setdefault(w, []).append(name)
             found = self._suggested[_WORDS] = index  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    def _named(self, key: str) -> _Found | None:
+        """The entries with a name whose key is *key* (see normalise_name); None for none."""
+        found = self._by_name.get(_crc(key))
+        if found is None:
+            return None
+        items = self.authorities._items  # type: ignore[attr-defined]
+        held = tuple(i for i in ((found,) if type(found) is int else found)  # type: ignore[union-attr]
+                     if key in map(_key_of, _names_of(items[i])))
+        return None if not held else held[0] if len(held) == 1 else held
+
+    def _name_keys(self) -> dict[str, None]:
+        """Every name key, in the order the entries give them (worked out once, for suggestions: see _named)."""
+        found = self._suggested.get(_KEYS)
+        if found is None:
+            items = self.authorities._items  # type: ignore[attr-defined]
+            found = self._suggested[_KEYS] = dict.fromkeys(  # type: ignore[assignment]
+                _key_of(name) for item in items for name in _names_of(item))
         return found  # type: ignore[return-value]
 
     def _code_note(self, text: str, kind: str) -> str:
@@ -821,6 +847,20 @@ class Register:
 
 
 _WORDS = "\0words"  # where _suggested keeps the word index of the names (no name normalises to it)
+_KEYS = "\0keys"  # and the name keys
+
+
+def _crc(key: str) -> int:
+    return crc32(key.encode("utf-8", "surrogatepass"))
+
+
+def _joined(held: _Found, found: _Found) -> _Found:
+    """Two index answers as one, in entry order."""
+    return tuple(sorted({*((held,) if type(held) is int else held), *((found,) if type(found) is int else found)}))
+
+
+def _names_of(item: Authority | Plain) -> tuple[str, ...]:
+    return (item[0],) if type(item) is tuple else item.names()  # type: ignore[union-attr, return-value]
 
 
 def _kind_of(text: str) -> str:

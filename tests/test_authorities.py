@@ -423,6 +423,28 @@ def test_the_index_of_plain_ids_is_made_when_first_needed(tmp_path):
         register.get("a990005")
 
 
+@pytest.mark.parametrize("text", ["bristol", "Bristol, City of", "ST. HELENS", "Saint Helens", "Telford & Wrekin",
+                                  "Dorset", "Nowhere", "Liverpol", "Herefordshire, County of"])
+def test_names_held_by_their_keys_crc_answer_as_the_keys_would(monkeypatch, text):
+    """
+    The name index holds each key by its CRC-32, and a lookup keeps only the entries that have the key: with every
+    key's CRC the same (all in one bucket), every name resolves, and is suggested, as before.
+    """
+    from gradecheck import authorities
+
+    def answers(register):
+        days = (None, dt.date(2015, 1, 1), dt.date(2024, 1, 1))
+        return ([register.resolve(text, on) for on in days],
+                [(i.label, i.status) for i in (register.identify(text, None, on) for on in days)],
+                register.suggestions(text))
+
+    expected = answers(load_register())
+    monkeypatch.setattr(authorities, "_crc", lambda _key: 7)
+    bucketed = load_register()
+    assert len(bucketed._by_name) == 1
+    assert answers(bucketed) == expected
+
+
 def test_a_plain_label_goes_by_its_entrys_number_and_comes_back_as_the_registers_own():
     """
     Register.numbered numbers only the register's own plain labels, and labelled gives each back, the same object,
