@@ -469,11 +469,7 @@ class Register:
         freeze(self, "_by_la", by_la)
         freeze(self, "_by_urn", by_urn)
         freeze(self, "_by_text", dict(zip(keys, map(by_name.__getitem__, keys.values()), strict=True)))
-        hashed: dict[int, _Found] = {}
-        for key, found in zip(map(_crc, by_name), by_name.values(), strict=True):
-            held = hashed.get(key)
-            hashed[key] = found if held is None else _joined(held, found)  # two keys of one CRC: _named tells apart
-        freeze(self, "_by_name", hashed)
+        freeze(self, "_by_name", _by_crc(by_name))
         # The ids of plain entries are rarely asked for (a reorganisation names authorities read as Authorities):
         # their index is made when first needed (see _entry). At a million records (138,000 made-up authorities) it
         # was 8.3 MB of the run's peak.
@@ -824,12 +820,13 @@ class Register:
     def _named(self, key: str) -> _Found | None:
         """The entries with a name whose key is *key* (see normalise_name); None for none."""
         found = self._by_name.get(_crc(key))
+        if type(found) is dict:  # the keys of one CRC, each with its entries
+            return found.get(key)  # type: ignore[no-any-return]
         if found is None:
             return None
-        items = self.authorities._items  # type: ignore[attr-defined]
-        held = tuple(i for i in ((found,) if type(found) is int else found)  # type: ignore[union-attr]
-                     if key in map(_key_of, _names_of(items[i])))
-        return None if not held else held[0] if len(held) == 1 else held
+        # The one key of its CRC is this one, or no entry has this one: its first entry says which.
+        first = self.authorities._items[found if type(found) is int else found[0]]  # type: ignore[attr-defined, index]
+        return found if key in map(_key_of, _names_of(first)) else None
 
     def _name_keys(self) -> dict[str, None]:
         """Every name key, in the order the entries give them (worked out once, for suggestions: see _named)."""
@@ -854,9 +851,18 @@ def _crc(key: str) -> int:
     return crc32(key.encode("utf-8", "surrogatepass"))
 
 
-def _joined(held: _Found, found: _Found) -> _Found:
-    """Two index answers as one, in entry order."""
-    return tuple(sorted({*((held,) if type(held) is int else held), *((found,) if type(found) is int else found)}))
+def _by_crc(by_name: dict[str, _Found]) -> dict[int, Any]:
+    """
+    The name index held by each key's CRC-32: a key's entries, or where keys share a CRC (a few, if any), a dict of
+    those keys to their entries (see Register._named).
+    """
+    crcs = list(map(_crc, by_name))
+    if len(set(crcs)) == len(crcs):
+        return dict(zip(crcs, by_name.values(), strict=True))
+    out: dict[int, Any] = {}
+    for crc, (key, found) in zip(crcs, by_name.items(), strict=True):
+        out.setdefault(crc, {})[key] = found
+    return {crc: next(iter(held.values())) if len(held) == 1 else held for crc, held in out.items()}
 
 
 def _names_of(item: Authority | Plain) -> tuple[str, ...]:
