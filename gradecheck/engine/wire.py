@@ -52,7 +52,7 @@ def prepare(value: Any) -> Callable[[BinaryIO], None]:
     *value* pickled, and what writes it to a file: its pickle, then each of its arrays' items, from the arrays
     themselves. Pickled whole first, so that an unpicklable value raises here before anything is written; the
     arrays are not copied (a worker that wrote its result into a buffer first held its arrays twice: at a million
-    records its peak was 160 MiB so, and the run's largest, where it is 136 now).
+    records that took the worker's peak, the run's largest then, from 136 to 160 MiB).
     """
     pickled = io.BytesIO()
     pickler = _Pickler(pickled)
