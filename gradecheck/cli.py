@@ -239,7 +239,28 @@ def run() -> NoReturn:
     if sys.implementation.name == "cpython":
         gc.set_threshold(200_000, 30, 30)
     _large_blocks()
+    _on_terminate()
     _end(main())
+
+
+class _Terminated(KeyboardInterrupt):
+    """The program was sent SIGTERM (see _on_terminate)."""
+
+
+def _on_terminate() -> None:
+    """
+    End on SIGTERM as on Ctrl-C: the exception unwinds the run, so its forked workers are killed and its temporary
+    files removed (a large file's spilled ids, hundreds of MB at a million records), where the signal's default
+    ended the process at once and left them in TMPDIR. A CI job that times out sends it first. Only where the
+    signal has its default handling: a parent that ignores it keeps that.
+    """
+    import signal
+
+    def terminated(_signum: int, _frame: object) -> None:
+        raise _Terminated
+
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, terminated)
 
 
 def _end(code: int) -> NoReturn:
@@ -325,7 +346,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         # The reader went away (`| head`): stop quietly, as other command-line tools do.
         sys.stderr.close()
         return EXIT_FINDINGS
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        if isinstance(err, _Terminated):
+            sys.stderr.write("gradecheck: terminated\n")
+            return 143  # 128 + SIGTERM, as a shell reports a process the signal ended
         sys.stderr.write("gradecheck: interrupted\n")
         return 130
     except Exception as err:

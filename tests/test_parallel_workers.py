@@ -64,6 +64,47 @@ def test_a_worker_ends_when_its_parent_is_killed(tmp_path):
         parent.wait()
 
 
+SLOW_RUN = textwrap.dedent("""
+    import sys, time
+    import gradecheck.engine.parallel as parallel
+    import gradecheck.engine.run as run
+    parallel.MIN_BYTES = 0  # split a small file
+    fold = run._Run.fold
+    def fold_slowly(self, items):  # stands for a long share of a large file
+        fold(self, items)
+        time.sleep(60)
+    run._Run.fold = fold_slowly
+    from gradecheck.cli import run as program
+    sys.argv[0] = "gradecheck"
+    program()
+""")
+
+
+def test_sigterm_ends_the_run_with_its_workers_and_temporary_files(tmp_path):
+    """A CI job that times out sends SIGTERM: the run ends as on Ctrl-C, and leaves nothing in TMPDIR."""
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(f'{{"id": "r{i}", "authority": "Leeds", "framework": "sif", "start": "2015-01-01"}}\n'
+                            for i in range(400)), encoding="utf-8")
+    spill = tmp_path / "tmp"
+    spill.mkdir()
+    env = {**os.environ, "TMPDIR": str(spill)}
+    program = subprocess.Popen([sys.executable, "-c", SLOW_RUN, "--workers", "2", str(data)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not list(spill.glob("gradecheck-*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert list(spill.glob("gradecheck-*")), "the run made no spill directory to leave behind"
+        program.send_signal(signal.SIGTERM)
+        _, err = program.communicate(timeout=20)
+    finally:
+        program.kill()
+        program.wait()
+    assert program.returncode == 143
+    assert "gradecheck: terminated" in err
+    assert list(spill.iterdir()) == []
+
+
 def _square(n: int) -> int:
     return n * n
 
