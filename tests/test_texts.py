@@ -221,3 +221,16 @@ def test_a_forked_worker_hands_a_column_over_by_name():
     assert received.kept is None  # opened by name, not sent whole
     assert received.load() == values
     assert _texts._DIRECTORY == []
+
+
+def test_where_the_disk_refuses_a_column_it_stays_in_memory_and_leaves_no_file():
+    from array import array
+
+    from gradecheck.kinds._texts import Column, loaded
+
+    values = array("q", range(20_000))
+    with spilling(), mock.patch.object(_texts, "_write", _failing_write):
+        column = Column(array("q", values))
+        assert column.kept is not None
+        assert os.listdir(_texts._DIRECTORY[0]) == []
+    assert loaded(column) == values
