@@ -6,6 +6,7 @@ import os
 import pickle
 from unittest import mock
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -164,13 +165,17 @@ def test_where_no_temporary_directory_can_be_made_workers_hand_their_texts_over_
     assert _all(received) == values
 
 
-def test_a_merge_whose_copy_the_disk_refuses_keeps_the_later_texts_in_memory():
+@pytest.mark.parametrize("kernel_copy", [True, False])  # os.copy_file_range refuses too, or there is none
+def test_a_merge_whose_copy_the_disk_refuses_keeps_the_later_texts_in_memory(kernel_copy):
     with mock.patch.object(_texts, "SPILL", 4), spilling():
         texts, later = _made(["aaaaa"]), _made(["bbbbb"])
         later.append("cc")  # each spilled; only "cc" in memory
         assert texts.spilled == 5
         assert later.spilled == 5
-        with mock.patch.object(_texts, "_write", _failing_write):
+        refused = OSError(28, "No space left on device")
+        with (mock.patch.object(_texts, "_write", _failing_write),
+              mock.patch.object(_texts, "_COPY_RANGE", kernel_copy),
+              mock.patch.object(_texts.os, "copy_file_range", side_effect=refused, create=True)):
             texts.extend(later)
         assert _all(texts) == ["aaaaa", "bbbbb", "cc"]
         assert texts.spilled == 5
@@ -234,3 +239,22 @@ def test_where_the_disk_refuses_a_column_it_stays_in_memory_and_leaves_no_file()
         assert column.kept is not None
         assert os.listdir(_texts._DIRECTORY[0]) == []
     assert loaded(column) == values
+
+
+@given(st.lists(st.integers(0, 2**31), max_size=30), st.lists(st.integers(0, 2**31), max_size=30),
+       st.sampled_from(["array", "memory", "file"]), st.sampled_from(["array", "memory", "file"]))
+def test_two_columns_join_into_one_array_however_each_is_kept(first, then, first_kept, then_kept):
+    from array import array
+
+    from gradecheck.kinds._texts import Column, joined
+
+    def made(values, kept):
+        if kept == "array":
+            return array("q", values)
+        with mock.patch.object(_texts, "_COLUMN", 0 if kept == "file" else 1 << 40):
+            column = Column(array("q", values))
+        assert (column.kept is None) == (kept == "file")
+        return column
+
+    with spilling():
+        assert joined(made(first, first_kept), made(then, then_kept)) == array("q", first + then)

@@ -15,7 +15,7 @@ from ..values import MISSING, show
 from . import params as c
 from ._base import Failure, Subject, View, param
 from ._summary import LINE_MASK, OWNER_SHIFT, Outcomes, Places, Rows
-from ._texts import Column, Texts, loaded
+from ._texts import Column, Texts, joined, loaded
 from .draft import Candidates, Chooser, Make
 
 __all__ = ["Unique", "UniqueSummary"]
@@ -179,11 +179,13 @@ class UniqueSummary:
         count = len(self.texts)
         self.texts.extend(later.texts)
         later.texts = Texts()  # so that a merge holds at most one column twice, never a whole summary
-        hashes, lines, owners = self._columns()
-        hashes.extend(loaded(later.hashes))
-        later.hashes = array("I")
-        move = self.places.take(later.places, lines, owners, loaded(later.lines), loaded(later.owners))
-        later.lines, later.owners = array("I"), array("q")
+        # Each column made at its size, from both summaries' files where they rested (see rest): read back one by
+        # one and grown, they were held twice, the judging process's peak at a million records.
+        start = len(self.owners)
+        self.hashes, self.lines, self.owners = (joined(self.hashes, later.hashes), joined(self.lines, later.lines),
+                                                joined(self.owners, later.owners))
+        later.hashes, later.lines, later.owners = array("I"), array("I"), array("q")
+        move = self.places.moved(later.places, self.owners, start)
         self.idents.update({count + i: ident for i, ident in later.idents.items()})
         first = self.first
         for key, entry in later.first.items():
