@@ -258,3 +258,16 @@ def test_two_columns_join_into_one_array_however_each_is_kept(first, then, first
 
     with spilling():
         assert joined(made(first, first_kept), made(then, then_kept)) == array("q", first + then)
+
+
+def test_a_column_reads_back_where_files_cannot_be_read_into_memory():
+    """Where os.preadv is missing (macOS before 11), a Column's file is read a block at a time and copied in."""
+    from array import array
+
+    from gradecheck.kinds._texts import Column
+
+    values = array("q", range(30_000))
+    with spilling(), mock.patch.object(_texts, "_COLUMN", 0):
+        column = Column(array("q", values))
+    with mock.patch.object(_texts, "_READ_INTO", False):
+        assert column.load() == values

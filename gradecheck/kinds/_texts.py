@@ -27,8 +27,9 @@ SPILL = 1 << 20
 _COLUMN = 1 << 16  # the fewest bytes a Column keeps in a file: a smaller one stays in memory
 _WIDE = (1 << 32) - 1  # the largest offset a 32-bit end holds
 
-_CAN_SPILL = hasattr(os, "pread") and hasattr(os, "pwrite") and hasattr(os, "preadv")  # not on Windows: in memory
+_CAN_SPILL = hasattr(os, "pread") and hasattr(os, "pwrite")  # not on Windows: there the texts stay in memory
 _COPY_RANGE = hasattr(os, "copy_file_range")  # Linux
+_READ_INTO = hasattr(os, "preadv")  # read into an array's memory (not macOS before 11)
 _DIRECTORY: list[str] = []  # the directory of the spilling() open in this process (or inherited by a fork), if any
 _OPEN = [0]  # how many spilling() are open in this process: the directory goes when the last one ends
 _LOCK = threading.Lock()
@@ -267,7 +268,12 @@ class Column:
             room = whole[at * values.itemsize:(at + self.count) * values.itemsize]
             done = 0
             while done < len(room):
-                got = os.preadv(self._fd, [room[done:]], done)
+                if _READ_INTO:
+                    got = os.preadv(self._fd, [room[done:]], done)
+                else:  # read, then copied in
+                    block = os.pread(self._fd, min(len(room) - done, 1 << 22), done)
+                    room[done:done + len(block)] = block
+                    got = len(block)
                 if not got:
                     raise OSError(f"a spilled column's file ended {len(room) - done} bytes early")
                 done += got
