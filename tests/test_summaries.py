@@ -317,7 +317,7 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
     register = active_register()
     plain = [label for name, code in {who for who, *_ in rows}
              if register.numbered(label := register.placed(name, code)[0]) is not None]
-    assert all(any(v is label[2] for v in again.names.values) for label in plain if label[2] in again.names.values)
+    assert all(v is label[2] for label in plain for v in again.names.values if v == label[2])
     assert again.outcomes() == by_views.outcomes()
     assert by_rows.outcomes() == by_views.outcomes()
 

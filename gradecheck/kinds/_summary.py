@@ -198,7 +198,8 @@ class Places:
         """
         A record's place. *authority* is what a finding names it by: its label (see identify), the register's own
         object, kept as it is (a pair of its name and code made for each authority was 3.9 MB of a million-record
-        run's peak), or a (name, code) pair; a table sent to another process sends the pairs (see __getstate__).
+        run's peak), or a (name, code) pair; a table sent to another process sends the register's labels by number
+        and the others as pairs (see __getstate__).
         """
         # Names.of inlined: every record of a large file comes here once or twice, and the three names are
         # nearly always known already.

@@ -133,9 +133,9 @@ class VisitsSummary:
     history. So the names' codes are kept too, and histories are formed when the file has been read.
 
     Each dated record is one row of parallel columns (its packed place, its day and line as one int,
-    standing and history keys as small ints, and its id's UTF-8), 38 bytes beside the id's characters: lines and
-    history keys as 32-bit ints (a line is one already; a key indexes a table of a few per authority), which took
-    the million-record run's peak from 238.4 to 231.1 MiB.
+    standing and history keys as small ints, and its id's end offset), 34 bytes beside the id's characters: lines
+    and history keys as 32-bit ints (a line is one already; a key indexes a table of a few per authority), which
+    took the million-record run's peak from 238.4 to 231.1 MiB, and the offset in 32 bits (see Texts).
     """
 
     __slots__ = ("applicable", "codes", "ids", "keys", "lines", "names", "owners", "places", "rule", "standings",
