@@ -21,7 +21,7 @@ import threading
 import tomllib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import count
+from itertools import count, repeat
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -291,9 +291,10 @@ class _Entries(Sequence[Authority]):
     """
     A register's authorities in order, each read as an Authority or as a plain entry (see Plain), which becomes
     its Authority the first time it is asked for, and stays that one object (identities are compared with ``is``).
+    The plain entry stays in its place too: the register's indexes hold it (see Register), and it is its label.
     """
 
-    __slots__ = ("_items", "_source", "_sources")
+    __slots__ = ("_built", "_items", "_numbers", "_source", "_sources")
 
     def __init__(self, items: Iterable[Authority | Plain], sources: str | Sequence[str] = "") -> None:
         """
@@ -301,6 +302,8 @@ class _Entries(Sequence[Authority]):
         a file per entry, an entry's place in *items* its place here.
         """
         self._items: list[Authority | Plain] = list(items)
+        self._built: dict[int, Authority] = {}  # each plain entry made an Authority so far, by the entry's id()
+        self._numbers: dict[int, int] | None = None  # each entry's place, by its id(), once asked for (see number_of)
         if isinstance(sources, str):
             self._sources: list[str] = [sources]
             self._source: array | None = None  # every plain entry's file is the one
@@ -316,16 +319,36 @@ class _Entries(Sequence[Authority]):
         if isinstance(i, slice):
             return tuple(self[j] for j in range(*i.indices(len(self._items))))
         item = self._items[i]
-        if type(item) is tuple:
+        return self.built(item, i) if type(item) is tuple else item
+
+    def built(self, item: Plain, i: int | None = None) -> Authority:
+        """The Authority plain entry *item* (entry *i*, where the caller knows it) stands for, made once."""
+        found = self._built.get(id(item))
+        if found is None:
             with _BUILDING:  # the columnar engine's threads may ask for one entry at once: one object, not two
-                item = self._items[i]
-                if type(item) is tuple:
-                    source = self._sources[0 if self._source is None else self._source[i]]
-                    item = self._items[i] = _built(item, "authority", source)  # type: ignore[arg-type]
-        return item
+                found = self._built.get(id(item))
+                if found is None:
+                    if self._source is not None and i is None:
+                        i = self.number_of(item)
+                    source = self._sources[0 if self._source is None else self._source[i]]  # type: ignore[index]
+                    found = self._built[id(item)] = _built(item, "authority", source)
+        return found
 
     def __iter__(self) -> Iterator[Authority]:
         return (self[i] for i in range(len(self._items)))
+
+    def number_of(self, item: Authority | Plain) -> int:
+        """
+        The place of entry *item* (the object held here), for the rare question that starts from an entry: an index
+        holds a plain entry itself, not its number (see Register).
+        """
+        numbers = self._numbers
+        if numbers is None:
+            with _INDEXING:
+                numbers = self._numbers
+                if numbers is None:
+                    numbers = self._numbers = {id(held): i for i, held in enumerate(self._items)}
+        return numbers[id(item)]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (_Entries, tuple)):
@@ -350,10 +373,10 @@ _INDEXING = threading.Lock()  # a register's index made when first needed (see R
 _BATCH = 512  # entries indexed at once (see Register.__attrs_post_init__)
 
 
-def _indexed(items: list[Any], numbers: list[int], by_code: dict[str, Any], by_name: dict[str, Any],
-             keys: dict[str, str]) -> bool:
+def _indexed(items: list[Any], first: int, by_code: dict[str, Any], by_name: dict[str, Any], keys: dict[str, str],
+             crcs: list[int]) -> bool:
     """
-    Add *items* (entries *numbers*) to the code and name indexes at once, where each is a plain entry of one code
+    Add *items* (entries *first* on) to the code and name indexes at once, where each is a plain entry of one code
     and none of their codes and name keys is already indexed or met twice among them: what adding them one at a
     time would do. False, having added nothing, for any other batch.
     """
@@ -367,9 +390,10 @@ def _indexed(items: list[Any], numbers: list[int], by_code: dict[str, Any], by_n
     if (len(set(codes)) < len(codes) or len(set(found)) < len(found) or not by_code.keys().isdisjoint(codes)
             or not by_name.keys().isdisjoint(found)):
         return False
-    by_code.update(zip(codes, numbers, strict=True))
-    by_name.update(zip(found, numbers, strict=True))
+    by_code.update(zip(codes, items, strict=True))
+    by_name.update(zip(found, items, strict=True))
     keys.update(zip(names, found, strict=True))
+    crcs += _crcs(found, range(first, first + len(found)))
     return True
 
 
@@ -381,8 +405,15 @@ def _ident(item: Authority | Plain) -> str:
 Placed = tuple[tuple[str | None, str | None, str | None], int]
 
 
-#: An index's answer for a key: the entry (its place in Register.authorities) that has it, or the entries.
-_Found = int | tuple[int, ...]
+class _Several(tuple):  # type: ignore[type-arg]
+    """An index's answer for a key of several entries: their places in Register.authorities, in order."""
+
+    __slots__ = ()
+
+
+#: An index's answer for a key: the one entry that has it, as a plain entry itself (see Plain) or an Authority's
+#: place in Register.authorities; else the places of the entries (_Several).
+_Found = Any
 
 
 @frozen
@@ -391,21 +422,25 @@ class Register:
 
     authorities: Sequence[Authority] = field(converter=lambda a: a if isinstance(a, _Entries) else _Entries(a))
     reorganisations: tuple[Reorganisation, ...] = field(converter=tuple, default=())
-    # Each index gives a key's entries: an int for a key of one entry (nearly every key), else a tuple of them.
+    # Each index gives a key's entries (see _Found): a key of one plain entry (nearly every key of a large register)
+    # gives the entry itself, which is its label, not its number: an int an entry took 4.3 MB of a register of
+    # 138,000 made-up authorities, and its labels 1.1 MB more.
     _by_code: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     _by_la: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
     _by_urn: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
-    #: The entries by name key (see normalise_name), held by the key's CRC-32 (see _named): the keys themselves,
-    #: strings, took 10 MB of a register of 138,000 made-up authorities.
-    _by_name: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
+    #: The entries by name key (see normalise_name): each key's CRC-32 and entry, ``crc << 32 | entry``, sorted (see
+    #: _named). The keys themselves, strings, took 10 MB of a register of 138,000 made-up authorities; a dict of
+    #: their CRCs, 9 MB; this array, 1.1 MB.
+    _by_name: array = field(init=False, repr=False, eq=False)
     #: Each name and spelling as the register writes it: most records write it so, and need no normalising.
     _by_text: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, int] = field(init=False, repr=False, eq=False)  # the ids of entries read as Authorities
     _by_any_id: Mapping[str, int] | None = field(init=False, repr=False, eq=False)  # every entry's: see _entry
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
     _placed: dict[tuple[str | None, str | None, int], Placed] = field(init=False, repr=False, eq=False)
-    #: Per entry, its label for its own name and code when it is plain (see _plainly), worked out once.
-    _answers: list[Any] = field(init=False, repr=False, eq=False)
+    #: Per Authority entry, its label for its own name and code when it is plain (see _plainly), worked out once: a
+    #: plain entry is its own.
+    _answers: dict[int, Any] = field(init=False, repr=False, eq=False)
     #: A number of this register alone, made when it is: entries numbered in one (see numbered) are only ever read
     #: against it, in the process that made it or one forked from that.
     token: int = field(init=False, repr=False, eq=False)
@@ -425,35 +460,32 @@ class Register:
         by_name: dict[str, _Found] = {}
         keys: dict[str, str] = {}  # each name as written → its key
 
+        entries = self.authorities
+
         def add(index: dict[Any, _Found], key: Any, i: int) -> None:
             found = index.get(key)
             if found is None:
-                index[key] = i
+                index[key] = items[i] if type(items[i]) is tuple else i
                 return
-            held = (found,) if type(found) is int else found
+            held = _places(found, entries)
             if not any(items[j] == items[i] for j in held):  # an equal entry twice is one authority
-                index[key] = (*held, i)
+                index[key] = _Several((*held, i))
 
-        numbers = list(range(len(items)))  # one int object an entry, shared by every index (4 MB at 138,000)
         # Plain entries a batch at a time where no key of the batch is met twice (a user's large register), each
         # index added to in one call; a batch with a key met twice goes an entry at a time, in the same order.
         # Index for index, the same dicts in the same order as an entry at a time: 3 times as fast.
+        crcs: list[int] = []  # each entry's name keys, as _by_name holds them
         for lo in range(0, len(items), _BATCH):
-            batch, batch_numbers = items[lo:lo + _BATCH], numbers[lo:lo + _BATCH]
-            if _indexed(batch, batch_numbers, by_code, by_name, keys):
+            batch = items[lo:lo + _BATCH]
+            if _indexed(batch, lo, by_code, by_name, keys, crcs):
                 continue
-            for i, item in zip(batch_numbers, batch, strict=True):
+            for i, item in enumerate(batch, start=lo):
                 if type(item) is tuple:  # a plain entry: (name, codes, id), codes in upper case
                     for code in _codes(item[1]):
-                        if code in by_code:
-                            add(by_code, code, i)
-                        else:
-                            by_code[code] = i
+                        add(by_code, code, i)
                     key = keys[item[0]] = _key_of(item[0])
-                    if key in by_name:
-                        add(by_name, key, i)
-                    else:
-                        by_name[key] = i
+                    add(by_name, key, i)
+                    crcs += _crcs([key], [i])
                     continue
                 for c in item.codes:
                     add(by_code, c.code if c.code.isupper() else c.code.upper(), i)  # no copy of an upper-case one
@@ -464,12 +496,17 @@ class Register:
                 for name in item.names():
                     key = keys[name] = _key_of(name)
                     add(by_name, key, i)
+                    crcs += _crcs([key], [i])
         freeze = object.__setattr__
         freeze(self, "_by_code", by_code)
         freeze(self, "_by_la", by_la)
         freeze(self, "_by_urn", by_urn)
         freeze(self, "_by_text", dict(zip(keys, map(by_name.__getitem__, keys.values()), strict=True)))
-        freeze(self, "_by_name", _by_crc(by_name))
+        del by_name, keys
+        if len(items) > _ENTRY_MASK:
+            raise ValueError("more authorities than a register can index")
+        freeze(self, "_by_name", array("Q", sorted(set(crcs))))
+        del crcs
         # The ids of plain entries are rarely asked for (a reorganisation names authorities read as Authorities):
         # their index is made when first needed (see _entry). At a million records (138,000 made-up authorities) it
         # was 8.3 MB of the run's peak.
@@ -477,7 +514,7 @@ class Register:
         freeze(self, "_by_any_id", None)
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
-        freeze(self, "_answers", [None] * len(items))
+        freeze(self, "_answers", {})
         freeze(self, "token", int.from_bytes(os.urandom(8), "little"))
         freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
         freeze(self, "_spans", {})
@@ -488,7 +525,10 @@ class Register:
         if found is None:
             return ()
         entries = self.authorities
-        return (entries[found],) if type(found) is int else tuple(entries[i] for i in found)  # type: ignore[union-attr]
+        kind = type(found)
+        if kind is tuple:  # a plain entry
+            return (entries.built(found),)  # type: ignore[attr-defined]
+        return (entries[found],) if kind is int else tuple(entries[i] for i in found)
 
     def __len__(self) -> int:
         return len(self.authorities)
@@ -636,29 +676,46 @@ class Register:
         if name is None or code is None:
             return None
         found = self._by_text.get(name)
+        if type(found) is tuple:  # a plain entry alone has this name, and is its label if it has one code
+            return (found, 0) if self._by_code.get(code) is found and type(found[1]) is str else None
         if type(found) is not int or self._by_code.get(code) != found:
             return None
         answers = self._answers
-        label = answers[found]
+        label = answers.get(found)
         if label is None:  # the same for every record that names this entry so: worked out once
             label = answers[found] = self._plain_label(found)
         # The label is kept, not the answer: keeping each answer too took 7.7 MB at a million records (138,000
         # entries), where making it is one small tuple a call (and placed keeps the call before's).
         return None if label is _NOT_PLAIN else (label, 0)
 
-    def numbered(self, label: Any) -> int | None:
+    def numbered(self, labels: Sequence[Any]) -> list[int | None]:
         """
-        The entry whose plain label (see _plainly) *label* is, the register's own object; None for any other.
+        For each of *labels*, the entry whose plain label (see _plainly) it is, the register's own object; None for
+        any other.
 
         A forked worker sends its labels so (Places and VisitsSummary): the process that forked it has the same
         register, and takes each label back by its number (labelled). Sent as texts, a worker's labels were new
         strings there, 187 bytes an authority while they arrived (13 MB at a million records, the run's peak),
-        and then had to be looked up to become the register's own.
+        and then had to be looked up to become the register's own. A plain entry is its label and is held without
+        its number (see _Found), so the numbers are found in one pass over the entries.
         """
-        if type(label) is not tuple or len(label) != 3:
-            return None
-        found = self._by_text.get(label[0])
-        return found if type(found) is int and self._answers[found] is label else None
+        by_text, answers = self._by_text, self._answers
+        out: list[int | None] = [None] * len(labels)
+        wanted: dict[int, int] = {}  # a plain entry's id() → its place in *labels*
+        for k, label in enumerate(labels):
+            if type(label) is not tuple or len(label) != 3:
+                continue
+            found = by_text.get(label[0])
+            if found is label:
+                wanted[id(label)] = k
+            elif type(found) is int and answers.get(found) is label:
+                out[k] = found
+        if wanted:
+            for i, item in enumerate(self.authorities._items):  # type: ignore[attr-defined]
+                k = wanted.get(id(item))  # type: ignore[assignment]
+                if k is not None:
+                    out[k] = i
+        return out
 
     def labelled(self, number: int, token: int) -> tuple[str, str, str]:
         """
@@ -668,9 +725,13 @@ class Register:
         Raises:
             ValueError: that was another register (a summary pickled in one process and read in another).
         """
-        label = self._answers[number] if token == self.token and 0 <= number < len(self._answers) else _NOT_PLAIN
-        if label is None:
-            label = self._answers[number] = self._plain_label(number)
+        label: Any = _NOT_PLAIN
+        if token == self.token and 0 <= number < len(self.authorities):
+            label = self._answers.get(number)
+            if label is None:
+                label = self._plain_label(number)
+                if type(label) is not tuple or label is not self.authorities._items[number]:  # type: ignore[attr-defined]
+                    self._answers[number] = label  # an Authority's (a plain entry is its own)
         if label is _NOT_PLAIN:
             raise ValueError("a summary's authorities were numbered by another register than this process's")
         return label  # type: ignore[no-any-return]
@@ -819,14 +880,20 @@ class Register:
 
     def _named(self, key: str) -> _Found | None:
         """The entries with a name whose key is *key* (see normalise_name); None for none."""
-        found = self._by_name.get(_crc(key))
-        if type(found) is dict:  # the keys of one CRC, each with its entries
-            return found.get(key)  # type: ignore[no-any-return]
-        if found is None:
+        by_name, crc = self._by_name, _crc(key)
+        at = bisect.bisect_left(by_name, crc << 32)
+        items = self.authorities._items  # type: ignore[attr-defined]
+        found: list[int] = []
+        while at < len(by_name) and by_name[at] >> 32 == crc:  # the entries of this CRC: of this key, or another's
+            i = by_name[at] & _ENTRY_MASK
+            at += 1
+            if key in map(_key_of, _names_of(items[i])) and not any(items[j] == items[i] for j in found):
+                found.append(i)  # an equal entry twice is one authority (as the other indexes hold them)
+        if not found:
             return None
-        # The one key of its CRC is this one, or no entry has this one: its first entry says which.
-        first = self.authorities._items[found if type(found) is int else found[0]]  # type: ignore[attr-defined, index]
-        return found if key in map(_key_of, _names_of(first)) else None
+        if len(found) > 1:
+            return _Several(found)
+        return items[found[0]] if type(items[found[0]]) is tuple else found[0]
 
     def _name_keys(self) -> dict[str, None]:
         """Every name key, in the order the entries give them (worked out once, for suggestions: see _named)."""
@@ -851,18 +918,21 @@ def _crc(key: str) -> int:
     return crc32(key.encode("utf-8", "surrogatepass"))
 
 
-def _by_crc(by_name: dict[str, _Found]) -> dict[int, Any]:
-    """
-    The name index held by each key's CRC-32: a key's entries, or where keys share a CRC (a few, if any), a dict of
-    those keys to their entries (see Register._named).
-    """
-    crcs = list(map(_crc, by_name))
-    if len(set(crcs)) == len(crcs):
-        return dict(zip(crcs, by_name.values(), strict=True))
-    out: dict[int, Any] = {}
-    for crc, (key, found) in zip(crcs, by_name.items(), strict=True):
-        out.setdefault(crc, {})[key] = found
-    return {crc: next(iter(held.values())) if len(held) == 1 else held for crc, held in out.items()}
+_ENTRY_MASK = (1 << 32) - 1
+
+
+def _crcs(keys: Iterable[str], entries: Iterable[int]) -> list[int]:
+    """Each of *keys* with its entry, as the name index holds them (see Register._by_name)."""
+    crcs = map(crc32, map(str.encode, keys, repeat("utf-8"), repeat("surrogatepass")))
+    return list(map(int.__or__, map((32).__rlshift__, crcs), entries))
+
+
+def _places(found: _Found, entries: _Entries) -> tuple[int, ...]:
+    """An index's answer as the places of its entries."""
+    kind = type(found)
+    if kind is int:
+        return (found,)
+    return (entries.number_of(found),) if kind is tuple else found  # type: ignore[no-any-return]
 
 
 def _names_of(item: Authority | Plain) -> tuple[str, ...]:

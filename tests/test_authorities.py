@@ -440,13 +440,13 @@ def test_names_held_by_their_keys_crc_answer_as_the_keys_would(monkeypatch, text
                 register.suggestions(text))
 
     expected = answers(load_register())
-    crc = authorities._crc
-    for shared in (lambda _key: 7, lambda key: 7 if key in ("liverpool", normalise_name(text)) else crc(key)):
-        monkeypatch.setattr(authorities, "_crc", shared)
+    crc, shared_keys = authorities.crc32, (b"liverpool", normalise_name(text).encode())
+    for shared in (lambda _key: 7, lambda key: 7 if key in shared_keys else crc(key)):
+        monkeypatch.setattr(authorities, "crc32", shared)
         bucketed = load_register()
         assert answers(bucketed) == expected
-    monkeypatch.setattr(authorities, "_crc", lambda _key: 7)
-    assert len(load_register()._by_name) == 1
+    monkeypatch.setattr(authorities, "crc32", lambda _key: 7)
+    assert {held >> 32 for held in load_register()._by_name} == {7}
 
 
 def test_a_plain_label_goes_by_its_entrys_number_and_comes_back_as_the_registers_own():
@@ -456,12 +456,12 @@ def test_a_plain_label_goes_by_its_entrys_number_and_comes_back_as_the_registers
     """
     register = default_register()
     label = register.placed("Liverpool", "E08000012")[0]
-    number = register.numbered(label)
+    [number] = register.numbered([label])
     assert number is not None
     assert register.labelled(number, register.token) is label
-    assert register.numbered(tuple("".join(text) for text in label)) is None  # equal, not the register's own
-    assert register.numbered(register.placed("Buckinghamshire", "E06000060", dt.date(2021, 1, 1))[0]) is None
-    assert register.numbered(("Liverpool", "E08000012")) is None
+    others = [tuple("".join(text) for text in label),  # equal, not the register's own
+              register.placed("Buckinghamshire", "E06000060", dt.date(2021, 1, 1))[0], ("Liverpool", "E08000012")]
+    assert register.numbered([*others, label, None]) == [None, None, None, number, None]
     with pytest.raises(ValueError, match="another register"):
         register.labelled(number, register.token + 1)
     other = load_register()
@@ -634,7 +634,8 @@ def test_a_register_indexed_a_batch_at_a_time_is_indexed_as_an_entry_at_a_time(t
             register = load_register([path])
         finally:
             authorities._indexed, authorities._BATCH = original, size
-        return [list(getattr(register, f"_by_{index}").items()) for index in ("code", "name", "text", "id", "la")]
+        return [list(register._by_name), *(list(getattr(register, f"_by_{index}").items())
+                                           for index in ("code", "text", "id", "la"))]
 
     assert indexes(True) == indexes(False)
 
@@ -662,3 +663,27 @@ def test_a_columns_labels_are_each_rows_placed_label(rows) -> None:
     expected = [(None, None, None) if name is None and code is None else register.placed(name, code, day)[0]
                 for name, code, day in rows]
     assert register.labels(names, codes, days) == expected
+
+
+def test_the_name_index_answers_each_names_key_as_the_text_index_answers_the_name(tmp_path):
+    """
+    The name index (CRCs in an array: see Register._by_name) gives for each name's key what the text index gives for
+    the name as written, plain entries and Authorities alike, with an equal entry twice held once.
+    """
+    from gradecheck.authorities import Register, _key_of
+
+    path = tmp_path / "register.toml"
+    path.write_text('[[authority]]\nid = "town"\nname = "Town"\ncodes = [{ code = "E06000901" }]\n\n'
+                    '[[authority]]\nid = "town-2"\nname = "TOWN"\ncodes = [{ code = "E06000902" }]\n\n'
+                    '[[authority]]\nid = "bristol-2"\nname = "Bristol, City of"\ncodes = [{ code = "E06000903" }]\n',
+                    encoding="utf-8")
+    loaded = load_register([path])
+    entries = loaded.authorities._items
+    twice = Register([*loaded.authorities, *(loaded.authorities[i] for i in range(3))])
+    for register in (loaded, twice):
+        for name, found in register._by_text.items():
+            assert register._named(_key_of(name)) == found, name
+    assert type(loaded._by_text["Town"]).__name__ == "_Several"  # two plain entries, one key
+    assert loaded._by_text["Bristol, City of"] == loaded._named("bristol")
+    assert loaded._named("nowhere at all") is None
+    assert any(type(item) is tuple for item in entries)

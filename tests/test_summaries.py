@@ -72,7 +72,7 @@ def test_a_table_of_the_registers_labels_travels_as_entry_numbers(kept):
     packed = [places.pack(s.path, s.line, register.placed(*who)[0], s.framework) for who, s in kept]
     sent = pickle.dumps(places)
     values = places.authorities.values
-    numbered = [register.numbered(label) is not None for label in values]
+    numbered = [n is not None for n in register.numbered(values)]
     texts = {label[0] for label, n in zip(values, numbered, strict=True) if not n}
     assert all(label[0].encode() not in sent for label, n in zip(values, numbered, strict=True) if n
                and label[0] not in texts)
@@ -315,8 +315,8 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
     again = pickle.loads(pickle.dumps(by_rows))
     assert kept(again) == kept(by_rows)
     register = active_register()
-    plain = [label for name, code in {who for who, *_ in rows}
-             if register.numbered(label := register.placed(name, code)[0]) is not None]
+    labels = [register.placed(name, code)[0] for name, code in {who for who, *_ in rows}]
+    plain = [label for label, n in zip(labels, register.numbered(labels), strict=True) if n is not None]
     assert all(v is label[2] for label in plain for v in again.names.values if v == label[2])
     assert again.outcomes() == by_views.outcomes()
     assert by_rows.outcomes() == by_views.outcomes()

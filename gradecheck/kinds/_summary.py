@@ -232,8 +232,8 @@ class Places:
         Register.numbered), else as the pairs a subject names: a label's texts would be new strings in the receiver.
         """
         register = active_register()
-        number = register.numbered
-        values = [label[:2] if (n := number(label)) is None else n for label in self.authorities.values]
+        labels = self.authorities.values
+        values = [label[:2] if n is None else n for label, n in zip(labels, register.numbered(labels), strict=True)]
         return self.paths, self.frameworks, values, register.token
 
     def __setstate__(self, state: tuple[Names, Names, list[int | tuple[str | None, str | None]], int]) -> None:

@@ -338,11 +338,8 @@ class VisitsSummary:
         """
         state = {slot: getattr(self, slot) for slot in self.__slots__}
         register = active_register()
-        number, ids = register.numbered, {}
-        for label in self.places.authorities.values:  # every row's place holds the label its key was taken from
-            n = number(label)
-            if n is not None:
-                ids[id(label[2])] = n
+        labels = self.places.authorities.values  # every row's place holds the label its key was taken from
+        ids = {id(label[2]): n for label, n in zip(labels, register.numbered(labels), strict=True) if n is not None}
         sent = Names()
         sent.values = [ids.get(id(value), value) if type(value) is str else value for value in self.names.values]
         state["names"], state["token"] = sent, register.token
