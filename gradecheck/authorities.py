@@ -21,7 +21,7 @@ import threading
 import tomllib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import count, repeat
+from itertools import count, groupby, repeat
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -374,7 +374,7 @@ _BATCH = 512  # entries indexed at once (see Register.__attrs_post_init__)
 
 
 def _indexed(items: list[Any], first: int, by_code: dict[str, Any], by_name: dict[str, Any], keys: dict[str, str],
-             crcs: list[int]) -> bool:
+             crcs: array) -> bool:
     """
     Add *items* (entries *first* on) to the code and name indexes at once, where each is a plain entry of one code
     and none of their codes and name keys is already indexed or met twice among them: what adding them one at a
@@ -393,7 +393,7 @@ def _indexed(items: list[Any], first: int, by_code: dict[str, Any], by_name: dic
     by_code.update(zip(codes, items, strict=True))
     by_name.update(zip(found, items, strict=True))
     keys.update(zip(names, found, strict=True))
-    crcs += _crcs(found, range(first, first + len(found)))
+    crcs.extend(_crcs(found, range(first, first + len(found))))
     return True
 
 
@@ -474,7 +474,7 @@ class Register:
         # Plain entries a batch at a time where no key of the batch is met twice (a user's large register), each
         # index added to in one call; a batch with a key met twice goes an entry at a time, in the same order.
         # Index for index, the same dicts in the same order as an entry at a time: 3 times as fast.
-        crcs: list[int] = []  # each entry's name keys, as _by_name holds them
+        crcs = array("Q")  # each entry's name keys, as _by_name holds them
         for lo in range(0, len(items), _BATCH):
             batch = items[lo:lo + _BATCH]
             if _indexed(batch, lo, by_code, by_name, keys, crcs):
@@ -485,7 +485,7 @@ class Register:
                         add(by_code, code, i)
                     key = keys[item[0]] = _key_of(item[0])
                     add(by_name, key, i)
-                    crcs += _crcs([key], [i])
+                    crcs.extend(_crcs([key], [i]))
                     continue
                 for c in item.codes:
                     add(by_code, c.code if c.code.isupper() else c.code.upper(), i)  # no copy of an upper-case one
@@ -496,7 +496,7 @@ class Register:
                 for name in item.names():
                     key = keys[name] = _key_of(name)
                     add(by_name, key, i)
-                    crcs += _crcs([key], [i])
+                    crcs.extend(_crcs([key], [i]))
         freeze = object.__setattr__
         freeze(self, "_by_code", by_code)
         freeze(self, "_by_la", by_la)
@@ -505,7 +505,9 @@ class Register:
         del by_name, keys
         if len(items) > _ENTRY_MASK:
             raise ValueError("more authorities than a register can index")
-        freeze(self, "_by_name", array("Q", sorted(set(crcs))))
+        # Sorted once the texts' indexes are made (a list of 138,000 ints is 7.7 MB), each once (an Authority's
+        # spellings may share a key).
+        freeze(self, "_by_name", array("Q", (crc for crc, _ in groupby(sorted(crcs)))))
         del crcs
         # The ids of plain entries are rarely asked for (a reorganisation names authorities read as Authorities):
         # their index is made when first needed (see _entry). At a million records (138,000 made-up authorities) it
@@ -921,10 +923,10 @@ def _crc(key: str) -> int:
 _ENTRY_MASK = (1 << 32) - 1
 
 
-def _crcs(keys: Iterable[str], entries: Iterable[int]) -> list[int]:
+def _crcs(keys: Iterable[str], entries: Iterable[int]) -> Iterator[int]:
     """Each of *keys* with its entry, as the name index holds them (see Register._by_name)."""
     crcs = map(crc32, map(str.encode, keys, repeat("utf-8"), repeat("surrogatepass")))
-    return list(map(int.__or__, map((32).__rlshift__, crcs), entries))
+    return map(int.__or__, map((32).__rlshift__, crcs), entries)
 
 
 def _places(found: _Found, entries: _Entries) -> tuple[int, ...]:
@@ -1074,6 +1076,7 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
             except tomllib.TOMLDecodeError as err:
                 problems.append(Problem(str(path), "file", None, f"not valid TOML: {err}"))
                 continue
+        del text  # a large register's file (13 MB at a million records) is not kept while the register is indexed
         problems += entries.problems
         # Areas first, as the file's [[area]] tables were always read; a later entry of the same id replaces one.
         authorities.update(zip(map(_ident, entries.areas), entries.areas, strict=True))
