@@ -303,8 +303,9 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
                               {"judgements": grades} if grades else {}))
 
     def kept(s: VisitsSummary) -> list:
-        return [(s.places.subject(Places.at(s.lines[r], s.owners[r]), s.ids[r]), s.when[r],
-                 s.standings.values[s.states[r]], s.names.values[s.keys[2 * r]], s.names.values[s.keys[2 * r + 1]])
+        named = 1 << 30  # a row's key is its name's, not its code's (see visits_follow._NAMED)
+        return [(s.places.subject(Places.at(s.lines[r], s.owners[r]), s.ids[r]), s.days[r],
+                 s.standings.values[s.states[r]], s.keys[r] >= named, s.names.values[s.keys[r] & named - 1])
                 for r in range(len(s.lines))]
 
     assert kept(by_rows) == kept(by_views)
@@ -348,3 +349,63 @@ def test_a_table_appended_to_another_keeps_its_values_each_named_by_its_index(mi
     for value in range(7):
         assert ours.values[ours.of(value)] == value
     assert ours.values[:len(mine) + len(theirs)] == [*mine, *theirs]  # what the rows point to never moves
+
+
+def _visit_view(path: str, line: int, framework_id: str, who: tuple[str | None, str | None], day: dt.date,
+                grade: str | None):
+    """A record's view as the row engine folds it: an ILACS inspection graded *grade*, or a visit."""
+    from gradecheck.engine.views import ReadView
+    from gradecheck.ruleset import default_ruleset
+
+    framework = default_ruleset().frameworks[framework_id]
+    top = {"id": f"{path}:{line}", **({"authority": who[0]} if who[0] else {}),
+           **({"authority_code": who[1]} if who[1] else {})}
+    version = framework.version_at(day)
+    grades = {version.overall: grade} if grade and version.overall else {}
+    return ReadView(path, line, framework, version, day, top, {"judgements": grades} if grades else {})
+
+
+def _visits_rule():
+    from gradecheck.ruleset import default_ruleset
+
+    return next(r for r in default_ruleset().rules if r.check.kind == "visits_follow").check
+
+
+_FOLDED = st.tuples(st.sampled_from(["a.jsonl", "b.jsonl"]), st.integers(1, 40),
+                    st.sampled_from(["ilacs", "monitoring-visit"]),
+                    st.sampled_from([*_KNOWN, ("Somewhere", None), ("Elsewhere", None), ("Elsewhere", "E99999999")]),
+                    st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2019, 1, 4)),
+                    st.sampled_from(["good", "inadequate"]))
+
+
+@given(st.lists(_FOLDED, max_size=14), st.integers(0, 14))
+def test_visit_histories_folded_in_two_parts_and_merged_judge_as_one(records, cut):
+    """
+    A file's records folded in two summaries, the later merged into the earlier (its names appended after the
+    earlier's, its rows' keys moved, those keyed by a name as those keyed by a code), judge as one summary of all.
+    """
+    from gradecheck.kinds.visits_follow import VisitsSummary
+
+    rule = _visits_rule()
+    whole, earlier, later = VisitsSummary(rule), VisitsSummary(rule), VisitsSummary(rule)
+    for i, record in enumerate(records):
+        view = _visit_view(*record)
+        whole.add(view)
+        (earlier if i < cut else later).add(_visit_view(*record))
+    earlier.merge(later)
+    assert earlier.outcomes() == whole.outcomes()
+
+
+def test_a_history_is_in_day_then_line_order_whatever_file_a_row_is_from():
+    """
+    Rows of one day are ordered by their line, not by their file: a visit on line 2 of the second file comes before
+    an inspection on line 5 of the first, and so has no graded inspection before it.
+    """
+    from gradecheck.kinds.visits_follow import VisitsSummary
+
+    day, leeds = dt.date(2020, 5, 1), ("Leeds", "E08000035")
+    summary = VisitsSummary(_visits_rule())
+    summary.add(_visit_view("a.jsonl", 5, "ilacs", leeds, day, "inadequate"))
+    summary.add(_visit_view("b.jsonl", 2, "monitoring-visit", leeds, day, None))
+    [(subject, outcome)] = summary.outcomes()[1]
+    assert (subject.path, subject.line, outcome.cause) == ("b.jsonl", 2, "no_history")

@@ -6,7 +6,6 @@ import datetime as dt
 from array import array
 from collections.abc import Callable
 from itertools import compress, count, groupby
-from operator import not_
 from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
@@ -39,6 +38,10 @@ def _text(value: Any) -> str | None:
 
 
 _TEXTS: dict[str, str] = {}
+#: A row's history key is self.names's index of its code, or of its name with this bit set where it has no code: one
+#: key a row, not two (2.3 MB of a million-record run's peak), and a merge still moves each by adding one number.
+_NAMED = 1 << 30
+_INDEX = _NAMED - 1
 _NO_ROWS = array("i")  # the history of an authority with no rows (never written to)
 _VISIT = (True, False, None, "")  # a visit's state: no grade of its own
 #: What starts a history key taken from a record's text (a name, a code). A record the register knows is keyed by
@@ -132,14 +135,15 @@ class VisitsSummary:
     name: one record may give "Liverpool" and E08000012, another only "Liverpool", and both are one
     history. So the names' codes are kept too, and histories are formed when the file has been read.
 
-    Each dated record is one row of parallel columns (its packed place, its day and line as one int,
-    standing and history keys as small ints, and its id's end offset), 34 bytes beside the id's characters: lines
-    and history keys as 32-bit ints (a line is one already; a key indexes a table of a few per authority), which
-    took the million-record run's peak from 238.4 to 231.1 MiB, and the offset in 32 bits (see Texts).
+    Each dated record is one row of parallel columns (its packed place, its day, its standing and history key as
+    small ints, and its id's end offset), 26 bytes beside the id's characters: lines, days and history keys as
+    32-bit ints (a line is one already; a key indexes a table of a few per authority), and the offset in 32 bits
+    (see Texts). A row's line is not kept twice (its day and line as one 64-bit int ordered a history; two sorts
+    do), and a row keeps one key, not its code's and its name's: 34 bytes a row were 20 MB at a million records.
     """
 
-    __slots__ = ("applicable", "codes", "ids", "keys", "lines", "names", "owners", "places", "rule", "standings",
-                 "states", "undated", "when")
+    __slots__ = ("applicable", "codes", "days", "ids", "keys", "lines", "names", "owners", "places", "rule",
+                 "standings", "states", "undated")
 
     def __init__(self, rule: VisitsFollow) -> None:
         self.rule = rule
@@ -147,9 +151,9 @@ class VisitsSummary:
         self.places = Places()
         self.lines = array("I")  # each row's line, and the rest of its packed place (see _summary.Places)
         self.owners = array("q")
-        self.when = array("q")  # each row's day and line as one int, ordinal << 32 | line: its place in a history
+        self.days = array("I")  # each row's day (its ordinal): with its line, its place in a history
         self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.standings
-        self.keys = array("i")  # each row's authority code and name, indexes into self.names (2 per row)
+        self.keys = array("i")  # each row's authority code, or where it has none its name (see _key): self.names's
         self.ids = Texts()
         self.standings = Names()  # the states the rows point to (a few)
         # The codes and names they point to, a few per authority: a merge appends another's (see Names.append), as
@@ -211,7 +215,7 @@ class VisitsSummary:
         overalls: dict[int, tuple[str, list[Any] | None, dict[str, int]]] = {}
         kept: list[str] = []  # the ids of the rows kept, added at the end
         keys, index, of = self.keys, self.names.index, self.names.of
-        lines, owners, when, kept_states = self.lines, self.owners, self.when, self.states
+        lines, owners, kept_days, kept_states = self.lines, self.owners, self.days, self.states
         for row in range(n):
             known = labels[row][2]
             if known is not None:
@@ -260,12 +264,14 @@ class VisitsSummary:
             line = place & LINE_MASK
             lines.append(line)
             owners.append(place >> OWNER_SHIFT)
-            when.append(day.toordinal() << 32 | line)
+            kept_days.append(day.toordinal())
             kept_states.append(state)
-            at = index.get(code)
-            keys.append(at if at is not None else of(code))
-            at = index.get(name)
-            keys.append(at if at is not None else of(name))
+            if code is not None:
+                at = index.get(code)
+                keys.append(at if at is not None else of(code))
+            else:
+                at = index.get(name)
+                keys.append((at if at is not None else of(name)) | _NAMED)
             kept.append(ids[row])
         self.ids.add_all(kept)
         return None
@@ -296,10 +302,9 @@ class VisitsSummary:
         line = Places.line(place)
         self.lines.append(line)
         self.owners.append(Places.owner(place))
-        self.when.append(view.day.toordinal() << 32 | line)  # type: ignore[union-attr]  # add() placed only dated records
+        self.days.append(view.day.toordinal())  # type: ignore[union-attr]  # add() placed only dated records
         self.states.append(self.standings.of(state))
-        self.keys.append(names.of(code))
-        self.keys.append(names.of(name))
+        self.keys.append(names.of(code) if code is not None else names.of(name) | _NAMED)
         self.ids.append(view.ident())
 
     def _code(self, name: str, place: tuple[str, int], code: str) -> None:
@@ -317,8 +322,8 @@ class VisitsSummary:
         self.applicable += later.applicable
         self.places.take(later.places, self.lines, self.owners, later.lines, later.owners)
         later.lines, later.owners = array("I"), array("q")  # so that a merge holds at most one column twice
-        self.when.extend(later.when)
-        later.when = array("q")
+        self.days.extend(later.days)
+        later.days = array("I")
         standings = self.standings.adopt(later.standings)
         self.states.extend(later.states if standings is None else array("H", map(standings.__getitem__, later.states)))
         later.states = array("H")
@@ -359,11 +364,11 @@ class VisitsSummary:
     def _dated(self, row: int) -> _Dated:
         visit, graded, standing, where = self.standings.values[self.states[row]]
         subject = self.places.subject(Places.at(self.lines[row], self.owners[row]), self.ids[row])
-        return _Dated(subject, dt.date.fromordinal(self.when[row] >> 32), visit, graded, standing, where)
+        return _Dated(subject, dt.date.fromordinal(self.days[row]), visit, graded, standing, where)
 
     def outcomes(self) -> tuple[int, Outcomes]:
         outcomes: Outcomes = sorted(self.undated, key=lambda o: o[0].place())
-        standings, states, when = self.standings.values, self.states, self.when
+        standings, states, days, lines = self.standings.values, self.states, self.days, self.lines
         # Each authority's rows as an array, not a list of ints: 120,000 rows of 27,600 authorities took 13 MB
         # (the judgement's peak, the run's) as lists beside a list of their (day, line), and take 4 MB so.
         # Only a history with a visit can have an outcome (most authorities have none): only those are gathered,
@@ -384,9 +389,11 @@ class VisitsSummary:
         # What grouped the rows is let go before the histories are walked: at a million records the row keys were a
         # third of the judgement's peak (the run's), beside histories that take as much.
         del rows, order, history_keys, wanted
-        for key, history in histories.items():  # each in (day, line) order
+        for key, history in histories.items():  # each in (day, line) order: by line, then (stable) by day
             if len(history) > 1:
-                histories[key] = array("i", sorted(history, key=when.__getitem__))
+                history = sorted(history, key=lines.__getitem__)
+                history.sort(key=days.__getitem__)
+                histories[key] = array("i", history)
 
         def history_of(key: Any) -> array:
             return histories.get(key, _NO_ROWS)
@@ -401,7 +408,7 @@ class VisitsSummary:
                         continue  # the visit follows the grade it should: nothing to say
                     via = ""
                     if latest is None and key and not key.startswith(_WRITTEN):
-                        inherited = self._inherited(key, when[row] >> 32, history_of)
+                        inherited = self._inherited(key, days[row], history_of)
                         if inherited is not None:
                             latest, via = inherited
                             if standings[states[latest]][2] == grade:
@@ -423,9 +430,9 @@ class VisitsSummary:
         a time where rows give a code.
         """
         names, keys = self.names.values, self.keys
-        out = list(map(names.__getitem__, keys[0::2]))
-        for row in list(compress(count(), map(not_, out))):
-            name = names[keys[2 * row + 1]]
+        out = list(map(names.__getitem__, map(_INDEX.__and__, keys)))
+        for row in compress(count(), map(_NAMED.__le__, keys)):  # a row without a code: out holds its name
+            name = out[row]
             known = self.codes.get(name or "")
             out[row] = (known[1] if known else None) or name
         return out
@@ -437,7 +444,7 @@ class VisitsSummary:
         the rule's grade, else the latest of them), and the words that say so; None where there is none.
         """
         register = active_register()
-        standings, states, when = self.standings.values, self.states, self.when
+        standings, states, days = self.standings.values, self.states, self.days
         found: list[tuple[int, int, Reorganisation, str]] = []  # (day, line, reorganisation, predecessor)
         for r in register.reorganisations:
             if authority not in r.successors or authority in r.predecessors or r.date.toordinal() > ordinal:
@@ -445,12 +452,12 @@ class VisitsSummary:
             for before in r.predecessors:
                 last = None
                 for row in history_of(before):
-                    if when[row] >> 32 >= r.date.toordinal():
+                    if days[row] >= r.date.toordinal():
                         break
                     if standings[states[row]][1]:  # graded
                         last = row
                 if last is not None:
-                    found.append((when[last] >> 32, last, r, before))
+                    found.append((days[last], last, r, before))
         if not found:
             return None
         wanted = [f for f in found if standings[states[f[1]]][2] == self.rule.grade]
