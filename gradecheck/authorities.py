@@ -20,8 +20,9 @@ import sys
 import threading
 import tomllib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import count, groupby, repeat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import compress, count, groupby, islice, repeat
+from operator import eq
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -42,6 +43,9 @@ __all__ = [
     "active_register",
     "builtin_register_path",
     "default_register",
+    "label_ident",
+    "label_key",
+    "label_parts",
     "load_register",
     "normalise_name",
     "use_register",
@@ -274,27 +278,53 @@ _NOTHING = object()  # no name or code is this, so the last answer kept at hand 
 _NOBODY = (None, None, None)  # the label of a row that names no authority
 _NOT_PLAIN = object()  # an entry's answer where it is not plain (see Register._plainly)
 
-#: An authority as a register file's plain entries give it (an id, a name and undated codes, in an [[authority]]
-#: table): (name, codes in upper case, id), its file kept beside it (see _Entries). It stands for
-#: ``Authority(id, name, codes=(Code(c), ...), source=its file)``. One code (nearly every entry) is kept as itself,
-#: not in a tuple of one (7.7 MB of a register of 138,000), and such an entry is its own label (see _plain_label):
-#: a tuple an entry, not two (the entry as read, and its label), which took 11 MB of that register.
-Plain = tuple[str, "str | tuple[str, ...]", str]
+#: An authority as a register file's plain entries give it (an id, a name and one undated code, in an [[authority]]
+#: table), kept as one string, ``"name\0code\0id"``, its file kept beside it (see _Entries). It stands for
+#: ``Authority(id, name, codes=(Code(code),), source=its file)``, and it is its own label (see label_parts): kept as
+#: a tuple of three strings, with the indexes' own strings for its name and code, such an entry took 320 bytes,
+#: 44 MB of a register of 138,000 made-up authorities, in every process of a run.
+Plain = str
+_SEP = "\0"  # no name, code or id of a plain entry holds it (see _packed)
 
 
-def _codes(held: str | tuple[str, ...]) -> tuple[str, ...]:
-    """A plain entry's codes as a tuple, however they are kept."""
-    return (held,) if type(held) is str else held  # type: ignore[return-value]
+def _packed(name: str, code: str, ident: str) -> str | None:
+    """The plain entry of *name*, *code* and *ident*; None where one of them holds _SEP (an Authority keeps them)."""
+    entry = _SEP.join((name, code, ident))
+    return entry if entry.count(_SEP) == 2 else None
+
+
+def label_parts(label: Any) -> tuple[str | None, str | None, str | None]:
+    """
+    A label's name, code and register id (see Register.placed), however it is kept: a plain entry is its own label,
+    one string; any other label is a tuple of the three.
+    """
+    if type(label) is str:
+        name, code, ident = label.split(_SEP)
+        return name, code, ident
+    return label  # type: ignore[no-any-return]
+
+
+def label_ident(key: str) -> str:
+    """The register id of the entry whose records a :func:`label_key` files (the key itself, where it is an id)."""
+    return key[key.rindex(_SEP) + 1:] if key.count(_SEP) == 2 else key
+
+
+def label_key(label: Any) -> str | None:
+    """
+    What a record of this label is filed under, the same for every record of one register entry: a plain entry's
+    label itself (one string already), else the register id (None for a record the register does not know).
+    """
+    return label if type(label) is str else label[2]  # type: ignore[no-any-return]
 
 
 class _Entries(Sequence[Authority]):
     """
     A register's authorities in order, each read as an Authority or as a plain entry (see Plain), which becomes
     its Authority the first time it is asked for, and stays that one object (identities are compared with ``is``).
-    The plain entry stays in its place too: the register's indexes hold it (see Register), and it is its label.
+    The plain entry stays in its place too: it is its label, and the register's indexes name it.
     """
 
-    __slots__ = ("_built", "_items", "_numbers", "_source", "_sources")
+    __slots__ = ("_built", "_items", "_numbers", "_packed", "_source", "_sources")
 
     def __init__(self, items: Iterable[Authority | Plain], sources: str | Sequence[str] = "") -> None:
         """
@@ -303,6 +333,7 @@ class _Entries(Sequence[Authority]):
         """
         self._items: list[Authority | Plain] = list(items)
         self._built: dict[int, Authority] = {}  # each plain entry made an Authority so far, by the entry's id()
+        self._packed: dict[int, str] = {}  # and back: each such Authority's plain entry, by the Authority's id()
         self._numbers: dict[int, int] | None = None  # each entry's place, by its id(), once asked for (see number_of)
         if isinstance(sources, str):
             self._sources: list[str] = [sources]
@@ -319,7 +350,7 @@ class _Entries(Sequence[Authority]):
         if isinstance(i, slice):
             return tuple(self[j] for j in range(*i.indices(len(self._items))))
         item = self._items[i]
-        return self.built(item, i) if type(item) is tuple else item
+        return self.built(item, i) if type(item) is str else item
 
     def built(self, item: Plain, i: int | None = None) -> Authority:
         """The Authority plain entry *item* (entry *i*, where the caller knows it) stands for, made once."""
@@ -331,17 +362,20 @@ class _Entries(Sequence[Authority]):
                     if self._source is not None and i is None:
                         i = self.number_of(item)
                     source = self._sources[0 if self._source is None else self._source[i]]  # type: ignore[index]
-                    found = self._built[id(item)] = _built(item, "authority", source)
+                    found = _built(item, "authority", source)
+                    self._packed[id(found)] = item
+                    self._built[id(item)] = found
         return found
+
+    def plain(self, authority: Authority) -> Plain | None:
+        """The plain entry *authority* was made from (see built), if it was."""
+        return self._packed.get(id(authority))
 
     def __iter__(self) -> Iterator[Authority]:
         return (self[i] for i in range(len(self._items)))
 
     def number_of(self, item: Authority | Plain) -> int:
-        """
-        The place of entry *item* (the object held here), for the rare question that starts from an entry: an index
-        holds a plain entry itself, not its number (see Register).
-        """
+        """The place of entry *item* (the object held here), for the rare question that starts from an entry."""
         numbers = self._numbers
         if numbers is None:
             with _INDEXING:
@@ -364,41 +398,17 @@ class _Entries(Sequence[Authority]):
 
 def _built(item: Plain, level: str, source: str) -> Authority:
     """The Authority a plain entry stands for."""
-    name, codes, ident = item
-    return Authority(id=ident, name=name, level=level, codes=tuple(Code(c) for c in _codes(codes)), source=source)
+    name, code, ident = item.split(_SEP)
+    return Authority(id=ident, name=name, level=level, codes=(Code(code),), source=source)
 
 
 _BUILDING = threading.Lock()
 _INDEXING = threading.Lock()  # a register's index made when first needed (see Register._entry), made once
-_BATCH = 512  # entries indexed at once (see Register.__attrs_post_init__)
-
-
-def _indexed(items: list[Any], first: int, by_code: dict[str, Any], by_name: dict[str, Any], keys: dict[str, str],
-             crcs: array) -> bool:
-    """
-    Add *items* (entries *first* on) to the code and name indexes at once, where each is a plain entry of one code
-    and none of their codes and name keys is already indexed or met twice among them: what adding them one at a
-    time would do. False, having added nothing, for any other batch.
-    """
-    if not all(type(item) is tuple for item in items):
-        return False
-    codes = [item[1] for item in items]
-    if not all(type(code) is str for code in codes):  # one code each
-        return False
-    names = [item[0] for item in items]
-    found = _keys_of(names)
-    if (len(set(codes)) < len(codes) or len(set(found)) < len(found) or not by_code.keys().isdisjoint(codes)
-            or not by_name.keys().isdisjoint(found)):
-        return False
-    by_code.update(zip(codes, items, strict=True))
-    by_name.update(zip(found, items, strict=True))
-    keys.update(zip(names, found, strict=True))
-    crcs.extend(_crcs(found, range(first, first + len(found))))
-    return True
+_BATCH = 4096  # plain entries indexed at once (see Register.__attrs_post_init__)
 
 
 def _ident(item: Authority | Plain) -> str:
-    return item[2] if type(item) is tuple else item.id  # type: ignore[index, union-attr]
+    return item[item.rindex(_SEP) + 1:] if type(item) is str else item.id  # type: ignore[union-attr]
 
 
 #: An Identity's label and status (see Register.placed).
@@ -422,18 +432,20 @@ class Register:
 
     authorities: Sequence[Authority] = field(converter=lambda a: a if isinstance(a, _Entries) else _Entries(a))
     reorganisations: tuple[Reorganisation, ...] = field(converter=tuple, default=())
-    # Each index gives a key's entries (see _Found): a key of one plain entry (nearly every key of a large register)
-    # gives the entry itself, which is its label, not its number: an int an entry took 4.3 MB of a register of
-    # 138,000 made-up authorities, and its labels 1.1 MB more.
+    # Each index gives a key's entries (see _Found). The names and codes of plain entries (nearly every entry of a
+    # large register) are held by their CRC-32s in sorted arrays, ``crc << 32 | entry``: as dict keys, with a
+    # tuple of three strings an entry, they took 44 MB of a register of 138,000 made-up authorities, and now 18.
+    # The dicts hold the Authorities' keys, and any key several entries have (a few, if any).
     _by_code: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
     _by_la: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
     _by_urn: Mapping[int, _Found] = field(init=False, repr=False, eq=False)
-    #: The entries by name key (see normalise_name): each key's CRC-32 and entry, ``crc << 32 | entry``, sorted (see
-    #: _named). The keys themselves, strings, took 10 MB of a register of 138,000 made-up authorities; a dict of
-    #: their CRCs, 9 MB; this array, 1.1 MB.
+    #: Every entry's name keys (see normalise_name) and codes, as CRCs (see _gathered).
     _by_name: array = field(init=False, repr=False, eq=False)
-    #: Each name and spelling as the register writes it: most records write it so, and need no normalising.
+    _codes_at: array = field(init=False, repr=False, eq=False)
+    #: Each name and spelling as the register writes it: most records write it so, and need no normalising. A plain
+    #: entry's name, where no other entry has its key, is in _texts_at; any other, with its key's entries, here.
     _by_text: Mapping[str, _Found] = field(init=False, repr=False, eq=False)
+    _texts_at: array = field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, int] = field(init=False, repr=False, eq=False)  # the ids of entries read as Authorities
     _by_any_id: Mapping[str, int] | None = field(init=False, repr=False, eq=False)  # every entry's: see _entry
     _identities: dict[tuple[str | None, str | None, int], Identity] = field(init=False, repr=False, eq=False)
@@ -449,78 +461,132 @@ class Register:
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        # The indexes name entries by number, so that an entry read as a plain tuple (see _Entries) becomes an
-        # Authority only if something asks for it: most of a large register is only ever looked up by name and
-        # code, which the tuple answers (_plainly). Building an Authority and its Code for each of 138,000
-        # made-up authorities was a third of the register's time, and a third of its memory.
+        # The indexes name entries by number, so that an entry read as plain (see Plain) becomes an Authority only if
+        # something asks for it: most of a large register is only ever looked up by name and code, which the plain
+        # entry answers (_plainly). Building an Authority and its Code for each of 138,000 made-up authorities was
+        # a third of the register's time, and a third of its memory.
         items = self.authorities._items  # type: ignore[attr-defined]
-        by_code: dict[str, _Found] = {}
+        if len(items) > _ENTRY_MASK:
+            raise ValueError("more authorities than a register can index")
         by_la: dict[int, _Found] = {}
         by_urn: dict[int, _Found] = {}
-        by_name: dict[str, _Found] = {}
-        keys: dict[str, str] = {}  # each name as written → its key
-
-        entries = self.authorities
+        names: dict[str, str] = {}  # each Authority's names as written → their keys
+        codes: set[str] = set()  # and their codes
+        key_crcs, code_crcs, text_crcs = array("Q"), array("Q"), array("Q")
 
         def add(index: dict[Any, _Found], key: Any, i: int) -> None:
             found = index.get(key)
             if found is None:
-                index[key] = items[i] if type(items[i]) is tuple else i
-                return
-            held = _places(found, entries)
-            if not any(items[j] == items[i] for j in held):  # an equal entry twice is one authority
-                index[key] = _Several((*held, i))
+                index[key] = i
+            elif not any(items[j] == items[i] for j in _places(found)):  # an equal entry twice is one authority
+                index[key] = _Several((*_places(found), i))
 
-        # Plain entries a batch at a time where no key of the batch is met twice (a user's large register), each
-        # index added to in one call; a batch with a key met twice goes an entry at a time, in the same order.
-        # Index for index, the same dicts in the same order as an entry at a time: 3 times as fast.
-        crcs = array("Q")  # each entry's name keys, as _by_name holds them
-        for lo in range(0, len(items), _BATCH):
-            batch = items[lo:lo + _BATCH]
-            if _indexed(batch, lo, by_code, by_name, keys, crcs):
+        plain: list[int] = []
+        for i, item in enumerate(items):
+            if type(item) is str:
+                plain.append(i)
                 continue
-            for i, item in enumerate(batch, start=lo):
-                if type(item) is tuple:  # a plain entry: (name, codes, id), codes in upper case
-                    for code in _codes(item[1]):
-                        add(by_code, code, i)
-                    key = keys[item[0]] = _key_of(item[0])
-                    add(by_name, key, i)
-                    crcs.extend(_crcs([key], [i]))
-                    continue
-                for c in item.codes:
-                    add(by_code, c.code if c.code.isupper() else c.code.upper(), i)  # no copy of an upper-case one
-                if item.la_number is not None:
-                    add(by_la, item.la_number, i)
-                if item.urn is not None:
-                    add(by_urn, item.urn, i)
-                for name in item.names():
-                    key = keys[name] = _key_of(name)
-                    add(by_name, key, i)
-                    crcs.extend(_crcs([key], [i]))
+            for c in item.codes:
+                code = c.code if c.code.isupper() else c.code.upper()  # no copy of an upper-case one
+                codes.add(code)
+                code_crcs.extend(_crcs([code], [i]))
+            if item.la_number is not None:
+                add(by_la, item.la_number, i)
+            if item.urn is not None:
+                add(by_urn, item.urn, i)
+            for name in item.names():
+                key = names[name] = _key_of(name)
+                key_crcs.extend(_crcs([key], [i]))
+        # Plain entries a batch at a time: their names, codes and keys live only while the batch is indexed.
+        plain_names: list[int] = []  # the CRC rows of plain entries' names, each with its key's CRC row
+        for lo in range(0, len(plain), _BATCH):
+            numbers = plain[lo:lo + _BATCH]
+            parts = [items[i].split(_SEP) for i in numbers]
+            written = [part[0] for part in parts]
+            keys = _keys_of(written)
+            code_crcs.extend(_crcs([part[1] for part in parts], numbers))
+            found = list(_crcs(keys, numbers))
+            key_crcs.extend(found)
+            text_crcs.extend(_crcs(written, numbers))
+            plain_names += found
         freeze = object.__setattr__
-        freeze(self, "_by_code", by_code)
+        freeze(self, "_by_name", _sorted(key_crcs))
+        freeze(self, "_codes_at", _sorted(code_crcs))
+        del key_crcs, code_crcs
+        # A plain entry's name is answered from _texts_at only where its key is the entry's alone (nearly always):
+        # else, as an Authority's names are, from _by_text, with all its key's entries.
+        shared = set(_shared(self._by_name, items, _names_of, _key_of))  # entries whose key another entry has
+        by_text: dict[str, _Found] = {}
+        if shared:
+            kept = array("Q")
+            for row in text_crcs:
+                i = row & _ENTRY_MASK
+                if i in shared:
+                    name = _names_of(items[i])[0]
+                    by_text[name] = self._named(_key_of(name))
+                else:
+                    kept.append(row)
+            text_crcs = kept
+        freeze(self, "_texts_at", _sorted(text_crcs))
+        del text_crcs, plain_names
+        by_text.update((name, self._named(key)) for name, key in names.items())
+        freeze(self, "_by_text", by_text)
+        # The codes the Authorities have, and any code several entries have, are answered from _by_code.
+        codes.update(_codes_of(items[i])[0] for i in _shared(self._codes_at, items, _codes_of, None))
+        freeze(self, "_by_code", {code: self._coded(code) for code in codes})
         freeze(self, "_by_la", by_la)
         freeze(self, "_by_urn", by_urn)
-        freeze(self, "_by_text", dict(zip(keys, map(by_name.__getitem__, keys.values()), strict=True)))
-        del by_name, keys
-        if len(items) > _ENTRY_MASK:
-            raise ValueError("more authorities than a register can index")
-        # Sorted once the texts' indexes are made (a list of 138,000 ints is 7.7 MB), each once (an Authority's
-        # spellings may share a key).
-        freeze(self, "_by_name", array("Q", (crc for crc, _ in groupby(sorted(crcs)))))
-        del crcs
         # The ids of plain entries are rarely asked for (a reorganisation names authorities read as Authorities):
         # their index is made when first needed (see _entry). At a million records (138,000 made-up authorities) it
         # was 8.3 MB of the run's peak.
-        freeze(self, "_by_id", {item.id: i for i, item in enumerate(items) if type(item) is not tuple})
+        freeze(self, "_by_id", {item.id: i for i, item in enumerate(items) if type(item) is not str})
         freeze(self, "_by_any_id", None)
         freeze(self, "_identities", {})
         freeze(self, "_placed", {})
         freeze(self, "_answers", {})
         freeze(self, "token", int.from_bytes(os.urandom(8), "little"))
-        freeze(self, "_last", [(_NOTHING, _NOTHING, None, None)])
+        freeze(self, "_last", [(_NOTHING, _NOTHING, None, None, False)])
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
+
+    def _text(self, name: str) -> _Found | None:
+        """The entries *name*, as written, names (its key's: see normalise_name); None for none."""
+        found = self._by_text.get(name)
+        if found is None and self._texts_at:
+            found = self._gathered(self._texts_at, name, _names_of, None)
+        return found
+
+    def _code(self, code: str) -> _Found | None:
+        """The entries that have had *code* (in upper case); None for none."""
+        found = self._by_code.get(code)
+        if found is None and self._codes_at:
+            found = self._gathered(self._codes_at, code, _codes_of, None)
+        return found
+
+    def _coded(self, code: str) -> _Found | None:
+        return self._gathered(self._codes_at, code, _codes_of, None)
+
+    def _gathered(self, rows: array, key: str, keys_of: Callable[[Any], Sequence[str]],
+                  normal: Callable[[str], str] | None) -> _Found | None:
+        """
+        The entries of *rows* (an index of CRCs: see _by_name) that have *key* among their keys_of (each made
+        *normal*), in order, an equal entry twice held once, as the dicts held them; None for none.
+        """
+        crc = crc32(key.encode("utf-8", "surrogatepass"))
+        at = bisect.bisect_left(rows, crc << 32)
+        items = self.authorities._items  # type: ignore[attr-defined]
+        found: list[int] = []
+        while at < len(rows) and rows[at] >> 32 == crc:  # the entries of this CRC: of this key, or another's
+            i = rows[at] & _ENTRY_MASK
+            at += 1
+            held = keys_of(items[i])
+            if key in (held if normal is None else map(normal, held)) and not any(items[j] == items[i] for j in found):
+                found.append(i)
+        if not found:
+            return None
+        if len(found) > 1:
+            return _Several(found)
+        return items[found[0]] if type(items[found[0]]) is str else found[0]
 
     def _found(self, found: _Found | None) -> tuple[Authority, ...]:
         """An index's answer as authorities (none for None)."""
@@ -528,7 +594,7 @@ class Register:
             return ()
         entries = self.authorities
         kind = type(found)
-        if kind is tuple:  # a plain entry
+        if kind is str:  # a plain entry
             return (entries.built(found),)  # type: ignore[attr-defined]
         return (entries[found],) if kind is int else tuple(entries[i] for i in found)
 
@@ -571,13 +637,13 @@ class Register:
         text = str(key).strip()
         kind = by or _kind_of(text)
         if kind == "code":
-            found = self._found(self._by_code.get(text.upper()))
+            found = self._found(self._code(text.upper()))
         elif kind in ("la_number", "urn"):
             number = int(text) if text.isdecimal() else -1  # isdigit holds for '¹', which int refuses
             found = self._found((self._by_la if kind == "la_number" else self._by_urn).get(number))
         else:
             kind = "name"
-            found = self._found(self._by_text.get(text)) or self._found(self._named(normalise_name(text)))
+            found = self._found(self._text(text)) or self._found(self._named(normalise_name(text)))
         if not found:
             return NoMatch(text, kind, self._closest(text) if kind == "name" and suggest else (),
                            "" if kind == "name" else self._code_note(text, kind))
@@ -624,12 +690,16 @@ class Register:
         :meth:`identify`'s label and status, all a record that passes needs, cached compactly: a file of many
         authorities keeps a label per name and code, not an Identity with both resolutions (half the memory:
         8 MB for the benchmark's 27,660 pairs, where Identities took 16.5). The same record asks twice in a
-        row (its A rules' pass form, then the dataset rules' fold), so the last answer is kept at hand.
+        row (its A rules' pass form, then the dataset rules' fold), and a file lists an authority's records
+        together, so the last answer is kept at hand: for any day, where it is a plain one (see _plainly), which
+        finds a plain entry by its name's and code's CRCs (see _gathered), a microsecond or two a record.
         """
         last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
-        if last[0] is name and last[1] is code and last[2] == on:
+        # Equal texts, not the same objects: each record's are its own.
+        if last[0] == name and last[1] == code and (last[4] or last[2] == on):
             return last[3]  # type: ignore[no-any-return]
         found = self._plainly(name, code)  # one undated authority's: the same answer on every day
+        steady = found is not None
         if found is None:
             key = (name, code, self._epoch(name, code, on))
             found = self._placed.get(key)
@@ -638,7 +708,7 @@ class Register:
                 found = (ident.label, ident.status)
                 if len(self._placed) < 1 << 18:
                     self._placed[key] = found
-        self._last[0] = (name, code, on, found)
+        self._last[0] = (name, code, on, found, steady)
         return found
 
     def labels(self, names: Sequence[str | None], codes: Sequence[str | None],
@@ -677,10 +747,10 @@ class Register:
         """
         if name is None or code is None:
             return None
-        found = self._by_text.get(name)
-        if type(found) is tuple:  # a plain entry alone has this name, and is its label if it has one code
-            return (found, 0) if self._by_code.get(code) is found and type(found[1]) is str else None
-        if type(found) is not int or self._by_code.get(code) != found:
+        found = self._text(name)
+        if type(found) is str:  # a plain entry alone has this name: its label, where the code is its alone
+            return (found, 0) if self._code(code) is found else None
+        if type(found) is not int or self._code(code) != found:
             return None
         answers = self._answers
         label = answers.get(found)
@@ -701,25 +771,24 @@ class Register:
         and then had to be looked up to become the register's own. A plain entry is its label and is held without
         its number (see _Found), so the numbers are found in one pass over the entries.
         """
-        by_text, answers = self._by_text, self._answers
+        answers = self._answers
         out: list[int | None] = [None] * len(labels)
         wanted: dict[int, int] = {}  # a plain entry's id() → its place in *labels*
         for k, label in enumerate(labels):
-            if type(label) is not tuple or len(label) != 3:
-                continue
-            found = by_text.get(label[0])
-            if found is label:
+            if type(label) is str:
                 wanted[id(label)] = k
-            elif type(found) is int and answers.get(found) is label:
-                out[k] = found
+            elif type(label) is tuple and len(label) == 3 and type(label[0]) is str:
+                found = self._text(label[0])
+                if type(found) is int and answers.get(found) is label:
+                    out[k] = found
         if wanted:
             for i, item in enumerate(self.authorities._items):  # type: ignore[attr-defined]
                 k = wanted.get(id(item))  # type: ignore[assignment]
-                if k is not None:
+                if k is not None and labels[k] is item:
                     out[k] = i
         return out
 
-    def labelled(self, number: int, token: int) -> tuple[str, str, str]:
+    def labelled(self, number: int, token: int) -> Any:
         """
         The plain label of entry *number*, as :meth:`numbered` gave the number in a process whose register's
         :attr:`token` is *token*.
@@ -732,13 +801,13 @@ class Register:
             label = self._answers.get(number)
             if label is None:
                 label = self._plain_label(number)
-                if type(label) is not tuple or label is not self.authorities._items[number]:  # type: ignore[attr-defined]
+                if label is not self.authorities._items[number]:  # type: ignore[attr-defined]
                     self._answers[number] = label  # an Authority's (a plain entry is its own)
         if label is _NOT_PLAIN:
             raise ValueError("a summary's authorities were numbered by another register than this process's")
         return label  # type: ignore[no-any-return]
 
-    def plain_label(self, name: str | None, code: str | None) -> tuple[str, str, str] | None:
+    def plain_label(self, name: str | None, code: str | None) -> Any:
         """
         The label of the authority whose own name and code, as the register writes them, these are, where it is
         one undated authority's (see _plainly): the register's one object for it, its texts the register's. None
@@ -754,8 +823,8 @@ class Register:
         entries an authority in the interpreter's table of interned strings, 10 MB at a million records.
         """
         item = self.authorities._items[i]  # type: ignore[attr-defined]
-        if type(item) is tuple:  # a plain entry as kept, (name, code, id): the label itself (see Plain)
-            return item if type(item[1]) is str else _NOT_PLAIN  # one code, or not
+        if type(item) is str:  # a plain entry: the label itself (see Plain)
+            return item
         codes = item.codes
         if (item.start is not None or item.end is not None or len(codes) != 1 or codes[0].start is not None
                 or codes[0].end is not None or item.level != "authority"):
@@ -794,10 +863,10 @@ class Register:
         found: list[Authority] = []
         if name:
             text = name.strip()
-            found += self._found(self._by_text.get(text)) or self._found(self._named(normalise_name(text)))
+            found += self._found(self._text(text)) or self._found(self._named(normalise_name(text)))
         if code:
             text = code.strip()
-            found += self._found(self._by_code.get(text.upper()))
+            found += self._found(self._code(text.upper()))
             if text.isdecimal():  # isdigit holds for '¹', which int refuses
                 found += self._found(self._by_la.get(int(text)))
         changes: set[dt.date] = set()
@@ -834,8 +903,17 @@ class Register:
             return Identity(None, by_name, by_code, given, (sys.intern(name) if name else None,
                                                             sys.intern(given) if given else None, None), status)
         held = (authority.code_on(on) if on is not None else authority.code) or authority.code
+        plain = self.authorities.plain(authority)  # type: ignore[attr-defined]
+        if plain is not None:  # one label an entry: a plain entry's is itself (its one code is the one held)
+            return Identity(authority, by_name, by_code, held, plain, status)
         return Identity(authority, by_name, by_code, held,
                         (sys.intern(authority.name), sys.intern(held) if held else None, authority.id), status)
+
+    def key_of(self, authority_id: str) -> str:
+        """What the records of the authority with this id are filed under (see label_key): the id, for no entry."""
+        found = self._entry(authority_id)
+        item = self.authorities._items[found] if found is not None else None  # type: ignore[attr-defined]
+        return item if type(item) is str else authority_id  # type: ignore[return-value]
 
     def successors(self, authority: Authority) -> tuple[Authority, ...]:
         """Who followed *authority* (itself, where a reorganisation only changed its code)."""
@@ -882,20 +960,7 @@ class Register:
 
     def _named(self, key: str) -> _Found | None:
         """The entries with a name whose key is *key* (see normalise_name); None for none."""
-        by_name, crc = self._by_name, _crc(key)
-        at = bisect.bisect_left(by_name, crc << 32)
-        items = self.authorities._items  # type: ignore[attr-defined]
-        found: list[int] = []
-        while at < len(by_name) and by_name[at] >> 32 == crc:  # the entries of this CRC: of this key, or another's
-            i = by_name[at] & _ENTRY_MASK
-            at += 1
-            if key in map(_key_of, _names_of(items[i])) and not any(items[j] == items[i] for j in found):
-                found.append(i)  # an equal entry twice is one authority (as the other indexes hold them)
-        if not found:
-            return None
-        if len(found) > 1:
-            return _Several(found)
-        return items[found[0]] if type(items[found[0]]) is tuple else found[0]
+        return self._gathered(self._by_name, key, _names_of, _key_of)
 
     def _name_keys(self) -> dict[str, None]:
         """Every name key, in the order the entries give them (worked out once, for suggestions: see _named)."""
@@ -924,21 +989,46 @@ _ENTRY_MASK = (1 << 32) - 1
 
 
 def _crcs(keys: Iterable[str], entries: Iterable[int]) -> Iterator[int]:
-    """Each of *keys* with its entry, as the name index holds them (see Register._by_name)."""
+    """Each of *keys* with its entry, as an index of CRCs holds them (see Register._by_name)."""
     crcs = map(crc32, map(str.encode, keys, repeat("utf-8"), repeat("surrogatepass")))
     return map(int.__or__, map((32).__rlshift__, crcs), entries)
 
 
-def _places(found: _Found, entries: _Entries) -> tuple[int, ...]:
-    """An index's answer as the places of its entries."""
-    kind = type(found)
-    if kind is int:
-        return (found,)
-    return (entries.number_of(found),) if kind is tuple else found  # type: ignore[no-any-return]
+def _sorted(rows: array) -> array:
+    """An index of CRCs in order, each row once (an Authority's spellings may share a key)."""
+    return array("Q", (row for row, _ in groupby(sorted(rows))))
+
+
+def _shared(rows: array, items: list[Any], keys_of: Callable[[Any], Sequence[str]],
+            normal: Callable[[str], str] | None) -> Iterator[int]:
+    """The entries of *rows* (an index of CRCs) that have a key another entry has too (a CRC met twice, then read)."""
+    tops = array("Q", map((32).__rrshift__, rows))  # each row's CRC
+    for crc in dict.fromkeys(compress(islice(tops, 1, None), map(eq, islice(tops, 1, None), tops))):
+        at = bisect.bisect_left(tops, crc)
+        holders: dict[str, set[int]] = {}
+        while at < len(tops) and tops[at] == crc:
+            i = rows[at] & _ENTRY_MASK
+            at += 1
+            for key in keys_of(items[i]):
+                holders.setdefault(key if normal is None else normal(key), set()).add(i)
+        for held in holders.values():
+            if len(held) > 1:
+                yield from held
+
+
+def _places(found: _Found) -> tuple[int, ...]:
+    """An index's answer held as entry numbers (see add in Register.__attrs_post_init__)."""
+    return (found,) if type(found) is int else found  # type: ignore[no-any-return]
 
 
 def _names_of(item: Authority | Plain) -> tuple[str, ...]:
-    return (item[0],) if type(item) is tuple else item.names()  # type: ignore[union-attr, return-value]
+    return (item[:item.index(_SEP)],) if type(item) is str else item.names()  # type: ignore[union-attr]
+
+
+def _codes_of(item: Authority | Plain) -> tuple[str, ...]:
+    if type(item) is str:
+        return (item.split(_SEP)[1],)
+    return tuple(c.code if c.code.isupper() else c.code.upper() for c in item.codes)  # type: ignore[union-attr]
 
 
 def _kind_of(text: str) -> str:
@@ -1081,7 +1171,7 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
         # Areas first, as the file's [[area]] tables were always read; a later entry of the same id replaces one.
         authorities.update(zip(map(_ident, entries.areas), entries.areas, strict=True))
         authorities.update(zip(map(_ident, entries.authorities), entries.authorities, strict=True))
-        if any(type(a) is tuple for a in entries.authorities):
+        if any(type(a) is str for a in entries.authorities):
             plain.append(entries)
         for r in entries.reorganisations:
             reorganisations[r.id] = r
@@ -1092,8 +1182,9 @@ def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> 
                                         f"no authority has the id {who!r}"))
     if problems:
         raise RuleFileError(problems)
-    return Register(_Entries(authorities.values(), _sources(authorities, plain)),
-                    tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
+    entries = _Entries(authorities.values(), _sources(authorities, plain))
+    del authorities  # its keys, the plain entries' ids, are not kept while the register is indexed
+    return Register(entries, tuple(sorted(reorganisations.values(), key=lambda r: r.date)))
 
 
 def _sources(authorities: dict[str, Authority | Plain], plain: list[_File]) -> str | list[str]:
@@ -1102,7 +1193,7 @@ def _sources(authorities: dict[str, Authority | Plain], plain: list[_File]) -> s
         return plain[0].source if plain else ""
     source_of: dict[str, str] = {}
     for entries in plain:  # a later file's entry replaces an earlier one's
-        source_of.update((_ident(a), entries.source) for a in entries.authorities if type(a) is tuple)
+        source_of.update((_ident(a), entries.source) for a in entries.authorities if type(a) is str)
     return [source_of.get(ident, "") for ident in authorities]
 
 
@@ -1219,13 +1310,16 @@ class _File:
         if any(entry[0] == "area" for entry in entries):  # rare: each to its own table
             for table, _, ident, name, code, _ in entries:
                 counts[table] += 1
-                if table == "area":
-                    self.areas.append(_built((name, code, ident), "region", source))
-                else:
-                    self.authorities.append((name, code, ident))
+                entry = _plain_entry(ident, name, [code], table, source)
+                (self.areas if table == "area" else self.authorities).append(entry)  # type: ignore[arg-type]
             return
         counts["authority"] += len(entries)
-        self.authorities += [(name, code, ident) for _, _, ident, name, code, _ in entries]
+        packed = ["\0".join((name, code, ident)) for _, _, ident, name, code, _ in entries]
+        if sum(map(str.count, packed, repeat(_SEP))) == 2 * len(packed):
+            self.authorities += packed
+        else:  # a text holds _SEP (a "\u0000" escape): that entry is kept as an Authority
+            self.authorities += [_plain_entry(ident, name, [code], "authority", source)  # type: ignore[misc]
+                                 for _, _, ident, name, code, _ in entries]
 
     def _read_written(self, entries: list[Written]) -> None:
         """Entries as a program writes them (see _pieces): each built as _simple_authority builds it, else checked."""
@@ -1328,8 +1422,14 @@ def _plain_entry(ident: str, name: str, codes: Sequence[str], table: str, source
         if not _GSS.match(code):
             return None
         held.append(code)
-    entry = name, held[0] if len(held) == 1 else tuple(held), ident  # see Plain
-    return entry if table == "authority" else _built(entry, "region", source)
+    entry = _packed(name, held[0], ident) if len(held) == 1 and table == "authority" else None  # see Plain
+    return entry if entry is not None else _authority_of(name, held, ident,
+                                                         "authority" if table == "authority" else "region", source)
+
+
+def _authority_of(name: str, codes: Sequence[str], ident: str, level: str, source: str) -> Authority:
+    """The Authority of an id, a name and undated codes."""
+    return Authority(id=ident, name=name, level=level, codes=tuple(Code(c) for c in codes), source=source)
 
 
 _SIMPLE_KEYS = frozenset({"id", "name", "codes"})

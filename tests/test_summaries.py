@@ -311,14 +311,10 @@ def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_i
     assert kept(by_rows) == kept(by_views)
     assert (by_rows.applicable, by_rows.undated, by_rows.codes) == (by_views.applicable, by_views.undated,
                                                                     by_views.codes)
-    # As a worker's summary arrives: the same rows, its history keys that are the ids of the register's plain labels
-    # (sent by number: see Register.numbered) the register's own strings.
+    # As a worker's summary arrives: the same rows (its history keys that are plain entries travel by number: see
+    # test_plain_entries_history_keys_travel_as_the_registers_own).
     again = pickle.loads(pickle.dumps(by_rows))
     assert kept(again) == kept(by_rows)
-    register = active_register()
-    labels = [register.placed(name, code)[0] for name, code in {who for who, *_ in rows}]
-    plain = [label for label, n in zip(labels, register.numbered(labels), strict=True) if n is not None]
-    assert all(v is label[2] for label in plain for v in again.names.values if v == label[2])
     assert again.outcomes() == by_views.outcomes()
     assert by_rows.outcomes() == by_views.outcomes()
 
@@ -409,3 +405,40 @@ def test_a_history_is_in_day_then_line_order_whatever_file_a_row_is_from():
     summary.add(_visit_view("b.jsonl", 2, "monitoring-visit", leeds, day, None))
     [(subject, outcome)] = summary.outcomes()[1]
     assert (subject.path, subject.line, outcome.cause) == ("b.jsonl", 2, "no_history")
+
+
+def test_plain_entries_history_keys_travel_as_the_registers_own(tmp_path):
+    """
+    A register file's plain entries file their records under the entry itself (see label_key): a worker's visit
+    summary sends those keys, and its place table those labels, by number, and they arrive as the register's own
+    objects, no text of them sent; the summary judges as before it travelled.
+    """
+    from gradecheck.authorities import label_parts, load_register, use_register
+    from gradecheck.kinds.visits_follow import VisitsSummary
+
+    path = tmp_path / "register.toml"
+    path.write_text("".join(f'[[authority]]\nid = "town-{i}"\nname = "Town {i}"\n'
+                            f'codes = [{{ code = "E0690000{i}" }}]\n\n' for i in range(3)), encoding="utf-8")
+    register = load_register([path])
+    use_register(register)
+    try:
+        summary = VisitsSummary(_visits_rule())
+        for i, (town, framework, grade) in enumerate([(0, "ilacs", "good"), (0, "monitoring-visit", None),
+                                                      (1, "ilacs", "good")]):
+            summary.add(_visit_view("a.jsonl", i + 1, framework, (f"Town {town}", f"E0690000{town}"),
+                                    dt.date(2020, 1, 1 + i), grade))
+        plain = [item for item in register.authorities._items if type(item) is str]
+        assert {label_parts(p)[2] for p in plain} == {"town-0", "town-1", "town-2"}
+        sent = pickle.dumps(summary)
+        assert b"Town 0" not in sent
+        assert b"town-0" not in sent
+        again = pickle.loads(sent)
+        keys = [v for v in again.names.values if type(v) is str and v.count("\0") == 2]
+        assert keys
+        assert all(any(key is p for p in plain) for key in keys)
+        assert all(any(label is p for p in plain) for label in again.places.authorities.values)
+        assert again.outcomes() == summary.outcomes()
+        [(subject, outcome)] = summary.outcomes()[1]
+        assert (subject.authority, subject.authority_code, outcome.actual) == ("Town 0", "E06900000", "good")
+    finally:
+        use_register(None)

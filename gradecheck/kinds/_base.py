@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import attrs
 from attrs import frozen
 
-from ..authorities import active_register
+from ..authorities import active_register, label_parts
 from ..frameworks import Framework, Version
 from ..records import Origin, Record
 from ..values import MISSING, Invalid, UnknownGrade, bounds, show
@@ -177,12 +177,14 @@ def who(view: Any) -> tuple[str | None, str | None]:
     gradecheck/authorities.py) where the record resolves on its day, else the text it gives (interned: a file
     names a few hundred authorities, on every record); (None, None) for a record that names none.
     """
-    found = identify(view)
-    return found[0], found[1]
+    return label_parts(identify(view))[:2]  # type: ignore[return-value]
 
 
-def identify(view: Any) -> tuple[str | None, str | None, str | None]:
-    """:func:`who`'s name and code, and the register id of the authority (None where the record resolves to none)."""
+def identify(view: Any) -> Any:
+    """
+    The record's label (see Register.placed): :func:`who`'s name and code, and the register id of the authority (None
+    where the record resolves to none), as :func:`~gradecheck.authorities.label_parts` reads them.
+    """
     found = view._who
     if found is not None:
         return found  # type: ignore[no-any-return]

@@ -10,7 +10,7 @@ from itertools import islice
 from operator import le
 from typing import Any, Protocol
 
-from ..authorities import active_register
+from ..authorities import active_register, label_parts
 from ..frameworks import Framework, Version
 from ._base import CODE_FIELDS, NAME_FIELDS, Failure, Subject, Unknown, View, identify
 
@@ -222,9 +222,9 @@ class Places:
             names.rest()
 
     def subject(self, place: int, ident: str) -> Subject:
-        label = self.authorities.values[place >> _AUTHORITY]
-        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES, label[0],
-                       self.frameworks.values[place >> _FRAMEWORK & _FIELD], label[1])
+        name, code = label_parts(self.authorities.values[place >> _AUTHORITY])[:2]  # a label, or a pair
+        return Subject(ident, self.paths.values[place >> _PATH & _FIELD], place & _LINES, name,
+                       self.frameworks.values[place >> _FRAMEWORK & _FIELD], code)
 
     def __getstate__(self) -> tuple[Names, Names, list[int | tuple[str | None, str | None]], int]:
         """
@@ -233,7 +233,8 @@ class Places:
         """
         register = active_register()
         labels = self.authorities.values
-        values = [label[:2] if n is None else n for label, n in zip(labels, register.numbered(labels), strict=True)]
+        values = [label_parts(label)[:2] if n is None else n
+                  for label, n in zip(labels, register.numbered(labels), strict=True)]
         return self.paths, self.frameworks, values, register.token
 
     def __setstate__(self, state: tuple[Names, Names, list[int | tuple[str | None, str | None]], int]) -> None:
@@ -421,8 +422,8 @@ class Rows:
 
     def subject(self, row: int) -> Subject:
         """What a finding about a row names (as View.subject gives it)."""
-        label = self.labels()[row]
-        return Subject(self.columns["id"][row], self.path, self.lines[row], label[0], self.framework.id, label[1])
+        name, code = label_parts(self.labels()[row])[:2]
+        return Subject(self.columns["id"][row], self.path, self.lines[row], name, self.framework.id, code)
 
 
 def _first_column(rows: Rows, fields: tuple[str, ...], nobody: list[None]) -> list[Any]:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from attrs import frozen
 
-from ..authorities import Reorganisation, active_register
+from ..authorities import Reorganisation, active_register, label_ident, label_key
 from ..frameworks import Scale, Version
 from . import params as c
 from ._base import Failure, Subject, Unknown, View, identify, param
@@ -163,7 +163,7 @@ class VisitsSummary:
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
 
     def add(self, view: View) -> None:
-        known = identify(view)[2]
+        known = label_key(identify(view))
         if known is not None:  # the register's identity: one history however it is spelt or coded
             name, code = None, known
         else:
@@ -217,7 +217,7 @@ class VisitsSummary:
         keys, index, of = self.keys, self.names.index, self.names.of
         lines, owners, kept_days, kept_states = self.lines, self.owners, self.days, self.states
         for row in range(n):
-            known = labels[row][2]
+            known = label_key(labels[row])
             if known is not None:
                 name, code = None, known
             else:
@@ -290,7 +290,7 @@ class VisitsSummary:
             return
         places: list[int] | None = None
         for row, label in enumerate(labels):
-            if label[2] is None:
+            if label_key(label) is None:
                 name, code = _text(names[row]), _text(codes[row])
                 if name and code:
                     if places is None:
@@ -343,10 +343,9 @@ class VisitsSummary:
         """
         state = {slot: getattr(self, slot) for slot in self.__slots__}
         register = active_register()
-        labels = self.places.authorities.values  # every row's place holds the label its key was taken from
-        ids = {id(label[2]): n for label, n in zip(labels, register.numbered(labels), strict=True) if n is not None}
+        values = self.names.values
         sent = Names()
-        sent.values = [ids.get(id(value), value) if type(value) is str else value for value in self.names.values]
+        sent.values = [value if n is None else n for value, n in zip(values, register.numbered(values), strict=True)]
         state["names"], state["token"] = sent, register.token
         return None, state
 
@@ -359,7 +358,7 @@ class VisitsSummary:
         values = self.names.values
         if any(type(value) is int for value in values):
             labelled = active_register().labelled
-            self.names.__setstate__([labelled(v, token)[2] if type(v) is int else v for v in values])
+            self.names.__setstate__([label_key(labelled(v, token)) if type(v) is int else v for v in values])
 
     def _dated(self, row: int) -> _Dated:
         visit, graded, standing, where = self.standings.values[self.states[row]]
@@ -376,7 +375,8 @@ class VisitsSummary:
         visits = {i for i, state in enumerate(standings) if state[0] is True}
         history_keys = self._history_keys()
         visited = {history_keys[row] for row in compress(count(), map(visits.__contains__, states))}
-        wanted = visited | {before for r in active_register().reorganisations for before in r.predecessors}
+        register = active_register()
+        wanted = visited | {register.key_of(before) for r in register.reorganisations for before in r.predecessors}
         histories: dict[Any, array] = {}
         order = self.places.in_file_order(self.lines, self.owners)
         rows = compress(order, map(wanted.__contains__, map(history_keys.__getitem__, order)))
@@ -444,6 +444,7 @@ class VisitsSummary:
         the rule's grade, else the latest of them), and the words that say so; None where there is none.
         """
         register = active_register()
+        authority = label_ident(authority)  # the history's key: a plain entry's label, or an id
         standings, states, days = self.standings.values, self.states, self.days
         found: list[tuple[int, int, Reorganisation, str]] = []  # (day, line, reorganisation, predecessor)
         for r in register.reorganisations:
@@ -451,7 +452,7 @@ class VisitsSummary:
                 continue
             for before in r.predecessors:
                 last = None
-                for row in history_of(before):
+                for row in history_of(register.key_of(before)):
                     if days[row] >= r.date.toordinal():
                         break
                     if standings[states[row]][1]:  # graded
