@@ -21,8 +21,8 @@ import threading
 import tomllib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import compress, count, groupby, islice, repeat
-from operator import eq
+from itertools import chain, compress, count, islice, repeat
+from operator import eq, is_, is_not, not_
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -472,7 +472,10 @@ class Register:
         by_urn: dict[int, _Found] = {}
         names: dict[str, str] = {}  # each Authority's names as written → their keys
         codes: set[str] = set()  # and their codes
-        key_crcs, code_crcs, text_crcs = array("Q"), array("Q"), array("Q")
+        key_crcs, code_crcs, text_crcs = array("Q"), array("Q"), array("Q")  # a row each plain entry
+        # The Authorities' rows, each once (an Authority's spellings may share a key): a few hundred.
+        authority_keys: set[int] = set()
+        authority_codes: set[int] = set()
 
         def add(index: dict[Any, _Found], key: Any, i: int) -> None:
             found = index.get(key)
@@ -481,54 +484,48 @@ class Register:
             elif not any(items[j] == items[i] for j in _places(found)):  # an equal entry twice is one authority
                 index[key] = _Several((*_places(found), i))
 
-        plain: list[int] = []
-        for i, item in enumerate(items):
-            if type(item) is str:
-                plain.append(i)
-                continue
+        kinds = list(map(type, items))
+        plain = list(compress(count(), map(is_, kinds, repeat(str))))
+        for i in compress(count(), map(is_not, kinds, repeat(str))):
+            item = items[i]
             for c in item.codes:
                 code = c.code if c.code.isupper() else c.code.upper()  # no copy of an upper-case one
                 codes.add(code)
-                code_crcs.extend(_crcs([code], [i]))
+                authority_codes.update(_crcs([code], [i]))
             if item.la_number is not None:
                 add(by_la, item.la_number, i)
             if item.urn is not None:
                 add(by_urn, item.urn, i)
             for name in item.names():
                 key = names[name] = _key_of(name)
-                key_crcs.extend(_crcs([key], [i]))
+                authority_keys.update(_crcs([key], [i]))
+        del kinds
         # Plain entries a batch at a time: their names, codes and keys live only while the batch is indexed.
-        plain_names: list[int] = []  # the CRC rows of plain entries' names, each with its key's CRC row
         for lo in range(0, len(plain), _BATCH):
             numbers = plain[lo:lo + _BATCH]
             parts = [items[i].split(_SEP) for i in numbers]
             written = [part[0] for part in parts]
             keys = _keys_of(written)
             code_crcs.extend(_crcs([part[1] for part in parts], numbers))
-            found = list(_crcs(keys, numbers))
-            key_crcs.extend(found)
+            key_crcs.extend(_crcs(keys, numbers))
             text_crcs.extend(_crcs(written, numbers))
-            plain_names += found
         freeze = object.__setattr__
-        freeze(self, "_by_name", _sorted(key_crcs))
-        freeze(self, "_codes_at", _sorted(code_crcs))
+        freeze(self, "_by_name", _sorted(key_crcs, authority_keys))
+        freeze(self, "_codes_at", _sorted(code_crcs, authority_codes))
         del key_crcs, code_crcs
         # A plain entry's name is answered from _texts_at only where its key is the entry's alone (nearly always):
         # else, as an Authority's names are, from _by_text, with all its key's entries.
         shared = set(_shared(self._by_name, items, _names_of, _key_of))  # entries whose key another entry has
         by_text: dict[str, _Found] = {}
         if shared:
-            kept = array("Q")
-            for row in text_crcs:
-                i = row & _ENTRY_MASK
-                if i in shared:
+            for i in shared:
+                if type(items[i]) is str:
                     name = _names_of(items[i])[0]
                     by_text[name] = self._named(_key_of(name))
-                else:
-                    kept.append(row)
-            text_crcs = kept
-        freeze(self, "_texts_at", _sorted(text_crcs))
-        del text_crcs, plain_names
+            text_crcs = array("Q", compress(text_crcs, map(not_, map(shared.__contains__,
+                                                                     map(_ENTRY_MASK.__and__, text_crcs)))))
+        freeze(self, "_texts_at", _sorted(text_crcs, ()))
+        del text_crcs
         by_text.update((name, self._named(key)) for name, key in names.items())
         freeze(self, "_by_text", by_text)
         # The codes the Authorities have, and any code several entries have, are answered from _by_code.
@@ -994,9 +991,10 @@ def _crcs(keys: Iterable[str], entries: Iterable[int]) -> Iterator[int]:
     return map(int.__or__, map((32).__rlshift__, crcs), entries)
 
 
-def _sorted(rows: array) -> array:
-    """An index of CRCs in order, each row once (an Authority's spellings may share a key)."""
-    return array("Q", (row for row, _ in groupby(sorted(rows))))
+def _sorted(rows: array, more: Iterable[int]) -> array:
+    """An index of CRCs in order: *rows* and *more* (no row in both, none twice)."""
+    ordered = sorted(chain(rows, more))
+    return array("Q", ordered)
 
 
 def _shared(rows: array, items: list[Any], keys_of: Callable[[Any], Sequence[str]],
