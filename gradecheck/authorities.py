@@ -257,8 +257,9 @@ class Identity:
     by_name: Resolved | NoMatch | None
     by_code: Resolved | NoMatch | None
     code: str | None  # the authority's GSS code on the day (its latest without a day); else the code as given
-    #: What a finding names: (the register's name, else the name as given; the code; the register id or None).
-    label: tuple[str | None, str | None, str | None] = (None, None, None)
+    #: What a finding names: (the register's name, else the name as given; the code; the register id or None), or
+    #: a plain entry, its own label (see label_parts).
+    label: Any = (None, None, None)
     #: For pass forms: 0 the record is placed, 1 its name and code are two authorities (A101), 2 one of them is
     #: no authority (A102). Never both: a conflict needs both to resolve.
     status: int = 0
@@ -412,7 +413,7 @@ def _ident(item: Authority | Plain) -> str:
 
 
 #: An Identity's label and status (see Register.placed).
-Placed = tuple[tuple[str | None, str | None, str | None], int]
+Placed = tuple[Any, int]
 
 
 class _Several(tuple):  # type: ignore[type-arg]
@@ -746,7 +747,11 @@ class Register:
             return None
         found = self._text(name)
         if type(found) is str:  # a plain entry alone has this name: its label, where the code is its alone
-            return (found, 0) if self._code(code) is found else None
+            held = self._by_code.get(code)  # a code an Authority has, or several entries: _code's answer
+            if held is not None:
+                return (found, 0) if held is found else None
+            at = len(name) + 1  # else the entry's own code, read in place (what _codes_at would find)
+            return (found, 0) if found.startswith(code, at) and found.find(_SEP, at) == at + len(code) else None
         if type(found) is not int or self._code(code) != found:
             return None
         answers = self._answers

@@ -163,7 +163,8 @@ class VisitsSummary:
         self.codes: dict[str, tuple[tuple[str, int], str]] = {}  # name → (first place seen, its code)
 
     def add(self, view: View) -> None:
-        known = label_key(identify(view))
+        known = identify(view)
+        known = known if type(known) is str else known[2]  # label_key, inlined: a call a record
         if known is not None:  # the register's identity: one history however it is spelt or coded
             name, code = None, known
         else:
