@@ -218,7 +218,8 @@ class VisitsSummary:
         keys, index, of = self.keys, self.names.index, self.names.of
         lines, owners, kept_days, kept_states = self.lines, self.owners, self.days, self.states
         for row in range(n):
-            known = label_key(labels[row])
+            known = labels[row]
+            known = known if type(known) is str else known[2]  # label_key, inlined
             if known is not None:
                 name, code = None, known
             else:
