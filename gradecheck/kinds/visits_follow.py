@@ -391,9 +391,12 @@ class VisitsSummary:
         # What grouped the rows is let go before the histories are walked: at a million records the row keys were a
         # third of the judgement's peak (the run's), beside histories that take as much.
         del rows, order, history_keys, wanted
-        for key, history in histories.items():  # each in (day, line) order: by line, then (stable) by day
+        # Each in (day, line) order: by line, then (stable) by day. A history's rows are in file order, which for
+        # one file is line order already.
+        one_file = len(self.places.paths.values) <= 1
+        for key, history in histories.items():
             if len(history) > 1:
-                history = sorted(history, key=lines.__getitem__)
+                history = list(history) if one_file else sorted(history, key=lines.__getitem__)
                 history.sort(key=days.__getitem__)
                 histories[key] = array("i", history)
 
