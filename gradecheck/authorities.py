@@ -1011,10 +1011,6 @@ _WORDS = "\0words"  # where _suggested keeps the word index of the names (no nam
 _KEYS = "\0keys"  # and the name keys
 
 
-def _crc(key: str) -> int:
-    return crc32(key.encode("utf-8", "surrogatepass"))
-
-
 _ENTRY_MASK = (1 << 32) - 1
 
 

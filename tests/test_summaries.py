@@ -442,3 +442,38 @@ def test_plain_entries_history_keys_travel_as_the_registers_own(tmp_path):
         assert (subject.authority, subject.authority_code, outcome.actual) == ("Town 0", "E06900000", "good")
     finally:
         use_register(None)
+
+
+def test_a_visit_to_a_plain_entry_follows_its_plain_predecessors_inspection(tmp_path):
+    """
+    A user's register of plain entries with a reorganisation: a monitoring visit to the successor, before any
+    inspection of its own, follows its predecessor's inadequate inspection (no finding), and a visit after a good
+    one is reported with the predecessor named, as for the built-in register's Authorities.
+    """
+    from gradecheck.authorities import load_register, use_register
+    from gradecheck.kinds.visits_follow import VisitsSummary
+
+    path = tmp_path / "register.toml"
+    path.write_text("".join(f'[[authority]]\nid = "{ident}"\nname = "{name}"\ncodes = [{{ code = "{code}" }}]\n\n'
+                            for ident, name, code in [("old-1", "Old One", "E06900011"),
+                                                      ("old-2", "Old Two", "E06900012"),
+                                                      ("new-1", "New One", "E06900013"),
+                                                      ("new-2", "New Two", "E06900014")])
+                    + '[[reorganisation]]\nid = "r1"\ndate = 2021-04-01\ntitle = "One"\nurl = "https://example.org"\n'
+                      'predecessors = ["old-1"]\nsuccessors = ["new-1"]\n\n'
+                      '[[reorganisation]]\nid = "r2"\ndate = 2021-04-01\ntitle = "Two"\nurl = "https://example.org"\n'
+                      'predecessors = ["old-2"]\nsuccessors = ["new-2"]\n', encoding="utf-8")
+    use_register(load_register([path]))
+    try:
+        summary = VisitsSummary(_visits_rule())
+        records = [("ilacs", ("Old One", "E06900011"), dt.date(2020, 1, 1), "inadequate"),
+                   ("ilacs", ("Old Two", "E06900012"), dt.date(2020, 1, 1), "good"),
+                   ("monitoring-visit", ("New One", "E06900013"), dt.date(2021, 6, 1), None),
+                   ("monitoring-visit", ("New Two", "E06900014"), dt.date(2021, 6, 1), None)]
+        for line, (framework, who, day, grade) in enumerate(records, start=1):
+            summary.add(_visit_view("a.jsonl", line, framework, who, day, grade))
+        [(subject, outcome)] = summary.outcomes()[1]
+        assert (subject.authority, outcome.actual) == ("New Two", "good")
+        assert "its predecessor Old Two's" in outcome.message
+    finally:
+        use_register(None)

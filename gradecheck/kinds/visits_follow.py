@@ -45,8 +45,8 @@ _INDEX = _NAMED - 1
 _NO_ROWS = array("i")  # the history of an authority with no rows (never written to)
 _VISIT = (True, False, None, "")  # a visit's state: no grade of its own
 #: What starts a history key taken from a record's text (a name, a code). A record the register knows is keyed by
-#: its register id itself, the string the register holds: a key made for it ("@liverpool") was 7 MB at a million
-#: records (138,000 authorities), with the table that made each once.
+#: the register's own string for it (label_key: a plain entry itself, else the register id): a key made for it
+#: ("@liverpool") was 7 MB at a million records (138,000 authorities), with the table that made each once.
 _WRITTEN = "\0"
 
 
@@ -138,8 +138,9 @@ class VisitsSummary:
     Each dated record is one row of parallel columns (its packed place, its day, its standing and history key as
     small ints, and its id's end offset), 26 bytes beside the id's characters: lines, days and history keys as
     32-bit ints (a line is one already; a key indexes a table of a few per authority), and the offset in 32 bits
-    (see Texts). A row's line is not kept twice (its day and line as one 64-bit int ordered a history; two sorts
-    do), and a row keeps one key, not its code's and its name's: 34 bytes a row were 20 MB at a million records.
+    (see Texts). A row's line is not kept twice (its day and line as one 64-bit int ordered a history; a sort by
+    day of rows in line order does), and a row keeps one key, not its code's and its name's: 34 bytes a row were
+    20 MB at a million records.
     """
 
     __slots__ = ("applicable", "codes", "days", "ids", "keys", "lines", "names", "owners", "places", "rule",
@@ -153,7 +154,7 @@ class VisitsSummary:
         self.owners = array("q")
         self.days = array("I")  # each row's day (its ordinal): with its line, its place in a history
         self.states = array("H")  # each row's (visit, graded, standing, where), an index into self.standings
-        self.keys = array("i")  # each row's authority code, or where it has none its name (see _key): self.names's
+        self.keys = array("i")  # each row's authority code, or where it has none its name (see _NAMED): indexes
         self.ids = Texts()
         self.standings = Names()  # the states the rows point to (a few)
         # The codes and names they point to, a few per authority: a merge appends another's (see Names.append), as
@@ -340,7 +341,7 @@ class VisitsSummary:
 
     def __getstate__(self) -> tuple[None, dict[str, Any]]:
         """
-        As a slotted object's, but a history key that is the register id of a plain label's entry is sent as the
+        As a slotted object's, but a history key that is a plain register entry (see label_key) is sent as the
         entry's number (see Register.numbered): it arrives as the register's own string, not as a new one.
         """
         state = {slot: getattr(self, slot) for slot in self.__slots__}
@@ -352,7 +353,7 @@ class VisitsSummary:
         return None, state
 
     def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
-        """A worker's summary: its history keys sent as entry numbers become the register ids the numbers name."""
+        """A worker's summary: its history keys sent as entry numbers become the register entries they number."""
         slots = dict(state[1])
         token = slots.pop("token", None)
         for slot, value in slots.items():
