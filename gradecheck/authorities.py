@@ -575,10 +575,11 @@ class Register:
         """The entries that have had *code* (in upper case); None for none."""
         found = self._by_code.get(code)
         if found is None and self._codes_at:
-            found = self._gathered(self._codes_at, code, _codes_of, None)
+            found = self._coded(code)
         return found
 
     def _coded(self, code: str) -> _Found | None:
+        """The entries that have had *code*, from _codes_at alone (which holds every entry's codes)."""
         return self._gathered(self._codes_at, code, _codes_of, None)
 
     def _gathered(self, rows: array, key: str, keys_of: Callable[[Any], Sequence[str]],
