@@ -1160,15 +1160,20 @@ def use_register(register: Register | None) -> None:
     _ACTIVE[:] = [register] if register is not None else []
 
 
-def load_register(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Register:
+def load_register(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (), *,
+                  builtin: bool = True) -> Register:
     """
     The register from the built-in file and *paths* (TOML files of the same shape), later files winning:
     an entry with an id already read replaces it, a new id adds one.
+
+    One file may be given alone: a path is not read as the files its characters name.
 
     Raises:
         RuleFileError: a file cannot be read or an entry is malformed; every problem is listed
             (file, entry, key, what was expected).
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     files = ([builtin_register_path()] if builtin else []) + [Path(p) for p in paths]
     problems: list[Problem] = []
     authorities: dict[str, Authority | Plain] = {}

@@ -323,6 +323,16 @@ def test_users_add_and_replace_entries_with_their_own_file(tmp_path: Path) -> No
     assert len(only) == 2
 
 
+def test_one_register_file_may_be_given_alone(tmp_path: Path) -> None:
+    # A path given alone is one file, as str or Path: a str was once read as the files its characters name.
+    extra = tmp_path / "mine.toml"
+    extra.write_text('[[authority]]\nid = "test-shire"\nname = "Testshire"\ncodes = [{ code = "E06009999" }]\n',
+                     encoding="utf-8")
+    for path in (str(extra), extra):
+        register = load_register(path, builtin=False)
+        assert [a.id for a in register.authorities] == ["test-shire"]
+
+
 def test_a_bad_register_file_lists_every_problem(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(
