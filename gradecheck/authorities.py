@@ -458,7 +458,10 @@ class Register:
     #: A number of this register alone, made when it is: entries numbered in one (see numbered) are only ever read
     #: against it, in the process that made it or one forked from that.
     token: int = field(init=False, repr=False, eq=False)
-    _last: list[Any] = field(init=False, repr=False, eq=False)
+    #: placed()'s last answer, as one tuple in a one-item list: (name, code, day, (label, status), for any day). The
+    #: engine's fold reads a record's label here when placed() has just given it (the A rules' pass form asks first):
+    #: a call to ask again cost more than the answer (4% of a large file's time, see engine/run.py).
+    last_placed: list[Any] = field(init=False, repr=False, eq=False)
     _recent: dict[str | None, tuple[str | None, Any]] = field(init=False, repr=False, eq=False)  # see labels
     _spans: dict[tuple[str | None, str | None], tuple[dt.date, ...]] = field(init=False, repr=False, eq=False)
     _suggested: dict[str, tuple[str, ...]] = field(init=False, repr=False, eq=False)
@@ -545,7 +548,7 @@ class Register:
         freeze(self, "_placed", {})
         freeze(self, "_answers", {})
         freeze(self, "token", int.from_bytes(os.urandom(8), "little"))
-        freeze(self, "_last", [(_NOTHING, _NOTHING, None, None, False)])
+        freeze(self, "last_placed", [(_NOTHING, _NOTHING, None, None, False)])
         freeze(self, "_recent", {})
         freeze(self, "_spans", {})
         freeze(self, "_suggested", {})
@@ -710,7 +713,7 @@ class Register:
         together, so the last answer is kept at hand: for any day, where it is a plain one (see _plainly), which
         finds a plain entry by its name's and code's CRCs (see _gathered), a microsecond or two a record.
         """
-        last = self._last[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
+        last = self.last_placed[0]  # one tuple, read once: threads (the columnar engine's) may replace it meanwhile
         # Equal texts, not the same objects: each record's are its own.
         if last[0] == name and last[1] == code and (last[4] or last[2] == on):
             return last[3]  # type: ignore[no-any-return]
@@ -724,7 +727,7 @@ class Register:
                 found = (ident.label, ident.status)
                 if len(self._placed) < 1 << 18:
                     self._placed[key] = found
-        self._last[0] = (name, code, on, found, steady)
+        self.last_placed[0] = (name, code, on, found, steady)
         return found
 
     def labels(self, names: Sequence[str | None], codes: Sequence[str | None],

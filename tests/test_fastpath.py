@@ -308,3 +308,62 @@ def test_generated_min_and_max_agree_with_a_plain_model(which, items, scalar, g,
     present = [v for i in items for v in values[i]]
     expected = (min if which == "min" else max)(present, default=None)
     assert run({"start": scalar} if scalar is not None else {}, groups) == expected
+
+
+@pytest.mark.parametrize("authority_rules", [True, False])
+def test_a_record_is_placed_on_its_own_day_when_a_name_and_code_changed_hands(tmp_path, authority_rules):
+    """
+    Two authorities that had one name and code at different times: each record is the one's of its day, whether the
+    A rules' pass form placed it just before the fold (which then takes the register's last answer) or not.
+    Consecutive records of one name and code must not share an answer given for another day: the visit is the later
+    authority's, which has no graded inspection before it, not the earlier's good one.
+    """
+    from gradecheck.authorities import load_register, use_register
+
+    register = tmp_path / "register.toml"
+    register.write_text(
+        '[[authority]]\nid = "oldtown-a"\nname = "Oldtown"\nto = 2020-03-31\ncodes = [{ code = "E06900021" }]\n\n'
+        '[[authority]]\nid = "oldtown-b"\nname = "Oldtown"\nfrom = 2020-04-01\ncodes = [{ code = "E06900021" }]\n',
+        encoding="utf-8")
+    good = dict.fromkeys(("overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care"),
+                         "Good")
+    batch = [{"id": "oldtown-2019", "authority": "Oldtown", "authority_code": "E06900021", "framework": "ilacs",
+              "start": "2019-05-13", "end": "2019-05-24", "published": "2019-07-01", "judgements": good},
+             {"id": "oldtown-2021-mv", "authority": "Oldtown", "authority_code": "E06900021",
+              "framework": "monitoring-visit", "start": "2021-06-01", "published": "2021-07-01"}]
+    ruleset = RULESET if authority_rules else RULESET.select(ignore=["A101", "A102"])
+    path = tmp_path / "data.jsonl"
+    path.write_text(write_jsonl(batch))
+    use_register(load_register([register]))
+    try:
+        slow = check(list(gradecheck.read_path(str(path))), ruleset)
+        fast = check_paths([str(path)], ruleset, workers=1)
+    finally:
+        use_register(None)
+    assert _essence(fast) == _essence(slow)
+    [unknown] = [u for u in fast.undecided if u.rule == "V102"]
+    assert unknown.cause == "no_history"
+    assert not [f for f in fast.findings if f.rule == "V102"]
+
+
+def test_a_record_naming_an_authority_and_an_area_is_placed_by_its_authority(tmp_path):
+    """
+    identify reads ``authority`` before ``area``: the fold takes the register's last answer only for that name, so a
+    record whose area is the name the record before it gave is not placed as that one (with the A rules ignored,
+    nothing asks the register between the two records).
+    """
+    good = dict.fromkeys(("overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care"),
+                         "Good")
+    visit = {"framework": "monitoring-visit", "start": "2021-06-01", "published": "2021-07-01"}
+    batch = [{"id": "liverpool-2020", "authority": "Liverpool", "authority_code": "E08000012", "framework": "ilacs",
+              "start": "2020-01-13", "end": "2020-01-24", "published": "2020-03-01", "judgements": good},
+             {"id": "liverpool-mv", "authority": "Liverpool", **visit},
+             {"id": "leeds-mv", "authority": "Leeds", "area": "Liverpool", **visit}]
+    ruleset = RULESET.select(ignore=["A101", "A102"])
+    path = tmp_path / "data.jsonl"
+    path.write_text(write_jsonl(batch))
+    slow = check(list(gradecheck.read_path(str(path))), ruleset)
+    fast = check_paths([str(path)], ruleset, workers=1)
+    assert _essence(fast) == _essence(slow)
+    assert [(f.record, f.authority) for f in fast.findings if f.rule == "V102"] == [("liverpool-mv", "Liverpool")]
+    assert [u.record for u in fast.undecided if u.rule == "V102"] == ["leeds-mv"]  # Leeds: no inspection before

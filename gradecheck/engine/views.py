@@ -39,7 +39,8 @@ class ReadView(View):
     __slots__ = ("groups", "line", "path", "top")
 
     def __init__(self, path: str, line: int, framework: Framework, version: Version, day: dt.date | None,
-                 top: dict[str, Any], groups: Groups) -> None:
+                 top: dict[str, Any], groups: Groups, who: Any = None) -> None:
+        """*who* is the record's label where the caller knows it (see kinds.identify), else None."""
         # Not View.__init__: that would take flattened values.
         self.path = path
         self.line = line
@@ -50,7 +51,7 @@ class ReadView(View):
         self.groups = groups
         self.values = None  # type: ignore[assignment]  # flattened only if a rule asks for a glob
         self._subject = None
-        self._who = None
+        self._who = who
         self._place = None
 
     @property
