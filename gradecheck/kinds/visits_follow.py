@@ -301,13 +301,22 @@ class VisitsSummary:
                     self._code(name, self.places.where(places[row]), code)
 
     def _row(self, view: View, state: tuple[bool, bool, str | None, str], code: str | None, name: str | None) -> None:
-        names, place = self.names, self.places.of(view)
-        line = Places.line(place)
-        self.lines.append(line)
-        self.owners.append(Places.owner(place))
+        # Places.line and .owner, and Names.of where the value is known (nearly always), inlined: a row of every
+        # dated record of a large file.
+        place = self.places.of(view)
+        self.lines.append(place & LINE_MASK)
+        self.owners.append(place >> OWNER_SHIFT)
         self.days.append(view.day.toordinal())  # type: ignore[union-attr]  # add() placed only dated records
-        self.states.append(self.standings.of(state))
-        self.keys.append(names.of(code) if code is not None else names.of(name) | _NAMED)
+        standings = self.standings
+        at = standings.index.get(state)
+        self.states.append(at if at is not None else standings.of(state))
+        names = self.names
+        if code is not None:
+            at = names.index.get(code)
+            self.keys.append(at if at is not None else names.of(code))
+        else:
+            at = names.index.get(name)
+            self.keys.append((at if at is not None else names.of(name)) | _NAMED)
         self.ids.append(view.ident())
 
     def _code(self, name: str, place: tuple[str, int], code: str) -> None:
