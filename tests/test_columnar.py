@@ -526,6 +526,32 @@ def test_a_file_split_over_processes_gives_the_row_engines_report(tmp_path, work
     assert {"X101", "V102", "A102"} <= {f["rule"] for f in json.loads(col.stdout)["findings"]}
 
 
+def test_a_file_cut_inside_a_quoted_cell_spanning_lines_goes_to_the_row_path(tmp_path):
+    """
+    The engine cuts a file into shares at any newline, without reading it for quotes first: a cut inside a quoted
+    cell spanning lines leaves that cell's first line, in the share before, with a quote that does not close, so
+    the engine declines the file, which the row engine reads whole, as it does any file with such a cell.
+    """
+    import subprocess
+    import sys
+
+    lines = "\n".join(["a note"] * 200)
+    path = _write(tmp_path, HEADER + "a,sif,2015-01-01,Good,1,5,Kent\n" + f'b,sif,2015-01-01,Good,1,5,"{lines}"\n'
+                  + "a,sif,2015-01-01,Good,1,5,Kent\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", _SPLIT, "--format", "json", *args, str(path)],
+                              capture_output=True, text=True, check=False)
+
+    row = run("--engine", "row", "--workers", "1")
+    col = run("--engine", "columnar", "--workers", "2")
+    assert "shares: 2" in col.stderr
+    assert "a quoted cell spans lines" in col.stderr and "using the row engine" in col.stderr
+    assert col.returncode == row.returncode == 1
+    assert col.stdout == row.stdout
+    assert "X101" in {f["rule"] for f in json.loads(col.stdout)["findings"]}
+
+
 def test_a_file_is_not_split_once_polars_is_imported(tmp_path, monkeypatch):
     """This process has imported polars: a large file is judged in one process here, though it could be split."""
     monkeypatch.setattr(columnar, "SPLIT_BYTES", 0)

@@ -108,7 +108,10 @@ def _shares(path: str, workers: int) -> list[tuple[int, int]] | None:
             return None
     except OSError:
         return None
-    return split_points(path, workers)
+    # Cut at any newline: a cut inside a quoted cell spanning lines leaves the line that opens it, in the share
+    # before, a quote that does not close, which that share's scan finds (Scan._handover): the file is declined,
+    # as it would be anyway.
+    return split_points(path, workers, quoted=False)
 
 
 def _split(plan: Plan, run: Any, shares: list[tuple[int, int]]) -> list[dict[str, Any]]:

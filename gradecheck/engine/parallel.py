@@ -31,17 +31,19 @@ MIN_BYTES = 16 * 1024 * 1024
 COUNTING = 0.03
 
 
-def split_points(path: str, parts: int, counting: float = 0.0) -> list[tuple[int, int]] | None:
+def split_points(path: str, parts: int, counting: float = 0.0, quoted: bool = True) -> list[tuple[int, int]] | None:
     """
     (start byte, end byte) for each part, cutting only after a newline; with *counting* (see COUNTING), each
     part smaller than the one before by what counting the lines before it costs.
 
     In CSV a newline inside a quoted cell is not a boundary: a cut is moved on until the number of
     quote characters before it is even (RFC 4180 doubles quotes inside quoted cells, so parity
-    tells whether a position is inside a cell).
+    tells whether a position is inside a cell). Counting them reads the file up to each cut, before any
+    work starts (18 ms of 40 MB); a caller that declines any file with a quoted cell spanning lines (the
+    columnar engine) cuts at any newline with *quoted* False: a cut inside such a cell only finds one.
     """
     size = os.path.getsize(path)
-    csv = path.lower().endswith(".csv")
+    csv = quoted and path.lower().endswith(".csv")
     cuts = [0]
     targets = _targets(size, parts, counting)
     with open(path, "rb") as handle:
