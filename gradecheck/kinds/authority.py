@@ -41,6 +41,8 @@ def status_any_day(name: str | None, other_name: str | None, code: str | None, o
     """:func:`status` whatever the record's dates are, where they cannot change it (forms.Call's *per*); else None."""
     register = active_register()
     name, code = name or other_name, code or other_code
+    if register.plain_label(name, code) is not None:
+        return 0  # one undated authority's own name and code: placed, as placed() finds it first (see _plainly)
     if register.dated(name, code):
         return None
     # No authority the name or code could mean begins, ends or changes its code: every day resolves each to the
