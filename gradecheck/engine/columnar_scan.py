@@ -55,9 +55,11 @@ _RAW_TEXT = ("authority", "area", "authority_code", "area_code")
 
 
 def _text_value(j: int) -> pl.Expr:
-    """A text cell as the fast reader keeps it: stripped as str.strip() does, null when blank."""
-    value = _cell(j).str.strip_chars(PY_WHITESPACE)
-    return pl.when(value.str.len_chars() > 0).then(value)
+    """
+    A text cell as the fast reader keeps it: stripped as str.strip() does, null when blank. (Eager steps do not
+    share subexpressions: ``when(value != "").then(value)`` stripped every cell twice.)
+    """
+    return _cell(j).str.strip_chars(PY_WHITESPACE).replace("", None)
 
 
 def _coalesce(exprs: list[pl.Expr]) -> pl.Expr:
@@ -146,8 +148,11 @@ class Scan:
         bad.append(~_cell(plan.text["id"]).str.contains(_NOT_BLANK))
         for name, j in plan.dates.items():
             c = _cell(j)
-            day = pl.when(c.str.contains(_DATE)).then(c.str.to_date("%Y-%m-%d", strict=False))
-            day = pl.when(day.dt.year() >= 1).then(day)
+            # A date of year 1 or later (a Python date), each cell read once: an eager step computes a subexpression
+            # as often as it is written, and a test of the parsed date's year parsed every date twice (a third of a
+            # block's stage).
+            valid = c.str.contains(_DATE) & ~c.str.starts_with("0000")
+            day = pl.when(valid).then(c.str.to_date("%Y-%m-%d", strict=False))
             values.append(day.alias(f"d:{name}"))
             bad.append((c != "") & pl.col(f"d:{name}").is_null())  # the column, once computed (not the expression)
         for group in ("grade_counts", "populations", "facts"):
@@ -484,7 +489,7 @@ class _Judge:
         for name in sorted(n for n in needs if "." not in n):
             if name in plan.text:
                 text = _cell(plan.text[name]).str.strip_chars(PY_WHITESPACE)
-                kept.append(pl.when(text != "").then(text).alias(f"T:{name}"))
+                kept.append(text.replace("", None).alias(f"T:{name}"))
                 self.reads.append(f"c{plan.text[name]}")
             elif name in plan.dates:
                 kept.append(pl.col(f"d:{name}").alias(f"T:{name}"))
