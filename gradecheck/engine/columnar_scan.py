@@ -145,7 +145,7 @@ class Scan:
                               pl.col("i") == 0]
         for name, j in plan.text.items():
             values.append(_cell(j).str.contains(_NOT_BLANK).alias(f"t:{name}"))
-        bad.append(~_cell(plan.text["id"]).str.contains(_NOT_BLANK))
+        bad.append(~pl.col("t:id"))  # the values step's column (a step computes what it is given, each time)
         for name, j in plan.dates.items():
             c = _cell(j)
             # A date of year 1 or later (a Python date), each cell read once: an eager step computes a subexpression
