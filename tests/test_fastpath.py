@@ -313,8 +313,9 @@ def test_generated_min_and_max_agree_with_a_plain_model(which, items, scalar, g,
 @pytest.mark.parametrize("authority_rules", [True, False])
 def test_a_record_is_placed_on_its_own_day_when_a_name_and_code_changed_hands(tmp_path, authority_rules):
     """
-    Two authorities that had one name and code at different times: each record is the one's of its day, whether the
-    A rules' pass form placed it just before the fold (which then takes the register's last answer) or not.
+    Two authorities that had one name and code at different times: each record is placed as the one of its day,
+    whether the A rules' pass form placed it just before the fold (which then takes the register's last answer) or
+    not.
     Consecutive records of one name and code must not share an answer given for another day: the visit is the later
     authority's, which has no graded inspection before it, not the earlier's good one.
     """
