@@ -738,11 +738,12 @@ class Register:
         together: a row with its previous row's name and code, where that answer cannot change with the day
         (see _plainly), takes the same label object without asking again (the columnar engine's folds, 2.5 ms
         of each 8,600 rows). The columnar engine asks a framework's rows at a time, so an authority's records
-        come in a few calls: the plain answers of the last few thousand names are kept at hand too (finding a
-        plain entry by its name's CRC, 64,000 times at 200,000 records, was 5% of that engine's time).
+        come in a few calls: the plain answers of the last few thousand names are kept at hand too (see
+        plain_label; finding a plain entry by its name's CRC, 64,000 times at 200,000 records, was 5% of that
+        engine's time).
         """
         out: list[Any] = []
-        append, plainly, placed, recent = out.append, self._plainly, self.placed, self._recent
+        append, plain, placed = out.append, self.plain_label, self.placed
         last_name: Any = _NOTHING
         last_code: Any = _NOTHING
         label: tuple[str | None, str | None, str | None] = _NOBODY
@@ -755,18 +756,10 @@ class Register:
             if name is None and code is None:
                 label, steady = _NOBODY, True
             else:
-                held = recent.get(name)
-                if held is not None and held[0] == code:
-                    label, steady = held[1], True
-                    append(label)
-                    continue
-                found = plainly(name, code)
-                steady = found is not None
-                label = (found if steady else placed(name, code, day))[0]  # type: ignore[index]
-                if steady:
-                    if len(recent) >= _RECENT:
-                        recent.clear()
-                    recent[name] = (code, label)
+                label = plain(name, code)
+                steady = label is not None
+                if not steady:
+                    label = placed(name, code, day)[0]
             append(label)
         return out
 

@@ -488,8 +488,7 @@ class _Judge:
         self.members: list[tuple[str, str]] = []
         for name in sorted(n for n in needs if "." not in n):
             if name in plan.text:
-                text = _cell(plan.text[name]).str.strip_chars(PY_WHITESPACE)
-                kept.append(text.replace("", None).alias(f"T:{name}"))
+                kept.append(_text_value(plan.text[name]).alias(f"T:{name}"))
                 self.reads.append(f"c{plan.text[name]}")
             elif name in plan.dates:
                 kept.append(pl.col(f"d:{name}").alias(f"T:{name}"))

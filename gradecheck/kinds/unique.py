@@ -81,15 +81,7 @@ class UniqueSummary:
         if value is MISSING:
             return
         self.applicable += 1
-        if type(value) is str:  # nearly always (ids): _keep inlined, for every record of a large file
-            place, ident, texts = self.places.of(view), view.ident(), self.texts
-            if ident != value:
-                self.idents[len(texts)] = ident
-            self.hashes.append(crc32(texts.append(value)))
-            self.lines.append(place & LINE_MASK)
-            self.owners.append(place >> OWNER_SHIFT)
-            return
-        key = self._key(value)
+        key = value if type(value) is str else self._key(value)
         if type(key) is str:
             self._keep(key, self.places.of(view), view.ident())
             return
