@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -368,3 +370,65 @@ def test_a_record_naming_an_authority_and_an_area_is_placed_by_its_authority(tmp
     assert _essence(fast) == _essence(slow)
     assert [(f.record, f.authority) for f in fast.findings if f.rule == "V102"] == [("liverpool-mv", "Liverpool")]
     assert [u.record for u in fast.undecided if u.rule == "V102"] == ["leeds-mv"]  # Leeds: no inspection before
+
+
+_GOOD = dict.fromkeys(("overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care"), "Good")
+_RULE = ('[[rule]]\ncode = "Z901"\ntitle = "t"\nseverity = "error"\nframeworks = ["ilacs"]\nsource = "s"\n'
+         'kind = "{kind}"\nfields = {fields}\n{more}')
+
+
+@pytest.mark.parametrize(("kind", "fields", "more", "second"), [
+    # From a day inside a version: the rule applies to the second record and not the first.
+    ("absent", '["judgements.help_and_protection"]', "from = 2020-01-01\n", {}),
+    # A top-level field beside the judgements: the second record has the same judgements and no end date.
+    ("present", '["judgements.help_and_protection", "end"]', "", {"end": None}),
+])
+def test_remembered_verdicts_are_only_those_the_judgements_and_counts_decide(tmp_path, kind, fields, more, second):
+    """
+    The verdicts of rules that read only the judgements and grade counts are remembered by those members
+    (fastcode.verdict_lines). Two records with the same judgements and counts: a rule that also reads a date or
+    another field must be judged again for the second, which it fails.
+    """
+    extra = tmp_path / "mine.toml"
+    extra.write_text(_RULE.format(kind=kind, fields=fields, more=more), encoding="utf-8")
+    ruleset = load_ruleset([extra])
+    base = {"authority": "Liverpool", "authority_code": "E08000012", "framework": "ilacs",
+            "judgements": _GOOD, "grade_counts": {"good": 4}}
+    first = {**base, "id": "first", "start": "2019-06-17", "end": "2019-06-28", "published": "2019-08-05"}
+    later = {**base, "id": "later", "start": "2021-06-14", "end": "2021-06-25", "published": "2021-08-02"}
+    later = {k: v for k, v in {**later, **second}.items() if v is not None}
+    path = tmp_path / "data.jsonl"
+    path.write_text(write_jsonl([first, later]))
+    slow = check(list(gradecheck.read_path(str(path))), ruleset)
+    fast = check_paths([str(path)], ruleset, workers=1)
+    assert _essence(fast) == _essence(slow)
+    assert [f.record for f in fast.findings if f.rule == "Z901"] == ["later"]
+
+
+def test_a_rule_reading_a_call_or_a_top_level_field_or_dated_is_not_remembered():
+    """What the compiler notes a rule reads: verdict_lines remembers a verdict only when it is a set of groups."""
+    from gradecheck.engine.fastcode import Compiler, Source
+    from gradecheck.kinds import forms as f
+
+    framework = RULESET.frameworks["ilacs"]
+    compiler = Compiler(framework, framework.versions[0], Source())
+    template = next(r for r in RULESET.rules if r.code == "J101")
+
+    class Check:
+        def __init__(self, form):
+            self.form = form
+
+        def passes(self, framework, version):
+            return self.form
+
+    def reads(form, **dates):
+        compiler.rule(attrs.evolve(template, check=Check(f.Decide([(form, f.PASS)], f.UNSURE)), **dates))
+        return compiler.reads
+
+    counts = f.Cmp("<=", f.Sum([f.Members("grade_counts")]), f.Const(5))
+    judged = f.Cmp("==", f.Rank("help_and_protection"), f.Const(1))
+    assert reads(f.And([counts, judged])) == {"grade_counts", "judgements"}
+    assert reads(f.And([counts, f.Not(f.IsNull(f.Field("", "end")))])) is None
+    assert reads(f.And([judged, f.Cmp("==", f.Call(len, [f.Field("judgements", "care_leavers")]), f.Const(1))])) is None
+    assert reads(judged, start=datetime.date(2020, 1, 1)) is None
+    assert reads(judged, end=datetime.date(2020, 1, 1)) is None

@@ -152,9 +152,13 @@ class Compiler:
         self.aggregators: dict[Any, str] = {}  # judgement keys → the local tallying them; a Call → its local
         self.lines: list[str] = []  # the computations the branch being compiled needs
         self.memo: dict[Any, tuple[str, bool]] = {}  # subform → (its code, whether it may be None), within a rule
+        # The groups the rule being compiled reads; None once it reads anything else (a top-level field, a
+        # Call, its dates). Its verdict is then a function of those groups' members alone (see verdict_lines).
+        self.reads: set[str] | None = set()
 
     def rule(self, rule: Rule) -> list[str] | None:
         """The lines for *rule*, guarded by its dates; None when it has no fast form."""
+        self.reads = set()
         passes = getattr(rule.check, "passes", None)
         if passes is None:
             return None
@@ -166,6 +170,8 @@ class Compiler:
             lines = self.decide(form.branches, form.otherwise)
         except (AttributeError, TypeError, ValueError, KeyError):
             return None  # a rule object shaped unlike its kind: the ordinary path will judge (and report) it
+        if rule.start is not None or rule.end is not None:
+            self.reads = None
         outside = []
         if rule.start is not None:
             outside.append(f"day < {self.src.const(rule.start)}")
@@ -213,10 +219,17 @@ class Compiler:
             return repr(value), value is None
         return self.src.const(value), False
 
+    def _read(self, group: str) -> str:
+        """The local holding *group*'s members, noting that the rule reads it."""
+        if self.reads is not None:
+            self.reads.add(group)
+        return self.src.group(group)
+
     def _Field(self, node: f.Field) -> tuple[str, bool]:
         if not node.group:
+            self.reads = None
             return self.src.top(node.key), True
-        group = self.src.group(node.group)
+        group = self._read(node.group)
         return self.local(f"{group}.get({self.src.const(node.key)}) if {group} else None", True)
 
     def _Rank(self, node: f.Rank) -> tuple[str, bool]:
@@ -235,7 +248,7 @@ class Compiler:
             local = self.aggregators[keys] = self.src.fresh("a")
             self.pre.append(f"{local} = None")
         if ("aggregate", keys) not in self.memo:
-            group = self.src.group("judgements")
+            group = self._read("judgements")
             count = self.src.const(_aggregator(keys, self.rank))
             self.lines += [f"if {local} is None:", f"    {local} = {count}({group}) if {group} else {_NOTHING}"]
             self.memo[("aggregate", keys)] = (local, False)
@@ -263,7 +276,7 @@ class Compiler:
 
     def _members(self, node: f.Members, how: str) -> str:
         """Code for the present members of a group: their values (*how* = "values") or their number ("len")."""
-        group = self.src.group(node.group)
+        group = self._read(node.group)
         if node.exclude is not None:
             known = self.src.const(node.exclude)
             if how == "len":  # the members outside a known set: usually none, which issuperset says in C
@@ -310,7 +323,7 @@ class Compiler:
         code = f"{which}({joined}, default=None)"
         # Groups alone, none of them with members (a visit has no counts at all): None without building anything.
         if not scalars and all(g.exclude is None for g in groups):
-            present = [self.src.group(g.group) if g.pattern is None else self._members(g, "values") for g in groups]
+            present = [self._read(g.group) if g.pattern is None else self._members(g, "values") for g in groups]
             code = f"({code} if {' or '.join(present)} else None)"
         return self.local(code, True)
 
@@ -344,6 +357,7 @@ class Compiler:
         As _aggregate: a local the version starts as None, computed by the first rule that needs it on a
         record (rules A101 and A102 ask the register the same question).
         """
+        self.reads = None  # fn may read more than its args (the register)
         local = self.aggregators.get(node)
         if local is None:
             local = self.aggregators[node] = self.src.fresh("c")
@@ -357,7 +371,7 @@ class Compiler:
         return (f"{x} is None", False) if nullable else ("False", False)
 
     def _NonEmpty(self, node: f.NonEmpty) -> tuple[str, bool]:
-        return f"bool({self.src.group(node.group)})", False
+        return f"bool({self._read(node.group)})", False
 
     def _And(self, node: f.And) -> tuple[str, bool]:
         return self._junction(node.items, "and", "True", "False")
@@ -418,11 +432,40 @@ def _selector(pattern: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     return select
 
 
-def verdict_lines(bodies: list[list[str]], pre: Iterable[str]) -> tuple[list[str], str]:
+#: Groups whose members take few values across a file (grades, and how many got each): a verdict that reads
+#: only these is remembered by their members (see verdict_lines). Populations and facts vary record by record.
+_KEYED = frozenset({"judgements", "grade_counts"})
+#: A version's remembered verdicts, at most: odd data cannot grow them, and past it a record is judged as usual.
+_REMEMBERED = 4096
+
+
+def verdict_lines(bodies: list[list[str]], pre: Iterable[str], reads: list[set[str] | None] | None = None,
+                  src: Source | None = None) -> tuple[list[str], str]:
     """
     One version's shared computations, then its rule bodies setting v0, v1, ...; and the verdict tuple's expression.
+
+    The rules whose verdict is a function of the judgements and grade counts alone (*reads*, each rule's groups
+    as the Compiler noted them) are judged once for each set of members, and the verdicts are remembered: a
+    file's records give a few hundred such sets, and these rules (the overall grade's, the counts') are half
+    a graded inspection's time. The key is the members in the order given: the same members in another order
+    only make a second entry, never a different verdict. A tally or a Call that a remembered rule would have
+    made is made by the next rule that needs it: each starts the record as None (see _aggregate).
     """
     lines = list(pre)
+    shared = [i for i, r in enumerate(reads or ()) if r is not None and r and r <= _KEYED]
+    if src is None or len(shared) < 2:  # a key and a lookup cost about what one small rule does
+        shared = []
+    if shared:
+        groups = [src.group(g) for g in sorted(set().union(*(reads[i] for i in shared)))]  # type: ignore[index, misc]
+        memo, key, found = src.const({}), src.fresh("mk"), src.fresh("mv")
+        names = "".join(f"v{i}, " for i in shared)
+        lines += [f"{key} = ({''.join(f'tuple({g}.items()) if {g} else None, ' for g in groups)})",
+                  f"{found} = {memo}.get({key})", f"if {found} is None:"]
+        for i in shared:
+            lines += indent([*bodies[i], f"v{i} = out"])
+        lines += [f"    {found} = ({names})", f"    if len({memo}) < {_REMEMBERED}:",
+                  f"        {memo}[{key}] = {found}", "else:", f"    {names} = {found}"]
     for i, body in enumerate(bodies):
-        lines += [*body, f"v{i} = out"]
+        if i not in shared:
+            lines += [*body, f"v{i} = out"]
     return lines, "(" + "".join(f"v{i}, " for i in range(len(bodies))) + ")"

@@ -47,10 +47,11 @@ class Plan:
     engine counts verdict patterns.
     """
 
-    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], pre: list[str], src: Source) -> None:
+    def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], pre: list[str], src: Source,
+                 reads: list[set[str] | None] | None = None) -> None:
         self.rules = rules
         self.dated = any(r.dated for r in rules)
-        self.lines, self.verdicts = verdict_lines(bodies, pre)
+        self.lines, self.verdicts = verdict_lines(bodies, pre, reads, src)
         self._src = src
         # Generated on first use: most files have one shape, read by its shaped function, never by run.
         self.run: Callable[[dict, Groups, Any], tuple[int, ...]] = self._first_run
@@ -110,11 +111,14 @@ class _Framework:
         self.plans: dict[int, Plan | None] = {}
         for version in framework.versions:
             compiler = Compiler(framework, version, self.src)
-            bodies = [compiler.rule(r) for r in rules]
+            bodies, reads = [], []
+            for rule in rules:
+                bodies.append(compiler.rule(rule))
+                reads.append(compiler.reads)
             if None in bodies:
                 self.plans[id(version)] = None
             else:
-                self.plans[id(version)] = Plan(tuple(rules), bodies, compiler.pre, self.src)
+                self.plans[id(version)] = Plan(tuple(rules), bodies, compiler.pre, self.src, reads)
         self.only = framework.versions[0] if len(framework.versions) == 1 else None
         # Each key shape's generated reader (see FastPath._read), None where only the general reading
         # will do; and the last one, for a quick match.
