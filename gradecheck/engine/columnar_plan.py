@@ -16,7 +16,7 @@ from ..records import DATE_FIELDS, TEXT_FIELDS
 __all__ = ["BATCH_ROWS", "BLOCK_BYTES", "MAX_HANDOVER_SHARE", "Plan", "Result", "Unsuitable", "one_row"]
 
 #: Bytes of whole lines read at a time: memory stays bounded by this (times about ten), not by the file.
-BLOCK_BYTES = 4 * 1024 * 1024
+BLOCK_BYTES = 8 * 1024 * 1024
 #: Rows read before deciding whether too many need the row engine.
 BATCH_ROWS = 50_000
 #: Past this share of rows needing the row engine (after the first batch), the row path is faster: give up early.
