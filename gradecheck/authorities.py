@@ -306,8 +306,16 @@ def label_parts(label: Any) -> tuple[str | None, str | None, str | None]:
 
 
 def label_ident(key: str) -> str:
-    """The register id of the entry whose records a :func:`label_key` files (the key itself, where it is an id)."""
-    return key[key.rindex(_SEP) + 1:] if key.count(_SEP) == 2 else key
+    """
+    The register id of the entry whose records a :func:`label_key` files (the key itself, where it is an id).
+
+    A key with two _SEP is a plain entry's label, unless it is the id of an Authority that holds them (a register
+    file may give any text as an id, "\u0000" too): the active register's entry of the id says which.
+    """
+    if key.count(_SEP) != 2:
+        return key
+    ident = key[key.rindex(_SEP) + 1:]
+    return ident if active_register().key_of(ident) == key else key
 
 
 def label_key(label: Any) -> str | None:

@@ -477,3 +477,32 @@ def test_a_visit_to_a_plain_entry_follows_its_plain_predecessors_inspection(tmp_
         assert "its predecessor Old Two's" in outcome.message
     finally:
         use_register(None)
+
+
+def test_a_successor_whose_id_holds_two_nuls_still_follows_its_predecessor(tmp_path):
+    """
+    A register id is any text: one holding two NUL characters (TOML's "\\u0000") looks like a plain entry's label
+    ("name\\0code\\0id"), but its records are filed under the id itself, and its visit follows its predecessor's
+    inadequate inspection as any other successor's does.
+    """
+    from gradecheck.authorities import label_ident, load_register, use_register
+    from gradecheck.kinds.visits_follow import VisitsSummary
+
+    odd = "new\\u0000one\\u0000x"
+    path = tmp_path / "register.toml"
+    path.write_text('[[authority]]\nid = "old-1"\nname = "Old One"\ncodes = [{ code = "E06900011" }]\n\n'
+                    f'[[authority]]\nid = "{odd}"\nname = "New One"\n'
+                    'codes = [{ code = "E06900013" }]\n\n'
+                    '[[reorganisation]]\nid = "r1"\ndate = 2021-04-01\ntitle = "One"\nurl = "https://example.org"\n'
+                    f'predecessors = ["old-1"]\nsuccessors = ["{odd}"]\n', encoding="utf-8")
+    use_register(load_register([path]))
+    try:
+        assert label_ident("new\0one\0x") == "new\0one\0x"
+        summary = VisitsSummary(_visits_rule())
+        records = [("ilacs", ("Old One", "E06900011"), dt.date(2020, 1, 1), "inadequate"),
+                   ("monitoring-visit", ("New One", "E06900013"), dt.date(2021, 6, 1), None)]
+        for line, (framework, who, day, grade) in enumerate(records, start=1):
+            summary.add(_visit_view("a.jsonl", line, framework, who, day, grade))
+        assert summary.outcomes()[1] == []
+    finally:
+        use_register(None)
