@@ -439,8 +439,8 @@ _KEYED = frozenset({"judgements", "grade_counts"})
 _REMEMBERED = 4096
 
 
-def verdict_lines(bodies: list[list[str]], pre: Iterable[str], reads: list[set[str] | None] | None = None,
-                  src: Source | None = None) -> tuple[list[str], str]:
+def verdict_lines(bodies: list[list[str]], pre: Iterable[str], reads: list[set[str] | None],
+                  src: Source) -> tuple[list[str], str]:
     """
     One version's shared computations, then its rule bodies setting v0, v1, ...; and the verdict tuple's expression.
 
@@ -452,11 +452,11 @@ def verdict_lines(bodies: list[list[str]], pre: Iterable[str], reads: list[set[s
     would have made is made by the next rule that needs it: each starts the record as None (see _aggregate).
     """
     lines = list(pre)
-    shared = [i for i, r in enumerate(reads or ()) if r is not None and r and r <= _KEYED]
-    if src is None or len(shared) < 2:  # a key and a lookup cost about what one small rule does
+    shared = [i for i, r in enumerate(reads) if r and r <= _KEYED]  # None, or no group at all: not remembered
+    if len(shared) < 2:  # a key and a lookup cost about what one small rule does
         shared = []
     if shared:
-        groups = [src.group(g) for g in sorted(set().union(*(reads[i] for i in shared)))]  # type: ignore[index, misc]
+        groups = [src.group(g) for g in sorted(set().union(*(reads[i] for i in shared)))]  # type: ignore[misc]
         memo, key, found = src.const({}), src.fresh("mk"), src.fresh("mv")
         names = "".join(f"v{i}, " for i in shared)
         # Each group as its keys and its values, two flat tuples: the 1,500 sets of members of a million records

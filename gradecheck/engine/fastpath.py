@@ -48,7 +48,7 @@ class Plan:
     """
 
     def __init__(self, rules: tuple[Rule, ...], bodies: list[list[str]], pre: list[str], src: Source,
-                 reads: list[set[str] | None] | None = None) -> None:
+                 reads: list[set[str] | None]) -> None:
         self.rules = rules
         self.dated = any(r.dated for r in rules)
         self.lines, self.verdicts = verdict_lines(bodies, pre, reads, src)
