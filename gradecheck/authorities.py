@@ -305,17 +305,17 @@ def label_parts(label: Any) -> tuple[str | None, str | None, str | None]:
     return label  # type: ignore[no-any-return]
 
 
-def label_ident(key: str) -> str:
+def label_ident(key: str, register: Register) -> str:
     """
     The register id of the entry whose records a :func:`label_key` files (the key itself, where it is an id).
 
     A key with two _SEP is a plain entry's label, unless it is the id of an Authority that holds them (a register
-    file may give any text as an id, "\u0000" too): the active register's entry of the id says which.
+    file may give any text as an id, "\u0000" too): *register*'s entry of the id says which.
     """
     if key.count(_SEP) != 2:
         return key
     ident = key[key.rindex(_SEP) + 1:]
-    return ident if active_register().key_of(ident) == key else key
+    return ident if register.key_of(ident) == key else key
 
 
 def label_key(label: Any) -> str | None:

@@ -485,7 +485,7 @@ def test_a_successor_whose_id_holds_two_nuls_still_follows_its_predecessor(tmp_p
     ("name\\0code\\0id"), but its records are filed under the id itself, and its visit follows its predecessor's
     inadequate inspection as any other successor's does.
     """
-    from gradecheck.authorities import label_ident, load_register, use_register
+    from gradecheck.authorities import active_register, label_ident, load_register, use_register
     from gradecheck.kinds.visits_follow import VisitsSummary
 
     odd = "new\\u0000one\\u0000x"
@@ -497,7 +497,7 @@ def test_a_successor_whose_id_holds_two_nuls_still_follows_its_predecessor(tmp_p
                     f'predecessors = ["old-1"]\nsuccessors = ["{odd}"]\n', encoding="utf-8")
     use_register(load_register([path]))
     try:
-        assert label_ident("new\0one\0x") == "new\0one\0x"
+        assert label_ident("new\0one\0x", active_register()) == "new\0one\0x"
         summary = VisitsSummary(_visits_rule())
         records = [("ilacs", ("Old One", "E06900011"), dt.date(2020, 1, 1), "inadequate"),
                    ("monitoring-visit", ("New One", "E06900013"), dt.date(2021, 6, 1), None)]

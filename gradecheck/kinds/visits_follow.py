@@ -459,7 +459,7 @@ class VisitsSummary:
         the rule's grade, else the latest of them), and the words that say so; None where there is none.
         """
         register = active_register()
-        authority = label_ident(authority)  # the history's key: a plain entry's label, or an id
+        authority = label_ident(authority, register)  # the history's key: a plain entry's label, or an id
         standings, states, days = self.standings.values, self.states, self.days
         found: list[tuple[int, int, Reorganisation, str]] = []  # (day, line, reorganisation, predecessor)
         for r in register.reorganisations:
