@@ -267,6 +267,11 @@ _GRADES = st.none() | st.sampled_from(["outstanding", "good", "requires_improvem
        st.lists(st.tuples(_WHO, _DAYS, _GRADES, _GRADES), max_size=12), st.booleans())
 @example("monitoring-visit", [(("Leeds", "E08000035"), None, None, None)], True)
 @example("ilacs", [(("Leeds", "E08000035"), None, "good", None), (("Bexley", "E09000004"), None, None, None)], True)
+# From April 2026 there is no overall grade: rows alike in some grades but not all stand apart, and an ungraded row
+# is not kept, however many rows before it stood.
+@example("ilacs", [(("Leeds", "E08000035"), dt.date(2026, 6, d), "good", other)
+                   for d, other in ((1, "inadequate"), (2, "good"), (3, "inadequate"), (4, "good"))]
+         + [(("Leeds", "E08000035"), dt.date(2026, 6, 5), None, None)], True)
 def test_visit_histories_fold_a_column_at_a_time_as_record_by_record(framework_id, rows, dated):
     """
     The columnar engine's fold of passed rows into the visit rule's summary (add_rows) keeps what folding each

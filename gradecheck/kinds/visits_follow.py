@@ -208,6 +208,9 @@ class VisitsSummary:
         names = rows.column("authority") or [None] * n
         codes = rows.column("authority_code") or [None] * n
         grades = [(k[len("judgements."):], v) for k, v in columns.items() if k.startswith("judgements.")]
+        columns_of_grades = [values for _, values in grades]
+        # A row without an overall grade, per (version, its grades): its state's index, or None (it has no grade).
+        worst: dict[tuple[Any, ...], int | None] = {}
         places: list[int] | None = None
         known_grades = frozenset(framework.scale.names) if framework.scale is not None else frozenset()
         # Each row's state is one of a few: its index in self.standings is looked up once per state, not once a row.
@@ -256,11 +259,16 @@ class VisitsSummary:
                     state = standing.get(value)
                     if state is None:
                         state = standing[value] = self._state((False, True, value, overall), states)
-                else:
-                    given = {k: values[row] for k, values in grades if values[row] is not None}
-                    if not any(isinstance(v, str) for v in given.values()):
+                else:  # no overall grade (ILACS from April 2026): the same grades under one version stand alike
+                    combo = (id(version), *[values[row] for values in columns_of_grades])
+                    state = worst.get(combo, -1)
+                    if state == -1:
+                        given = {k: values[row] for k, values in grades if values[row] is not None}
+                        state = worst[combo] = (
+                            self._state((False, True, *_standing_of(version, framework.scale, given)), states)
+                            if any(isinstance(v, str) for v in given.values()) else None)
+                    if state is None:  # no grade at all: it can be no visit's latest
                         continue
-                    state = self._state((False, True, *_standing_of(version, framework.scale, given)), states)
             if places is None:
                 places = rows.places(self.places)
             place = places[row]
