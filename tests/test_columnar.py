@@ -402,7 +402,7 @@ def test_a_dataset_rule_of_an_unknown_kind_leaves_its_rows_to_the_row_engine(tmp
     """A dataset kind the engine cannot feed: the rows it covers go to the row engine, and the report is the same."""
     from gradecheck.engine import columnar_scan
 
-    monkeypatch.setattr(columnar_scan, "_reads", lambda rule: None if rule.kind == "unique" else set())
+    monkeypatch.setattr(columnar_scan, "reads_of", lambda rule: None if rule.kind == "unique" else set())
     path = _write(tmp_path, HEADER + "a,sif,2015-01-01,good,1,5,Kent\na,sif,2015-01-01,good,1,5,Kent\n")
     monkeypatch.setattr(columnar_plan, "MAX_HANDOVER_SHARE", 1.0)
     row, col, took = _both(path, RULESET, monkeypatch)

@@ -23,6 +23,7 @@ import polars as pl
 from ..frameworks import Framework
 from ..kinds import CODE_FIELDS, NAME_FIELDS, Places, Rows, View
 from . import columnar_plan as columnar
+from .batches import reads_of
 from .columnar_kinds import PASS, PY_WHITESPACE, SKIP, UNSURE, Values, verdict
 from .columnar_plan import Plan, Result, Unsuitable, one_row
 from .views import ReadView
@@ -110,7 +111,7 @@ class Scan:
         unfoldable = set()
         for fid in ruleset.frameworks:
             covering = [(r, s) for r, s in zip(run.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
-            needs = [_reads(rule) for rule, _ in covering]
+            needs = [reads_of(rule) for rule, _ in covering]  # None: a kind that does not say
             if any(n is None for n in needs):
                 unfoldable.add(self.codes[fid])  # a dataset rule this engine cannot feed: the row engine reads these
             elif covering:
@@ -563,16 +564,6 @@ class _Judge:
 
 def _any(exprs: list[pl.Expr]) -> pl.Expr:
     return pl.any_horizontal(exprs) if exprs else pl.lit(False)
-
-
-def _reads(rule: Any) -> set[str] | None:
-    """
-    The fields a dataset rule's summary reads of a record besides its id, authority, framework and date, as
-    its kind declares them ("judgements.*": its grades); None for a kind that does not say, whose rows the
-    row engine then folds.
-    """
-    reads = getattr(rule.check, "reads", None)
-    return set(reads()) if callable(reads) else None
 
 
 def _views(rows: Rows) -> Iterator[View]:

@@ -23,6 +23,7 @@ from ..records import Origin, RawRecord, Record, Unreadable, record_from_mapping
 from ..report import Event, Figure, FileStats, Finding, Report, RuleError, RuleStats, Undecided
 from ..ruleset import Rule, RuleSet, default_ruleset
 from ..values import MISSING
+from .batches import BATCH, Pending, fields_read, fold_pending
 from .events import figure, summarize
 from .fastpath import PASS, UNSURE, FastPath, Hit, Plan
 from .parallel import fork_map, plan, run_parallel
@@ -106,6 +107,7 @@ class _Run:
         # Each dataset rule folds the records of the dataset being read into its summary (see
         # gradecheck/kinds/dataset.py): the records themselves are never kept.
         self.folds: dict[str, list[Any]] = {}
+        self.batched: dict[str, tuple[Any, list[Any], list[Any]]] = {}
         self.summaries: list[Any] = []
         self.where: Origin | None = None
         self.by_framework: dict[str, list[Rule]] = {
@@ -158,6 +160,15 @@ class _Run:
         """Which summaries each framework's records are folded into."""
         self.folds = {fid: [s for r, s in zip(self.dataset_rules, self.summaries, strict=True) if r.covers(fid)]
                       for fid in self.ruleset.frameworks}
+        # Per framework, the summaries that fold its records a batch at a time (see gradecheck/engine/batches.py),
+        # what they read, and the others (of a kind with no add_rows), which take a view a record.
+        self.batched = {}
+        rule_of = {id(s): r for r, s in zip(self.dataset_rules, self.summaries, strict=True)}
+        for fid, summaries in self.folds.items():
+            held = [s for s in summaries if callable(getattr(s, "add_rows", None))]
+            fields = fields_read(rule_of[id(s)] for s in held) if held else None
+            if fields is not None:
+                self.batched[fid] = (fields, held, [s for s in summaries if all(s is not h for h in held)])
 
     def rest(self) -> None:
         """This process has folded all it will: its summaries let go of what only folding needs (see Summary)."""
@@ -185,66 +196,98 @@ class _Run:
         plain = not self.dataset_rules and not self.max_events
         last_placed = active_register().last_placed
         (name_field, other_name), (code_field, other_code) = NAME_FIELDS, CODE_FIELDS
-        for item in items:
-            self.records += 1
-            if self.where is None:  # where the dataset is, for a dataset rule that breaks
-                self.where = Origin(item.path, 0) if type(item) is RawRecord else Origin(item.origin.path, 0)
-            if self.progress is not None and not self.records % 1024:
-                self.progress(self.records, self.files - 1, len(self.inputs))
-            if type(item) is RawRecord:
-                if fast is None or fast.counting is not plain:
-                    fast = self._fast = _fast_path(self.ruleset, plain)
-                hit = fast.check(item.mapping, item.text, item.json)
-                if hit is not None:
-                    # Verdict patterns are counted, not rules: most records share one (see _flush).
-                    self.checked += 1
-                    if type(hit) is tuple:  # (plan, verdicts): no rule unsure, no view needed
-                        patterns[hit] = patterns.get(hit, 0) + 1
+        batched = self.batched
+        pending: dict[str, list[Pending]] = {}  # per framework, the records held for the summaries (see batches)
+        held_path: str | None = None
+        try:
+            for item in items:
+                self.records += 1
+                if self.where is None:  # where the dataset is, for a dataset rule that breaks
+                    self.where = Origin(item.path, 0) if type(item) is RawRecord else Origin(item.origin.path, 0)
+                if self.progress is not None and not self.records % 1024:
+                    self.progress(self.records, self.files - 1, len(self.inputs))
+                if type(item) is RawRecord:
+                    if fast is None or fast.counting is not plain:
+                        fast = self._fast = _fast_path(self.ruleset, plain)
+                    hit = fast.check(item.mapping, item.text, item.json)
+                    if hit is not None:
+                        # Verdict patterns are counted, not rules: most records share one (see _flush).
+                        self.checked += 1
+                        if type(hit) is tuple:  # (plan, verdicts): no rule unsure, no view needed
+                            patterns[hit] = patterns.get(hit, 0) + 1
+                            continue
+                        key = hit[4:]  # (plan, verdicts)
+                        patterns[key] = patterns.get(key, 0) + 1
+                        if UNSURE in hit.verdicts or self.max_events:
+                            self._fast_hit(item, hit)
+                        elif not plain:
+                            summaries = folds[hit.framework.id]
+                            if summaries:
+                                top = hit.top
+                                day = top.get("start") or top.get("end") or top.get("published")
+                                # The record's label (kinds.identify's answer), where the register's last
+                                # placed() answer is for its name, code and day: the A rules' pass form has just
+                                # asked, and identify asking again was 4% of a large file's time. A fast-path
+                                # record's texts are stripped and present only when not blank, so the first of each
+                                # pair is identify's.
+                                name = top.get(name_field) or top.get(other_name)
+                                code = top.get(code_field) or top.get(other_code)
+                                last = last_placed[0]
+                                who = (last[3][0] if last[0] == name and last[1] == code
+                                       and (last[4] or last[2] == day) and (name is not None or code is not None)
+                                       else None)
+                                batch = batched.get(hit.framework.id)
+                                if batch is not None:  # held, and folded with others a column at a time
+                                    if item.path != held_path:
+                                        self._fold_pending(pending, held_path)
+                                        held_path = item.path
+                                    held = pending.get(hit.framework.id)
+                                    if held is None:
+                                        held = pending[hit.framework.id] = []
+                                    held.append((item.line, day, hit.version, top, hit.groups, who))
+                                    if len(held) >= BATCH:
+                                        fold_pending(held_path, hit.framework, held, batch[1], batch[0], self._broken)
+                                        pending[hit.framework.id] = []
+                                    summaries = batch[2]  # the summaries that take a view a record
+                                    if not summaries:
+                                        continue
+                                view = ReadView(item.path, item.line, hit.framework, hit.version, day, top, hit.groups,
+                                                who)
+                                for summary in summaries:
+                                    try:
+                                        summary.add(view)
+                                    except Exception as err:  # a broken rule is reported, and the run goes on
+                                        self._broken(summary, err)
                         continue
-                    key = hit[4:]  # (plan, verdicts)
-                    patterns[key] = patterns.get(key, 0) + 1
-                    if UNSURE in hit.verdicts or self.max_events:
-                        self._fast_hit(item, hit)
-                    elif not plain:
-                        summaries = folds[hit.framework.id]
-                        if summaries:
-                            top = hit.top
-                            day = top.get("start") or top.get("end") or top.get("published")
-                            # The record's label (kinds.identify's answer), where the register's last placed()
-                            # answer is for its name, code and day: the A rules' pass form has just asked, and
-                            # identify asking again was 4% of a large file's time. A fast-path record's texts are
-                            # stripped and present only when not blank, so the first of each pair is identify's.
-                            name = top.get(name_field) or top.get(other_name)
-                            code = top.get(code_field) or top.get(other_code)
-                            last = last_placed[0]
-                            who = (last[3][0] if last[0] == name and last[1] == code and (last[4] or last[2] == day)
-                                   and (name is not None or code is not None) else None)
-                            view = ReadView(item.path, item.line, hit.framework, hit.version, day, top, hit.groups,
-                                            who)
-                            for summary in summaries:
-                                try:
-                                    summary.add(view)
-                                except Exception as err:  # a broken rule is reported, and the run goes on
-                                    self._broken(summary, err)
+                    item = item.parse()
+                if isinstance(item, Unreadable):
+                    self.unreadable.append(item)
                     continue
-                item = item.parse()
-            if isinstance(item, Unreadable):
-                self.unreadable.append(item)
-                continue
-            view = prepare(item, self.ruleset)
-            if isinstance(view, Unreadable):
-                self.unreadable.append(view)
-                continue
-            self.checked += 1
-            if self.max_events:
-                self._event(view)
-            for rule in self.by_framework[view.framework.id]:
-                self.apply(rule, view)
-            for summary in folds[view.framework.id]:
-                try:
-                    summary.add(view)
-                except Exception as err:  # as above
-                    self._broken(summary, err)
+                view = prepare(item, self.ruleset)
+                if isinstance(view, Unreadable):
+                    self.unreadable.append(view)
+                    continue
+                self.checked += 1
+                if self.max_events:
+                    self._event(view)
+                for rule in self.by_framework[view.framework.id]:
+                    self.apply(rule, view)
+                for summary in folds[view.framework.id]:
+                    try:
+                        summary.add(view)
+                    except Exception as err:  # as above
+                        self._broken(summary, err)
+
+        finally:
+            self._fold_pending(pending, held_path)
+
+    def _fold_pending(self, pending: dict[str, list[Pending]], path: str | None) -> None:
+        """Fold the records held into their summaries (see gradecheck/engine/batches.py)."""
+        for fid, held in pending.items():
+            if held:
+                fields, summaries, _ = self.batched[fid]
+                fold_pending(path or "", self.ruleset.frameworks[fid], held, summaries, fields, self._broken)
+        pending.clear()
 
     def finish(self) -> None:
         """End a dataset: each dataset rule judges it from its summary."""
@@ -378,7 +421,8 @@ class _Run:
     def _broken(self, summary: Any, err: Exception) -> None:
         """A dataset rule broke on a record: it is reported once, when the dataset ends, and reads no more."""
         broken = _Broken(err)
-        for summaries in (self.summaries, *self.folds.values()):
+        held = (lists for _, *lists in self.batched.values())
+        for summaries in (self.summaries, *self.folds.values(), *(s for pair in held for s in pair)):
             for i, s in enumerate(summaries):
                 if s is summary:
                     summaries[i] = broken

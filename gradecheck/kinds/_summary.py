@@ -365,14 +365,16 @@ class Rows:
     __slots__ = ("_labels", "_places", "_versions", "columns", "days", "framework", "lines", "path")
 
     def __init__(self, path: str, framework: Framework, lines: list[int], days: list[dt.date | None],
-                 columns: dict[str, list[Any]]) -> None:
+                 columns: dict[str, list[Any]], labels: list[Any] | None = None,
+                 versions: dict[dt.date | None, Version] | None = None) -> None:
+        """*labels* and *versions* are each row's :meth:`labels` and its days' versions, where the caller knows them."""
         self.path = path
         self.framework = framework
         self.lines = lines
         self.days = days
         self.columns = columns  # "id", "authority", "judgements.overall_effectiveness", ... → a value per row
-        self._labels: list[tuple[str | None, str | None, str | None]] | None = None
-        self._versions: dict[dt.date | None, Version] = {}
+        self._labels: list[tuple[str | None, str | None, str | None]] | None = labels
+        self._versions: dict[dt.date | None, Version] = {} if versions is None else versions
         self._places: tuple[Places, list[int]] | None = None
 
     def __len__(self) -> int:
