@@ -117,8 +117,12 @@ class Table:
 
 
 def compare(table: Table, what: str, tool: str, n: int, expected: set, out: Path, measured: tuple, *,
-            listed_only: int | None = None, loop: bool = False, ratio_to: float | None = None) -> int:
-    """Add a row for one measured run; return the number of findings its summary counts (-1 for the loop)."""
+            listed_only: int | None = None, loop: bool = False, ratio_to: float | None = None,
+            ratio: float | None = None) -> int:
+    """
+    Add a row for one measured run; return the number of findings its summary counts (-1 for the loop). Its
+    ratio is *ratio*, else its wall time over *ratio_to*'s.
+    """
     wall, peak, rc, err = measured
     ok_codes = (0, 1)
     if rc not in ok_codes:
@@ -143,7 +147,8 @@ def compare(table: Table, what: str, tool: str, n: int, expected: set, out: Path
         bad = missed or extra
     if bad:
         table.failed.append(f"{what} / {tool}: {missed} planted violations missed, {extra} findings not planted")
-    ratio = wall / ratio_to if ratio_to else None
+    if ratio is None:
+        ratio = wall / ratio_to if ratio_to else None
     table.add(what, tool, n, wall, peak, shown, missed, extra, ratio)
     return counted
 
@@ -176,7 +181,12 @@ def made_up_authorities(stem: Path) -> list[str]:
     return ["--authorities", str(register)]
 
 
-def ilacs(table: Table, n: int, formats: list[str], workdir: Path) -> None:
+def ilacs(table: Table, n: int, formats: list[str], workdir: Path, rounds: int = 1) -> None:
+    """
+    Each format's loop and gradecheck runs, *rounds* times over: the loop, then each gradecheck run, round after
+    round. A ratio is taken within a round (this machine's speed drifts by up to 1.5 times within minutes), and the
+    table gives each tool's median wall time and median ratio, its peak the largest of its rounds.
+    """
     stem = workdir / f"ilacs-{n}"
     ensure(stem, [PY, str(HERE / "generate.py"), str(n), "--out", str(stem)], ".expected.json")
     made_up = made_up_authorities(stem)
@@ -184,25 +194,39 @@ def ilacs(table: Table, n: int, formats: list[str], workdir: Path) -> None:
     table.notes.append(f"  ilacs-{n}: {len(expected):,} planted violations")
     for fmt in formats:
         data = f"{stem}.{fmt}"
-        out = workdir / f"out-{n}-{fmt}"
         loop_out = workdir / f"out-{n}-{fmt}-loop"
         what = f"{n:,} {'JSON Lines' if fmt == 'jsonl' else 'CSV'}"
         loop_name = f"hand-written loop ({'json.loads' if fmt == 'jsonl' else 'csv module'})"
-        loop = measure([PY, str(HERE / "baseline.py"), data, *made_up], loop_out)
-        loop_wall = loop[0]
-        counted = compare(table, what, "gradecheck", n, expected, out, measure([*GRADECHECK, *made_up, data], out),
-                          ratio_to=loop_wall)
-        compare(table, what, "gradecheck --max-findings 1000", n, expected, out,
-                measure([*GRADECHECK, *made_up, "--max-findings", "1000", data], out), listed_only=counted,
-                ratio_to=loop_wall)
-        runs = [("gradecheck --workers 1", [*GRADECHECK, *made_up, "--workers", "1", data])]
+        runs = [("gradecheck", [*GRADECHECK, *made_up, data]),
+                ("gradecheck --max-findings 1000", [*GRADECHECK, *made_up, "--max-findings", "1000", data]),
+                ("gradecheck --workers 1", [*GRADECHECK, *made_up, "--workers", "1", data])]
         if fmt == "csv" and importlib.util.find_spec("polars"):
             runs.append(("gradecheck --engine columnar", [*GRADECHECK, *made_up, "--engine", "columnar", data]))
         elif fmt == "csv":
             table.notes.append("  --engine columnar not timed: no polars (pip install 'gradecheck[columnar]')")
-        for tool, cmd in runs:
-            compare(table, what, tool, n, expected, out, measure(cmd, out), ratio_to=loop_wall)
-        compare(table, what, loop_name, n, expected, loop_out, loop, loop=True)
+        outs = {tool: workdir / f"out-{n}-{fmt}-{k}" for k, (tool, _) in enumerate(runs)}
+        loops: list[tuple] = []
+        taken: dict[str, list[tuple]] = {tool: [] for tool, _ in runs}
+        for _ in range(rounds):
+            loops.append(measure([PY, str(HERE / "baseline.py"), data, *made_up], loop_out))
+            for tool, cmd in runs:
+                taken[tool].append(measure(cmd, outs[tool]))
+        counted = None
+        for tool, _ in runs:
+            ratios = [m[0] / loop[0] for m, loop in zip(taken[tool], loops, strict=True)]
+            if rounds > 1:
+                table.notes.append(f"  {what} / {tool}: ÷ loop by round {', '.join(f'{r:.2f}' for r in ratios)}")
+            found = compare(table, what, tool, n, expected, outs[tool], _median_of(taken[tool]),
+                            listed_only=counted if "--max-findings" in tool else None, ratio=statistics.median(ratios))
+            if tool == "gradecheck":
+                counted = found
+        compare(table, what, loop_name, n, expected, loop_out, _median_of(loops), loop=True)
+
+
+def _median_of(measured: list[tuple]) -> tuple[float, float, int, str]:
+    """Rounds of one command as one: the median wall time, the largest peak, the first failing round's exit code."""
+    failed = next((m for m in measured if m[2] not in (0, 1)), measured[-1])
+    return statistics.median(m[0] for m in measured), max(m[1] for m in measured), failed[2], failed[3]
 
 
 def startup(table: Table, workdir: Path, runs: int = 5) -> None:
@@ -274,6 +298,9 @@ def main() -> None:
     parser.add_argument("--formats", nargs="+", default=["jsonl", "csv"], choices=["jsonl", "csv"])
     parser.add_argument("--dir", default="/tmp/gradecheck-bench", help="where data and outputs go (%(default)s)")
     parser.add_argument("--dfe-rows", type=int, default=100_000, help="rows of each DfE layout file (%(default)s)")
+    parser.add_argument("--rounds", type=int, default=1, metavar="R",
+                        help="run each ILACS loop and gradecheck run R times, in turn, and give the medians: each "
+                             "ratio is taken within a round (default %(default)s)")
     parser.add_argument("--no-dfe", action="store_true", help="skip the DfE layout files")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up figure")
     parser.add_argument("--slac", type=int, metavar="N", help="also the secondary SLAC-like comparison at N records")
@@ -295,7 +322,7 @@ def main() -> None:
     table = Table()
     try:
         for n in args.sizes:
-            ilacs(table, n, args.formats, workdir)
+            ilacs(table, n, args.formats, workdir, max(1, args.rounds))
         if not args.no_startup:
             startup(table, workdir)
         if not args.no_dfe:
