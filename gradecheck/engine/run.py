@@ -168,7 +168,7 @@ class _Run:
             held = [s for s in summaries if callable(getattr(s, "add_rows", None))]
             fields = fields_read(rule_of[id(s)] for s in held) if held else None
             if fields is not None:
-                self.batched[fid] = (fields, held, [s for s in summaries if all(s is not h for h in held)])
+                self.batched[fid] = (fields, held, [s for s in summaries if not callable(getattr(s, "add_rows", None))])
 
     def rest(self) -> None:
         """This process has folded all it will: its summaries let go of what only folding needs (see Summary)."""
@@ -277,7 +277,6 @@ class _Run:
                         summary.add(view)
                     except Exception as err:  # as above
                         self._broken(summary, err)
-
         finally:
             self._fold_pending(pending, held_path)
 
@@ -421,8 +420,10 @@ class _Run:
     def _broken(self, summary: Any, err: Exception) -> None:
         """A dataset rule broke on a record: it is reported once, when the dataset ends, and reads no more."""
         broken = _Broken(err)
-        held = (lists for _, *lists in self.batched.values())
-        for summaries in (self.summaries, *self.folds.values(), *(s for pair in held for s in pair)):
+        lists = [self.summaries, *self.folds.values()]
+        for _, held, singly in self.batched.values():
+            lists += [held, singly]
+        for summaries in lists:
             for i, s in enumerate(summaries):
                 if s is summary:
                     summaries[i] = broken
