@@ -221,7 +221,8 @@ class _Run:
                         if UNSURE in hit.verdicts or self.max_events:
                             self._fast_hit(item, hit)
                         elif not plain:
-                            summaries = folds[hit.framework.id]
+                            fid = hit.framework.id
+                            summaries = folds[fid]
                             if summaries:
                                 top = hit.top
                                 day = top.get("start") or top.get("end") or top.get("published")
@@ -236,18 +237,18 @@ class _Run:
                                 who = (last[3][0] if last[0] == name and last[1] == code
                                        and (last[4] or last[2] == day) and (name is not None or code is not None)
                                        else None)
-                                batch = batched.get(hit.framework.id)
+                                batch = batched.get(fid)
                                 if batch is not None:  # held, and folded with others a column at a time
                                     if item.path != held_path:
                                         self._fold_pending(pending, held_path)
                                         held_path = item.path
-                                    held = pending.get(hit.framework.id)
+                                    held = pending.get(fid)
                                     if held is None:
-                                        held = pending[hit.framework.id] = []
+                                        held = pending[fid] = []
                                     held.append((item.line, day, hit.version, top, hit.groups, who))
                                     if len(held) >= BATCH:
                                         fold_pending(held_path, hit.framework, held, batch[1], batch[0], self._broken)
-                                        pending[hit.framework.id] = []
+                                        pending[fid] = []
                                     summaries = batch[2]  # the summaries that take a view a record
                                     if not summaries:
                                         continue
